@@ -1,0 +1,1 @@
+//! aispm CLI library.

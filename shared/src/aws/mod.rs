@@ -1,0 +1,13 @@
+//! AWS plumbing shared by every collector: SDK configuration from the standard
+//! credential chain with an optional endpoint override, per-(account, region)
+//! clients, role assumption, request counting and error classification.
+
+mod clients;
+mod counter;
+mod error;
+mod regions;
+
+pub use clients::{AwsSettings, Clients, assume_role, base_config, caller_identity};
+pub use counter::{RequestCounter, RequestStats};
+pub use error::{CollectError, SdkResultExt, source_chain};
+pub use regions::{KNOWN_REGIONS, RegionError, parse_regions};

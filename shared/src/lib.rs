@@ -1,0 +1,12 @@
+//! aispm core library: collectors, asset model, rules and risk scoring.
+//!
+//! Everything that decides lives here and runs the same in the CLI, in the Lambda
+//! functions and in tests. Collectors talk to AWS through the official SDK; the
+//! rule and scoring modules are pure.
+
+pub mod aws;
+pub mod collect;
+pub mod model;
+pub mod risk;
+pub mod rules;
+pub mod scan;

@@ -1,0 +1,15 @@
+//! The data aispm produces: assets, evidence-carrying edges, coverage records and
+//! findings. Everything here is plain data, serialisable, and free of AWS clients.
+
+mod asset;
+mod coverage;
+mod finding;
+
+pub use asset::{Asset, AssetType, Edge, EdgeKind, Evidence, Inventory};
+pub use coverage::{Coverage, CoverageStatus, NotAssessedReason};
+pub use finding::{
+    Finding, FindingEvidence, FindingStatus, Frameworks, NistAiRmf, Remediation, Severity,
+};
+
+/// The pseudo-region used for global resources (IAM, Organizations).
+pub const GLOBAL_REGION: &str = "global";
