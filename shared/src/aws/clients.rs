@@ -147,6 +147,18 @@ pub struct Clients {
     pub organizations: aws_sdk_organizations::Client,
 }
 
+/// An S3 client for `region` (buckets must be addressed in their own region).
+/// With an endpoint override it uses path-style addressing, which emulators need.
+pub fn s3_client(sdk: &SdkConfig, region: &str, counter: &RequestCounter) -> aws_sdk_s3::Client {
+    let sdk = sdk.to_builder().region(Region::new(region.to_owned())).build();
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(sdk.endpoint_url().is_some())
+            .interceptor(counter.clone())
+            .build(),
+    )
+}
+
 macro_rules! client {
     ($krate:ident, $sdk:expr, $counter:expr) => {
         $krate::Client::from_conf(
@@ -162,13 +174,7 @@ impl Clients {
     /// override S3 uses path-style addressing, which emulators need.
     pub fn new(sdk: &SdkConfig, region: &str, counter: &RequestCounter) -> Self {
         let sdk = sdk.to_builder().region(Region::new(region.to_owned())).build();
-        let path_style = sdk.endpoint_url().is_some();
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&sdk)
-                .force_path_style(path_style)
-                .interceptor(counter.clone())
-                .build(),
-        );
+        let s3 = s3_client(&sdk, region, counter);
         Self {
             iam: client!(aws_sdk_iam, &sdk, counter),
             s3,

@@ -7,7 +7,7 @@ mod counter;
 mod error;
 mod regions;
 
-pub use clients::{AwsSettings, Clients, assume_role, base_config, caller_identity};
+pub use clients::{AwsSettings, Clients, assume_role, base_config, caller_identity, s3_client};
 pub use counter::{RequestCounter, RequestStats};
 pub use error::{CollectError, SdkResultExt, source_chain};
 pub use regions::{KNOWN_REGIONS, RegionError, parse_regions};

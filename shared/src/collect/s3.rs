@@ -1,4 +1,262 @@
-//! stub
-use super::{Batch, Ctx}; use crate::aws::CollectError;
-/// stub
-pub async fn buckets(_ctx: &Ctx) -> Result<Batch, CollectError> { Ok(Batch::default()) }
+//! S3 buckets, listed once per account and read in their own region. Attribute
+//! keys: `policy` (JSON), `acl_grants`, `public_access_block` (object, absent
+//! when none is set), `versioning` (`Enabled`, `Suspended` or `Off`),
+//! `encryption` (object, absent when none), `unassessed` (field → reason, for
+//! reads that failed on this one bucket).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::util::{describe_each, found, plain_policy_json, ts};
+use super::{Batch, Ctx};
+use crate::aws::{CollectError, SdkResultExt, s3_client};
+use crate::model::{AssetType, NotAssessedReason};
+
+/// The region a bucket lives in, from GetBucketLocation's constraint.
+fn region_of(constraint: Option<&str>) -> String {
+    match constraint {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(r) => r.to_owned(),
+    }
+}
+
+/// Per-bucket reads: a failure on one of them marks that field unassessed on
+/// that bucket rather than failing every bucket in the account.
+struct Reads {
+    unassessed: Map<String, Value>,
+}
+
+impl Reads {
+    fn take<T>(&mut self, field: &str, r: Result<T, CollectError>) -> Option<T> {
+        match found(r) {
+            Ok(v) => v,
+            Err(e) => {
+                self.unassessed.insert(
+                    field.to_owned(),
+                    json!({"reason": e.reason.as_str(), "detail": e.to_string()}),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Every bucket with policy, ACL, public access block, versioning, encryption
+/// and tags.
+pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let mut listed = Vec::new();
+    let mut token = None;
+    loop {
+        let out = ctx
+            .clients
+            .s3
+            .list_buckets()
+            .set_continuation_token(token)
+            .send()
+            .await
+            .op("s3:ListBuckets")?;
+        for b in out.buckets() {
+            if let Some(name) = b.name() {
+                listed.push((
+                    name.to_owned(),
+                    b.bucket_region().map(str::to_owned),
+                    ts(b.creation_date()),
+                ));
+            }
+        }
+        token = out.continuation_token().map(str::to_owned);
+        if token.is_none() {
+            break;
+        }
+    }
+    let home = ctx.clients.s3.clone();
+    let described = describe_each(listed, |(name, region, created)| {
+        let home = home.clone();
+        async move {
+            let mut reads = Reads {
+                unassessed: Map::new(),
+            };
+            let region = match region {
+                Some(r) => r,
+                None => {
+                    let loc = home
+                        .get_bucket_location()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketLocation");
+                    match found(loc)? {
+                        Some(l) => region_of(l.location_constraint().map(|c| c.as_str())),
+                        None => return Ok(None),
+                    }
+                }
+            };
+            let s3 = s3_client(&ctx.sdk, &region, &ctx.counter);
+            let policy = reads
+                .take(
+                    "policy",
+                    s3.get_bucket_policy().bucket(&name).send().await.op("s3:GetBucketPolicy"),
+                )
+                .and_then(|p| p.policy)
+                .map(|p| plain_policy_json(&p));
+            let acl = reads.take(
+                "acl_grants",
+                s3.get_bucket_acl().bucket(&name).send().await.op("s3:GetBucketAcl"),
+            );
+            let pab = reads.take(
+                "public_access_block",
+                s3.get_public_access_block()
+                    .bucket(&name)
+                    .send()
+                    .await
+                    .op("s3:GetPublicAccessBlock"),
+            );
+            let versioning = reads.take(
+                "versioning",
+                s3.get_bucket_versioning()
+                    .bucket(&name)
+                    .send()
+                    .await
+                    .op("s3:GetBucketVersioning"),
+            );
+            let encryption = reads.take(
+                "encryption",
+                s3.get_bucket_encryption()
+                    .bucket(&name)
+                    .send()
+                    .await
+                    .op("s3:GetBucketEncryption"),
+            );
+            let tags = reads.take(
+                "tags",
+                s3.get_bucket_tagging()
+                    .bucket(&name)
+                    .send()
+                    .await
+                    .op("s3:GetBucketTagging"),
+            );
+            let mut a = crate::model::Asset::new(
+                format!("arn:{}:s3:::{name}", ctx.partition),
+                AssetType::S3Bucket,
+                &name,
+                &ctx.account_id,
+                &region,
+            );
+            a.tags = tags
+                .map(|t| {
+                    t.tag_set()
+                        .iter()
+                        .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                        .collect::<BTreeMap<_, _>>()
+                })
+                .unwrap_or_default();
+            let grants: Option<Vec<Value>> = acl.map(|acl| {
+                acl.grants()
+                    .iter()
+                    .map(|g| {
+                        let grantee = g.grantee();
+                        json!({
+                            "type": grantee.map(|x| x.r#type().as_str()),
+                            "uri": grantee.and_then(|x| x.uri()),
+                            "id": grantee.and_then(|x| x.id()),
+                            "permission": g.permission().map(|p| p.as_str()),
+                        })
+                    })
+                    .collect()
+            });
+            a.set("policy", policy)
+                .set("acl_grants", grants.map(Value::Array))
+                .set(
+                    "public_access_block",
+                    pab.and_then(|p| p.public_access_block_configuration).map(|c| {
+                        json!({
+                            "block_public_acls": c.block_public_acls().unwrap_or(false),
+                            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
+                            "block_public_policy": c.block_public_policy().unwrap_or(false),
+                            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
+                        })
+                    }),
+                )
+                .set("creation_time", created);
+            if !reads.unassessed.contains_key("versioning") {
+                let status = versioning
+                    .as_ref()
+                    .and_then(|v| v.status())
+                    .map(|s| s.as_str().to_owned())
+                    .unwrap_or_else(|| "Off".to_owned());
+                a.set("versioning", Some(Value::String(status)));
+            }
+            if !reads.unassessed.contains_key("encryption") {
+                let rule = encryption
+                    .as_ref()
+                    .and_then(|e| e.server_side_encryption_configuration())
+                    .and_then(|c| c.rules().first())
+                    .and_then(|r| {
+                        r.apply_server_side_encryption_by_default().map(|d| {
+                            json!({
+                                "algorithm": d.sse_algorithm().as_str(),
+                                "kms_key_id": d.kms_master_key_id(),
+                                "bucket_key": r.bucket_key_enabled(),
+                            })
+                        })
+                    });
+                a.set("encryption", Some(rule.unwrap_or(Value::Null)).filter(|v| !v.is_null()));
+                a.set("encrypted", Some(Value::Bool(a.attributes.contains_key("encryption"))));
+            }
+            if !reads.unassessed.is_empty() {
+                a.set("unassessed", Some(Value::Object(reads.unassessed)));
+            }
+            Ok(Some(a))
+        }
+    })
+    .await?;
+    let mut batch = Batch::default();
+    for a in &described {
+        if let Some(Value::Object(u)) = a.attributes.get("unassessed") {
+            for (field, v) in u {
+                let reason = v
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .map_or(NotAssessedReason::Error, reason_from_str);
+                batch.coverage.push(crate::model::Coverage::not_assessed(
+                    &ctx.account_id,
+                    &a.region,
+                    &format!("s3.buckets.{field}"),
+                    reason,
+                    format!(
+                        "{}: {}",
+                        a.name,
+                        v.get("detail").and_then(Value::as_str).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    batch.assets = described;
+    Ok(batch)
+}
+
+fn reason_from_str(s: &str) -> NotAssessedReason {
+    match s {
+        "access_denied" => NotAssessedReason::AccessDenied,
+        "api_unavailable" => NotAssessedReason::ApiUnavailable,
+        "throttled" => NotAssessedReason::Throttled,
+        "timeout" => NotAssessedReason::Timeout,
+        _ => NotAssessedReason::Error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn location_constraint_to_region() {
+        assert_eq!(region_of(None), "us-east-1");
+        assert_eq!(region_of(Some("")), "us-east-1");
+        assert_eq!(region_of(Some("EU")), "eu-west-1");
+        assert_eq!(region_of(Some("eu-west-1")), "eu-west-1");
+    }
+}

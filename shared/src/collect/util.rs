@@ -178,3 +178,18 @@ mod tests {
         assert_eq!(policy_json("not json"), Value::String("not json".into()));
     }
 }
+
+/// A Smithy document (as OpenSearch Serverless returns policies) as JSON.
+pub fn document_json(d: &aws_smithy_types::Document) -> Value {
+    use aws_smithy_types::{Document, Number};
+    match d {
+        Document::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), document_json(v))).collect()),
+        Document::Array(a) => Value::Array(a.iter().map(document_json).collect()),
+        Document::Number(Number::PosInt(n)) => Value::from(*n),
+        Document::Number(Number::NegInt(n)) => Value::from(*n),
+        Document::Number(Number::Float(f)) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Document::String(s) => Value::String(s.clone()),
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Null => Value::Null,
+    }
+}
