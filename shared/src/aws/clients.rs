@@ -150,7 +150,10 @@ pub struct Clients {
 /// An S3 client for `region` (buckets must be addressed in their own region).
 /// With an endpoint override it uses path-style addressing, which emulators need.
 pub fn s3_client(sdk: &SdkConfig, region: &str, counter: &RequestCounter) -> aws_sdk_s3::Client {
-    let sdk = sdk.to_builder().region(Region::new(region.to_owned())).build();
+    let sdk = sdk
+        .to_builder()
+        .region(Region::new(region.to_owned()))
+        .build();
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(sdk.endpoint_url().is_some())
@@ -173,7 +176,10 @@ impl Clients {
     /// Clients for the configuration's credentials in `region`. With an endpoint
     /// override S3 uses path-style addressing, which emulators need.
     pub fn new(sdk: &SdkConfig, region: &str, counter: &RequestCounter) -> Self {
-        let sdk = sdk.to_builder().region(Region::new(region.to_owned())).build();
+        let sdk = sdk
+            .to_builder()
+            .region(Region::new(region.to_owned()))
+            .build();
         let s3 = s3_client(&sdk, region, counter);
         Self {
             iam: client!(aws_sdk_iam, &sdk, counter),

@@ -139,7 +139,10 @@ where
                     } else {
                         (
                             NotAssessedReason::ApiUnavailable,
-                            format!("could not reach the service endpoint: {}", source_chain(&err)),
+                            format!(
+                                "could not reach the service endpoint: {}",
+                                source_chain(&err)
+                            ),
                         )
                     }
                 }
@@ -159,7 +162,10 @@ where
                     let reason = classify(None, Some(status));
                     (
                         reason,
-                        format!("unreadable response (HTTP {status}): {}", source_chain(&err)),
+                        format!(
+                            "unreadable response (HTTP {status}): {}",
+                            source_chain(&err)
+                        ),
                     )
                 }
                 _ => (NotAssessedReason::Error, source_chain(&err)),

@@ -40,7 +40,11 @@ pub async fn runtimes(ctx: &Ctx) -> Result<Batch, CollectError> {
     let mut edges = EdgeSink::new(GET);
     for d in described {
         let arn = d.agent_runtime_arn();
-        let mut a = ctx.asset(arn, AssetType::BedrockAgentcoreRuntime, d.agent_runtime_name());
+        let mut a = ctx.asset(
+            arn,
+            AssetType::BedrockAgentcoreRuntime,
+            d.agent_runtime_name(),
+        );
         a.set("role_arn", Some(json!(d.role_arn())))
             .set(
                 "network_mode",

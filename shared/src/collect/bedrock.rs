@@ -80,7 +80,12 @@ pub async fn custom_models(ctx: &Ctx) -> Result<Batch, CollectError> {
             )
             .set("creation_time", ts(Some(d.creation_time())));
         edges.add(&arn, d.base_model_arn(), EdgeKind::BasedOn, "baseModelArn");
-        edges.add_s3(&arn, training, EdgeKind::ReadsData, "trainingDataConfig.s3Uri");
+        edges.add_s3(
+            &arn,
+            training,
+            EdgeKind::ReadsData,
+            "trainingDataConfig.s3Uri",
+        );
         edges.add_kms(ctx, &arn, d.model_kms_key_arn(), "modelKmsKeyArn");
         batch.assets.push(a);
     }
@@ -136,9 +141,19 @@ pub async fn customization_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("status", s(d.status().map(|t| t.as_str())))
             .set("creation_time", ts(Some(d.creation_time())));
         edges.add(&arn, Some(d.role_arn()), EdgeKind::ExecutesAs, "roleArn");
-        edges.add_s3(&arn, training, EdgeKind::ReadsData, "trainingDataConfig.s3Uri");
+        edges.add_s3(
+            &arn,
+            training,
+            EdgeKind::ReadsData,
+            "trainingDataConfig.s3Uri",
+        );
         edges.add_s3(&arn, output, EdgeKind::WritesData, "outputDataConfig.s3Uri");
-        edges.add(&arn, d.output_model_arn(), EdgeKind::Produces, "outputModelArn");
+        edges.add(
+            &arn,
+            d.output_model_arn(),
+            EdgeKind::Produces,
+            "outputModelArn",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;
@@ -162,7 +177,11 @@ pub async fn provisioned_throughput(ctx: &Ctx) -> Result<Batch, CollectError> {
     let mut edges = EdgeSink::new(LIST);
     for p in items {
         let arn = p.provisioned_model_arn();
-        let mut a = ctx.asset(arn, AssetType::BedrockProvisionedThroughput, p.provisioned_model_name());
+        let mut a = ctx.asset(
+            arn,
+            AssetType::BedrockProvisionedThroughput,
+            p.provisioned_model_name(),
+        );
         a.set("model_arn", Some(json!(p.model_arn())))
             .set("model_units", Some(json!(p.model_units())))
             .set("status", Some(json!(p.status().as_str())))
@@ -186,28 +205,43 @@ pub async fn invocation_logging(ctx: &Ctx) -> Result<Batch, CollectError> {
         .await
         .op(GET)?;
     let arn = ctx.arn("bedrock", "model-invocation-logging");
-    let mut a = ctx.asset(&arn, AssetType::BedrockInvocationLogging, "model-invocation-logging");
+    let mut a = ctx.asset(
+        &arn,
+        AssetType::BedrockInvocationLogging,
+        "model-invocation-logging",
+    );
     let mut edges = EdgeSink::new(GET);
     match out.logging_config() {
         Some(cfg) => {
-            let bucket = cfg.s3_config().map(|c| c.bucket_name()).filter(|b| !b.is_empty());
+            let bucket = cfg
+                .s3_config()
+                .map(|c| c.bucket_name())
+                .filter(|b| !b.is_empty());
             let group = cfg
                 .cloud_watch_config()
                 .map(|c| c.log_group_name())
                 .filter(|g| !g.is_empty());
-            a.set("enabled", Some(Value::Bool(bucket.is_some() || group.is_some())))
-                .set("s3_bucket", s(bucket))
-                .set("log_group", s(group))
-                .set(
-                    "log_role_arn",
-                    s(cfg.cloud_watch_config().map(|c| c.role_arn())),
-                )
-                .set(
-                    "text_data_delivery",
-                    cfg.text_data_delivery_enabled().map(Value::Bool),
-                );
+            a.set(
+                "enabled",
+                Some(Value::Bool(bucket.is_some() || group.is_some())),
+            )
+            .set("s3_bucket", s(bucket))
+            .set("log_group", s(group))
+            .set(
+                "log_role_arn",
+                s(cfg.cloud_watch_config().map(|c| c.role_arn())),
+            )
+            .set(
+                "text_data_delivery",
+                cfg.text_data_delivery_enabled().map(Value::Bool),
+            );
             if let Some(b) = bucket {
-                edges.add(&arn, Some(&format!("arn:{}:s3:::{b}", ctx.partition)), EdgeKind::LogsTo, "loggingConfig.s3Config.bucketName");
+                edges.add(
+                    &arn,
+                    Some(&format!("arn:{}:s3:::{b}", ctx.partition)),
+                    EdgeKind::LogsTo,
+                    "loggingConfig.s3Config.bucketName",
+                );
             }
         }
         None => {
@@ -280,9 +314,9 @@ pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
                 .find(|f| f.r#type().as_str() == "PROMPT_ATTACK")
                 .map(|f| f.input_strength().as_str().to_owned())
         });
-        let sensitive = d.sensitive_information_policy().is_some_and(|p| {
-            !p.pii_entities().is_empty() || !p.regexes().is_empty()
-        });
+        let sensitive = d
+            .sensitive_information_policy()
+            .is_some_and(|p| !p.pii_entities().is_empty() || !p.regexes().is_empty());
         a.set("version", Some(json!(d.version())))
             .set("status", Some(json!(d.status().as_str())))
             .set("content_filters", Some(Value::Array(filters)))

@@ -50,7 +50,9 @@ impl SideCoverage {
     fn record(self, ctx: &Ctx, id: &str) -> Coverage {
         match self.failure {
             None => Coverage::assessed(&ctx.account_id, &ctx.region, id),
-            Some(e) => Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string()),
+            Some(e) => {
+                Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string())
+            }
         }
     }
 }
@@ -187,20 +189,42 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
         a.set("agent_id", Some(json!(agent.agent_id())))
             .set("role_arn", Some(json!(agent.agent_resource_role_arn())))
             .set("foundation_model", s(agent.foundation_model()))
-            .set("guardrail_id", s(guardrail.and_then(|g| g.guardrail_identifier())))
-            .set("guardrail_version", s(guardrail.and_then(|g| g.guardrail_version())))
+            .set(
+                "guardrail_id",
+                s(guardrail.and_then(|g| g.guardrail_identifier())),
+            )
+            .set(
+                "guardrail_version",
+                s(guardrail.and_then(|g| g.guardrail_version())),
+            )
             .set("kms_key_arn", s(agent.customer_encryption_key_arn()))
-            .set("idle_session_ttl_seconds", Some(json!(agent.idle_session_ttl_in_seconds())))
+            .set(
+                "idle_session_ttl_seconds",
+                Some(json!(agent.idle_session_ttl_in_seconds())),
+            )
             .set("status", Some(json!(agent.agent_status().as_str())))
             .set("creation_time", ts(Some(agent.created_at())));
-        edges.add(arn, Some(agent.agent_resource_role_arn()), EdgeKind::ExecutesAs, "agentResourceRoleArn");
+        edges.add(
+            arn,
+            Some(agent.agent_resource_role_arn()),
+            EdgeKind::ExecutesAs,
+            "agentResourceRoleArn",
+        );
         if let Some(model) = agent.foundation_model() {
             let model_arn = if model.starts_with("arn:") {
                 model.to_owned()
             } else {
-                format!("arn:{}:bedrock:{}::foundation-model/{model}", ctx.partition, ctx.region)
+                format!(
+                    "arn:{}:bedrock:{}::foundation-model/{model}",
+                    ctx.partition, ctx.region
+                )
             };
-            edges.add(arn, Some(&model_arn), EdgeKind::UsesModel, "foundationModel");
+            edges.add(
+                arn,
+                Some(&model_arn),
+                EdgeKind::UsesModel,
+                "foundationModel",
+            );
         }
         if let Some(g) = guardrail.and_then(|g| g.guardrail_identifier()) {
             let g_arn = if g.starts_with("arn:") {
@@ -208,9 +232,19 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
             } else {
                 ctx.arn("bedrock", &format!("guardrail/{g}"))
             };
-            edges.add(arn, Some(&g_arn), EdgeKind::GuardedBy, "guardrailConfiguration.guardrailIdentifier");
+            edges.add(
+                arn,
+                Some(&g_arn),
+                EdgeKind::GuardedBy,
+                "guardrailConfiguration.guardrailIdentifier",
+            );
         }
-        edges.add_kms(ctx, arn, agent.customer_encryption_key_arn(), "customerEncryptionKeyArn");
+        edges.add_kms(
+            ctx,
+            arn,
+            agent.customer_encryption_key_arn(),
+            "customerEncryptionKeyArn",
+        );
         match groups {
             Ok(groups) => {
                 let list: Vec<Value> = groups
@@ -227,7 +261,12 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
                     .collect();
                 a.set("action_groups", Some(Value::Array(list)));
                 for g in &groups {
-                    tool_edges.add(arn, g.lambda_arn.as_deref(), EdgeKind::InvokesTool, "actionGroupExecutor.lambda");
+                    tool_edges.add(
+                        arn,
+                        g.lambda_arn.as_deref(),
+                        EdgeKind::InvokesTool,
+                        "actionGroupExecutor.lambda",
+                    );
                 }
             }
             Err(e) => groups_cov.fail(e),
@@ -236,7 +275,12 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
             Ok(kbs) => {
                 for kb in kbs {
                     let kb_arn = ctx.arn("bedrock", &format!("knowledge-base/{kb}"));
-                    kb_edges.add(arn, Some(&kb_arn), EdgeKind::UsesKnowledgeBase, "agentKnowledgeBaseSummaries.knowledgeBaseId");
+                    kb_edges.add(
+                        arn,
+                        Some(&kb_arn),
+                        EdgeKind::UsesKnowledgeBase,
+                        "agentKnowledgeBaseSummaries.knowledgeBaseId",
+                    );
                 }
             }
             Err(e) => kbs_cov.fail(e),
@@ -246,8 +290,12 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
     batch.edges = edges.edges;
     batch.edges.extend(tool_edges.edges);
     batch.edges.extend(kb_edges.edges);
-    batch.coverage.push(groups_cov.record(ctx, "bedrock_agent.action_groups"));
-    batch.coverage.push(kbs_cov.record(ctx, "bedrock_agent.agent_knowledge_bases"));
+    batch
+        .coverage
+        .push(groups_cov.record(ctx, "bedrock_agent.action_groups"));
+    batch
+        .coverage
+        .push(kbs_cov.record(ctx, "bedrock_agent.agent_knowledge_bases"));
     Ok(batch)
 }
 
@@ -362,8 +410,18 @@ pub async fn knowledge_bases(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("status", Some(json!(kb.status().as_str())))
             .set("creation_time", ts(Some(kb.created_at())));
         edges.add(arn, Some(kb.role_arn()), EdgeKind::ExecutesAs, "roleArn");
-        edges.add(arn, vector_store.as_deref(), EdgeKind::VectorStore, "storageConfiguration");
-        edges.add(arn, embedding, EdgeKind::UsesModel, "knowledgeBaseConfiguration.vectorKnowledgeBaseConfiguration.embeddingModelArn");
+        edges.add(
+            arn,
+            vector_store.as_deref(),
+            EdgeKind::VectorStore,
+            "storageConfiguration",
+        );
+        edges.add(
+            arn,
+            embedding,
+            EdgeKind::UsesModel,
+            "knowledgeBaseConfiguration.vectorKnowledgeBaseConfiguration.embeddingModelArn",
+        );
         match sources {
             Ok(sources) => {
                 let list: Vec<Value> = sources
@@ -372,7 +430,12 @@ pub async fn knowledge_bases(ctx: &Ctx) -> Result<Batch, CollectError> {
                     .collect();
                 a.set("data_sources", Some(Value::Array(list)));
                 for d in &sources {
-                    ds_edges.add(arn, d.bucket_arn.as_deref(), EdgeKind::DataSource, "dataSourceConfiguration.s3Configuration.bucketArn");
+                    ds_edges.add(
+                        arn,
+                        d.bucket_arn.as_deref(),
+                        EdgeKind::DataSource,
+                        "dataSourceConfiguration.s3Configuration.bucketArn",
+                    );
                 }
             }
             Err(e) => ds_cov.fail(e),
@@ -381,6 +444,8 @@ pub async fn knowledge_bases(ctx: &Ctx) -> Result<Batch, CollectError> {
     }
     batch.edges = edges.edges;
     batch.edges.extend(ds_edges.edges);
-    batch.coverage.push(ds_cov.record(ctx, "bedrock_agent.data_sources"));
+    batch
+        .coverage
+        .push(ds_cov.record(ctx, "bedrock_agent.data_sources"));
     Ok(batch)
 }

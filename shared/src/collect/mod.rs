@@ -122,34 +122,94 @@ macro_rules! spec {
 /// Every collector, sorted by id.
 pub const REGISTRY: &[CollectorSpec] = &[
     spec!("bedrock.custom_models", Regional, bedrock::custom_models),
-    spec!("bedrock.customization_jobs", Regional, bedrock::customization_jobs),
+    spec!(
+        "bedrock.customization_jobs",
+        Regional,
+        bedrock::customization_jobs
+    ),
     spec!("bedrock.guardrails", Regional, bedrock::guardrails),
-    spec!("bedrock.invocation_logging", Regional, bedrock::invocation_logging),
-    spec!("bedrock.provisioned_throughput", Regional, bedrock::provisioned_throughput),
+    spec!(
+        "bedrock.invocation_logging",
+        Regional,
+        bedrock::invocation_logging
+    ),
+    spec!(
+        "bedrock.provisioned_throughput",
+        Regional,
+        bedrock::provisioned_throughput
+    ),
     spec!("bedrock_agent.agents", Regional, bedrock_agent::agents),
-    spec!("bedrock_agent.knowledge_bases", Regional, bedrock_agent::knowledge_bases),
+    spec!(
+        "bedrock_agent.knowledge_bases",
+        Regional,
+        bedrock_agent::knowledge_bases
+    ),
     spec!("bedrock_agentcore.gateways", Regional, agentcore::gateways),
     spec!("bedrock_agentcore.runtimes", Regional, agentcore::runtimes),
-    spec!("iam.authorization_details", Global, iam::authorization_details),
+    spec!(
+        "iam.authorization_details",
+        Global,
+        iam::authorization_details
+    ),
     spec!("kms.keys", Regional, kms::keys),
     spec!("lambda.functions", Regional, lambda::functions),
-    spec!("opensearch_serverless.collections", Regional, vectors::aoss_collections),
+    spec!(
+        "opensearch_serverless.collections",
+        Regional,
+        vectors::aoss_collections
+    ),
     spec!("organizations.policies", Global, organizations::policies),
     spec!("s3.buckets", Global, s3::buckets),
-    spec!("s3vectors.vector_buckets", Regional, vectors::vector_buckets),
+    spec!(
+        "s3vectors.vector_buckets",
+        Regional,
+        vectors::vector_buckets
+    ),
     spec!("sagemaker.domains", Regional, sagemaker::domains),
-    spec!("sagemaker.endpoint_configs", Regional, sagemaker::endpoint_configs),
+    spec!(
+        "sagemaker.endpoint_configs",
+        Regional,
+        sagemaker::endpoint_configs
+    ),
     spec!("sagemaker.endpoints", Regional, sagemaker::endpoints),
-    spec!("sagemaker.feature_groups", Regional, sagemaker::feature_groups),
-    spec!("sagemaker.model_package_groups", Regional, sagemaker::model_package_groups),
+    spec!(
+        "sagemaker.feature_groups",
+        Regional,
+        sagemaker::feature_groups
+    ),
+    spec!(
+        "sagemaker.model_package_groups",
+        Regional,
+        sagemaker::model_package_groups
+    ),
     spec!("sagemaker.models", Regional, sagemaker::models),
-    spec!("sagemaker.notebook_instances", Regional, sagemaker::notebook_instances),
+    spec!(
+        "sagemaker.notebook_instances",
+        Regional,
+        sagemaker::notebook_instances
+    ),
     spec!("sagemaker.pipelines", Regional, sagemaker::pipelines),
-    spec!("sagemaker.processing_jobs", Regional, sagemaker::processing_jobs),
-    spec!("sagemaker.training_jobs", Regional, sagemaker::training_jobs),
-    spec!("sagemaker.transform_jobs", Regional, sagemaker::transform_jobs),
+    spec!(
+        "sagemaker.processing_jobs",
+        Regional,
+        sagemaker::processing_jobs
+    ),
+    spec!(
+        "sagemaker.training_jobs",
+        Regional,
+        sagemaker::training_jobs
+    ),
+    spec!(
+        "sagemaker.transform_jobs",
+        Regional,
+        sagemaker::transform_jobs
+    ),
     spec!("sagemaker.tuning_jobs", Regional, sagemaker::tuning_jobs),
-    spec!("sagemaker.user_profiles", Regional, sagemaker::user_profiles),
+    spec!(
+        "sagemaker.user_profiles",
+        Regional,
+        sagemaker::user_profiles
+    ),
     spec!("secretsmanager.secrets", Regional, secrets::secrets),
 ];
 

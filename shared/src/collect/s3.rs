@@ -97,13 +97,21 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
             let policy = reads
                 .take(
                     "policy",
-                    s3.get_bucket_policy().bucket(&name).send().await.op("s3:GetBucketPolicy"),
+                    s3.get_bucket_policy()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketPolicy"),
                 )
                 .and_then(|p| p.policy)
                 .map(|p| plain_policy_json(&p));
             let acl = reads.take(
                 "acl_grants",
-                s3.get_bucket_acl().bucket(&name).send().await.op("s3:GetBucketAcl"),
+                s3.get_bucket_acl()
+                    .bucket(&name)
+                    .send()
+                    .await
+                    .op("s3:GetBucketAcl"),
             );
             let pab = reads.take(
                 "public_access_block",
@@ -202,8 +210,14 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
                             })
                         })
                     });
-                a.set("encryption", Some(rule.unwrap_or(Value::Null)).filter(|v| !v.is_null()));
-                a.set("encrypted", Some(Value::Bool(a.attributes.contains_key("encryption"))));
+                a.set(
+                    "encryption",
+                    Some(rule.unwrap_or(Value::Null)).filter(|v| !v.is_null()),
+                );
+                a.set(
+                    "encrypted",
+                    Some(Value::Bool(a.attributes.contains_key("encryption"))),
+                );
             }
             if !reads.unassessed.is_empty() {
                 a.set("unassessed", Some(Value::Object(reads.unassessed)));

@@ -87,7 +87,10 @@ pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
         .set("role_arn", s(d.role_arn()))
         .set("platform_identifier", s(d.platform_identifier()))
         .set("instance_type", s(d.instance_type().map(|t| t.as_str())))
-        .set("status", s(d.notebook_instance_status().map(|t| t.as_str())))
+        .set(
+            "status",
+            s(d.notebook_instance_status().map(|t| t.as_str())),
+        )
         .set(
             "lifecycle_config",
             s(d.notebook_instance_lifecycle_config_name()),
@@ -144,9 +147,7 @@ pub async fn domains(ctx: &Ctx) -> Result<Batch, CollectError> {
         let name = d.domain_name().unwrap_or(&id).to_owned();
         let mut a = ctx.asset(&arn, AssetType::SagemakerDomain, &name);
         a.tags = tags;
-        let role = d
-            .default_user_settings()
-            .and_then(|u| u.execution_role());
+        let role = d.default_user_settings().and_then(|u| u.execution_role());
         a.set("domain_id", Some(json!(id)))
             .set(
                 "app_network_access_type",
@@ -185,12 +186,7 @@ pub async fn user_profiles(ctx: &Ctx) -> Result<Batch, CollectError> {
         .await
         .op("sagemaker:ListUserProfiles")?
         .into_iter()
-        .filter_map(|p| {
-            Some((
-                p.domain_id()?.to_owned(),
-                p.user_profile_name()?.to_owned(),
-            ))
-        })
+        .filter_map(|p| Some((p.domain_id()?.to_owned(), p.user_profile_name()?.to_owned())))
         .collect();
     let described = describe_each(profiles, |(domain, name)| async move {
         let d = found(
@@ -218,7 +214,12 @@ pub async fn user_profiles(ctx: &Ctx) -> Result<Batch, CollectError> {
         a.set("domain_id", Some(json!(domain)))
             .set("role_arn", s(role))
             .set("status", s(d.status().map(|t| t.as_str())));
-        edges.add(&arn, role, EdgeKind::ExecutesAs, "UserSettings.ExecutionRole");
+        edges.add(
+            &arn,
+            role,
+            EdgeKind::ExecutesAs,
+            "UserSettings.ExecutionRole",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;
@@ -291,9 +292,19 @@ pub async fn models(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("container_images", Some(strings(images)))
             .set("model_data_urls", Some(strings(data.iter().copied())))
             .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, d.execution_role_arn(), EdgeKind::ExecutesAs, "ExecutionRoleArn");
+        edges.add(
+            &arn,
+            d.execution_role_arn(),
+            EdgeKind::ExecutesAs,
+            "ExecutionRoleArn",
+        );
         for url in data {
-            edges.add_s3(&arn, Some(url), EdgeKind::ArtifactIn, "PrimaryContainer.ModelDataUrl");
+            edges.add_s3(
+                &arn,
+                Some(url),
+                EdgeKind::ArtifactIn,
+                "PrimaryContainer.ModelDataUrl",
+            );
         }
         batch.assets.push(a);
     }
@@ -336,7 +347,12 @@ pub async fn endpoint_configs(ctx: &Ctx) -> Result<Batch, CollectError> {
         let arn = d
             .endpoint_config_arn()
             .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("endpoint-config/{}", name.to_lowercase())));
+            .unwrap_or_else(|| {
+                ctx.arn(
+                    "sagemaker",
+                    &format!("endpoint-config/{}", name.to_lowercase()),
+                )
+            });
         let mut a = ctx.asset(&arn, AssetType::SagemakerEndpointConfig, &name);
         let variants: Vec<Value> = d
             .production_variants()
@@ -362,7 +378,12 @@ pub async fn endpoint_configs(ctx: &Ctx) -> Result<Batch, CollectError> {
         for v in d.production_variants() {
             if let Some(m) = v.model_name() {
                 let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
-                edges.add(&arn, Some(&model_arn), EdgeKind::ServesModel, "ProductionVariants.ModelName");
+                edges.add(
+                    &arn,
+                    Some(&model_arn),
+                    EdgeKind::ServesModel,
+                    "ProductionVariants.ModelName",
+                );
             }
         }
         edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
@@ -418,8 +439,16 @@ pub async fn endpoints(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("status", s(d.endpoint_status().map(|t| t.as_str())))
             .set("creation_time", ts(d.creation_time()));
         if let Some(cfg) = d.endpoint_config_name() {
-            let cfg_arn = ctx.arn("sagemaker", &format!("endpoint-config/{}", cfg.to_lowercase()));
-            edges.add(&arn, Some(&cfg_arn), EdgeKind::UsesEndpointConfig, "EndpointConfigName");
+            let cfg_arn = ctx.arn(
+                "sagemaker",
+                &format!("endpoint-config/{}", cfg.to_lowercase()),
+            );
+            edges.add(
+                &arn,
+                Some(&cfg_arn),
+                EdgeKind::UsesEndpointConfig,
+                "EndpointConfigName",
+            );
         }
         batch.assets.push(a);
     }
@@ -459,10 +488,12 @@ pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
     let mut batch = Batch::default();
     let mut edges = EdgeSink::new(DESCRIBE);
     for (name, d) in described {
-        let arn = d
-            .training_job_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("training-job/{}", name.to_lowercase())));
+        let arn = d.training_job_arn().map(str::to_owned).unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("training-job/{}", name.to_lowercase()),
+            )
+        });
         let mut a = ctx.asset(&arn, AssetType::SagemakerTrainingJob, &name);
         let inputs: Vec<&str> = d
             .input_data_config()
@@ -500,9 +531,19 @@ pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("creation_time", ts(d.creation_time()));
         edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
         for uri in inputs {
-            edges.add_s3(&arn, Some(uri), EdgeKind::ReadsData, "InputDataConfig.DataSource.S3DataSource.S3Uri");
+            edges.add_s3(
+                &arn,
+                Some(uri),
+                EdgeKind::ReadsData,
+                "InputDataConfig.DataSource.S3DataSource.S3Uri",
+            );
         }
-        edges.add_s3(&arn, output, EdgeKind::WritesData, "OutputDataConfig.S3OutputPath");
+        edges.add_s3(
+            &arn,
+            output,
+            EdgeKind::WritesData,
+            "OutputDataConfig.S3OutputPath",
+        );
         edges.add_kms(ctx, &arn, output_kms, "OutputDataConfig.KmsKeyId");
         batch.assets.push(a);
     }
@@ -545,7 +586,12 @@ pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
         let arn = d
             .processing_job_arn()
             .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("processing-job/{}", name.to_lowercase())));
+            .unwrap_or_else(|| {
+                ctx.arn(
+                    "sagemaker",
+                    &format!("processing-job/{}", name.to_lowercase()),
+                )
+            });
         let mut a = ctx.asset(&arn, AssetType::SagemakerProcessingJob, &name);
         let inputs: Vec<&str> = d
             .processing_inputs()
@@ -577,7 +623,8 @@ pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             )
             .set(
                 "network_isolation",
-                net.and_then(|n| n.enable_network_isolation()).map(Value::Bool),
+                net.and_then(|n| n.enable_network_isolation())
+                    .map(Value::Bool),
             )
             .set(
                 "inter_container_encryption",
@@ -595,10 +642,20 @@ pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("creation_time", ts(d.creation_time()));
         edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
         for uri in inputs {
-            edges.add_s3(&arn, Some(uri), EdgeKind::ReadsData, "ProcessingInputs.S3Input.S3Uri");
+            edges.add_s3(
+                &arn,
+                Some(uri),
+                EdgeKind::ReadsData,
+                "ProcessingInputs.S3Input.S3Uri",
+            );
         }
         for uri in outputs {
-            edges.add_s3(&arn, Some(uri), EdgeKind::WritesData, "ProcessingOutputConfig.Outputs.S3Output.S3Uri");
+            edges.add_s3(
+                &arn,
+                Some(uri),
+                EdgeKind::WritesData,
+                "ProcessingOutputConfig.Outputs.S3Output.S3Uri",
+            );
         }
         batch.assets.push(a);
     }
@@ -638,10 +695,12 @@ pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
     let mut batch = Batch::default();
     let mut edges = EdgeSink::new(DESCRIBE);
     for (name, d) in described {
-        let arn = d
-            .transform_job_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("transform-job/{}", name.to_lowercase())));
+        let arn = d.transform_job_arn().map(str::to_owned).unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("transform-job/{}", name.to_lowercase()),
+            )
+        });
         let mut a = ctx.asset(&arn, AssetType::SagemakerTransformJob, &name);
         let input = d
             .transform_input()
@@ -666,8 +725,18 @@ pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
             edges.add(&arn, Some(&model_arn), EdgeKind::UsesModel, "ModelName");
         }
-        edges.add_s3(&arn, input, EdgeKind::ReadsData, "TransformInput.DataSource.S3DataSource.S3Uri");
-        edges.add_s3(&arn, output, EdgeKind::WritesData, "TransformOutput.S3OutputPath");
+        edges.add_s3(
+            &arn,
+            input,
+            EdgeKind::ReadsData,
+            "TransformInput.DataSource.S3DataSource.S3Uri",
+        );
+        edges.add_s3(
+            &arn,
+            output,
+            EdgeKind::WritesData,
+            "TransformOutput.S3OutputPath",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;
@@ -710,7 +779,10 @@ pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             .hyper_parameter_tuning_job_arn()
             .map(str::to_owned)
             .unwrap_or_else(|| {
-                ctx.arn("sagemaker", &format!("hyper-parameter-tuning-job/{}", name.to_lowercase()))
+                ctx.arn(
+                    "sagemaker",
+                    &format!("hyper-parameter-tuning-job/{}", name.to_lowercase()),
+                )
             });
         let mut a = ctx.asset(&arn, AssetType::SagemakerTuningJob, &name);
         let def = d.training_job_definition();
@@ -744,11 +816,26 @@ pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
                 s(d.hyper_parameter_tuning_job_status().map(|t| t.as_str())),
             )
             .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, role, EdgeKind::ExecutesAs, "TrainingJobDefinition.RoleArn");
+        edges.add(
+            &arn,
+            role,
+            EdgeKind::ExecutesAs,
+            "TrainingJobDefinition.RoleArn",
+        );
         for uri in inputs {
-            edges.add_s3(&arn, Some(uri), EdgeKind::ReadsData, "TrainingJobDefinition.InputDataConfig");
+            edges.add_s3(
+                &arn,
+                Some(uri),
+                EdgeKind::ReadsData,
+                "TrainingJobDefinition.InputDataConfig",
+            );
         }
-        edges.add_s3(&arn, output, EdgeKind::WritesData, "TrainingJobDefinition.OutputDataConfig.S3OutputPath");
+        edges.add_s3(
+            &arn,
+            output,
+            EdgeKind::WritesData,
+            "TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;
@@ -848,7 +935,8 @@ pub async fn model_package_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
             Some((
                 g.model_package_group_name()?.to_owned(),
                 g.model_package_group_arn()?.to_owned(),
-                g.model_package_group_status().map(|s| s.as_str().to_owned()),
+                g.model_package_group_status()
+                    .map(|s| s.as_str().to_owned()),
                 ts(g.creation_time()),
             ))
         })
@@ -901,27 +989,43 @@ pub async fn feature_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
     let mut batch = Batch::default();
     let mut edges = EdgeSink::new(DESCRIBE);
     for (name, d) in described {
-        let arn = d
-            .feature_group_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("feature-group/{}", name.to_lowercase())));
+        let arn = d.feature_group_arn().map(str::to_owned).unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("feature-group/{}", name.to_lowercase()),
+            )
+        });
         let mut a = ctx.asset(&arn, AssetType::SagemakerFeatureGroup, &name);
         let online_kms = d
             .online_store_config()
             .and_then(|o| o.security_config())
             .and_then(|s| s.kms_key_id());
-        let offline = d
-            .offline_store_config()
-            .and_then(|o| o.s3_storage_config());
-        a.set("online_store", Some(Value::Bool(d.online_store_config().is_some())))
-            .set("online_kms_key_id", s(online_kms))
-            .set("offline_s3_uri", s(offline.and_then(|o| o.s3_uri())))
-            .set("offline_kms_key_id", s(offline.and_then(|o| o.kms_key_id())))
-            .set("role_arn", s(d.role_arn()))
-            .set("creation_time", ts(d.creation_time()));
+        let offline = d.offline_store_config().and_then(|o| o.s3_storage_config());
+        a.set(
+            "online_store",
+            Some(Value::Bool(d.online_store_config().is_some())),
+        )
+        .set("online_kms_key_id", s(online_kms))
+        .set("offline_s3_uri", s(offline.and_then(|o| o.s3_uri())))
+        .set(
+            "offline_kms_key_id",
+            s(offline.and_then(|o| o.kms_key_id())),
+        )
+        .set("role_arn", s(d.role_arn()))
+        .set("creation_time", ts(d.creation_time()));
         edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        edges.add_s3(&arn, offline.and_then(|o| o.s3_uri()), EdgeKind::WritesData, "OfflineStoreConfig.S3StorageConfig.S3Uri");
-        edges.add_kms(ctx, &arn, online_kms, "OnlineStoreConfig.SecurityConfig.KmsKeyId");
+        edges.add_s3(
+            &arn,
+            offline.and_then(|o| o.s3_uri()),
+            EdgeKind::WritesData,
+            "OfflineStoreConfig.S3StorageConfig.S3Uri",
+        );
+        edges.add_kms(
+            ctx,
+            &arn,
+            online_kms,
+            "OnlineStoreConfig.SecurityConfig.KmsKeyId",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;

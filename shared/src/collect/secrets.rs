@@ -1,4 +1,112 @@
-//! stub
-use super::{Batch, Ctx}; use crate::aws::CollectError;
-/// stub
-pub async fn secrets(_ctx: &Ctx) -> Result<Batch, CollectError> { Ok(Batch::default()) }
+//! Secrets Manager secrets, metadata only: ListSecrets carries rotation, KMS key
+//! and tags, so no per-secret call is needed. aispm never reads a secret's
+//! value. Attribute keys: `rotation_enabled`, `rotation_days`, `last_rotated`,
+//! `last_accessed`, `kms_key_id`, `ai_provider` (the provider a name, description
+//! or tag points to, when one does).
+
+use serde_json::{Value, json};
+
+use super::util::{EdgeSink, s, ts};
+use super::{Batch, Ctx};
+use crate::aws::{CollectError, SdkResultExt};
+use crate::model::AssetType;
+
+/// Words that mark a secret as an AI-provider or model key, and the provider
+/// each names. Matched against the lowercased name, description and tags.
+const AI_PROVIDERS: &[(&str, &str)] = &[
+    ("openai", "openai"),
+    ("anthropic", "anthropic"),
+    ("claude", "anthropic"),
+    ("huggingface", "huggingface"),
+    ("hugging-face", "huggingface"),
+    ("hf_token", "huggingface"),
+    ("cohere", "cohere"),
+    ("mistral", "mistral"),
+    ("gemini", "google"),
+    ("vertex", "google"),
+    ("bedrock", "bedrock"),
+    ("pinecone", "pinecone"),
+    ("langsmith", "langchain"),
+    ("llm", "llm"),
+    ("genai", "genai"),
+];
+
+/// The AI provider a secret's text points to, if any.
+pub fn ai_provider(text: &str) -> Option<&'static str> {
+    let t = text.to_lowercase();
+    AI_PROVIDERS
+        .iter()
+        .find(|(word, _)| t.contains(word))
+        .map(|(_, p)| *p)
+}
+
+/// Every secret's metadata.
+pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
+    const LIST: &str = "secretsmanager:ListSecrets";
+    let items = ctx
+        .clients
+        .secrets
+        .list_secrets()
+        .into_paginator()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .op(LIST)?
+        .into_iter()
+        .flat_map(|p| p.secret_list.unwrap_or_default());
+    let mut batch = Batch::default();
+    let mut edges = EdgeSink::new(LIST);
+    for e in items {
+        let (Some(arn), Some(name)) = (e.arn(), e.name()) else {
+            continue;
+        };
+        let mut a = ctx.asset(arn, AssetType::SecretsmanagerSecret, name);
+        a.tags = e
+            .tags()
+            .iter()
+            .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+            .collect();
+        let text = format!(
+            "{name} {} {}",
+            e.description().unwrap_or_default(),
+            a.tags
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        a.set(
+            "rotation_enabled",
+            Some(Value::Bool(e.rotation_enabled().unwrap_or(false))),
+        )
+        .set(
+            "rotation_days",
+            e.rotation_rules()
+                .and_then(|r| r.automatically_after_days())
+                .map(|d| json!(d)),
+        )
+        .set("last_rotated", ts(e.last_rotated_date()))
+        .set("last_accessed", ts(e.last_accessed_date()))
+        .set("last_changed", ts(e.last_changed_date()))
+        .set("kms_key_id", s(e.kms_key_id()))
+        .set("description", s(e.description()))
+        .set("ai_provider", ai_provider(&text).map(|p| json!(p)))
+        .set("creation_time", ts(e.created_date()));
+        edges.add_kms(ctx, arn, e.kms_key_id(), "KmsKeyId");
+        batch.assets.push(a);
+    }
+    batch.edges = edges.edges;
+    Ok(batch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_is_recognised_from_the_name() {
+        assert_eq!(ai_provider("prod/OpenAI-API-key"), Some("openai"));
+        assert_eq!(ai_provider("support-bot/anthropic"), Some("anthropic"));
+        assert_eq!(ai_provider("payments/db-password"), None);
+    }
+}

@@ -1,7 +1,5 @@
 //! Small helpers every collector uses.
 
-use std::collections::BTreeMap;
-
 use aws_smithy_types::DateTime;
 use aws_smithy_types::date_time::Format;
 use serde_json::Value;
@@ -66,7 +64,8 @@ pub fn kms_key_arn(ctx_partition: &str, region: &str, account: &str, key: &str) 
 
 /// A timestamp as RFC 3339 text.
 pub fn ts(dt: Option<&DateTime>) -> Option<Value> {
-    dt.and_then(|d| d.fmt(Format::DateTime).ok()).map(Value::String)
+    dt.and_then(|d| d.fmt(Format::DateTime).ok())
+        .map(Value::String)
 }
 
 /// A string as a JSON value, when present.
@@ -98,12 +97,8 @@ impl<'a> EdgeSink<'a> {
     /// Adds `from → to` when `to` is known.
     pub fn add(&mut self, from: &str, to: Option<&str>, kind: EdgeKind, field: &str) {
         if let Some(to) = to.filter(|t| !t.is_empty()) {
-            self.edges.push(Edge::new(
-                from,
-                to,
-                kind,
-                Evidence::new(self.source, field),
-            ));
+            self.edges
+                .push(Edge::new(from, to, kind, Evidence::new(self.source, field)));
         }
     }
 
@@ -121,14 +116,6 @@ impl<'a> EdgeSink<'a> {
             self.add(from, Some(&arn), EdgeKind::EncryptedBy, field);
         }
     }
-}
-
-/// Tags from any SDK's key/value pairs.
-pub fn tag_map<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> BTreeMap<String, String> {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect()
 }
 
 /// Decodes a URL-encoded IAM policy document and parses it as JSON. A document
@@ -154,7 +141,10 @@ mod tests {
             Some("arn:aws:s3:::fraud-data")
         );
         assert_eq!(bucket_arn_from_s3_uri("s3://").as_deref(), None);
-        assert_eq!(bucket_arn_from_s3_uri("https://example.com/x").as_deref(), None);
+        assert_eq!(
+            bucket_arn_from_s3_uri("https://example.com/x").as_deref(),
+            None
+        );
     }
 
     #[test]
@@ -183,11 +173,17 @@ mod tests {
 pub fn document_json(d: &aws_smithy_types::Document) -> Value {
     use aws_smithy_types::{Document, Number};
     match d {
-        Document::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), document_json(v))).collect()),
+        Document::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), document_json(v)))
+                .collect(),
+        ),
         Document::Array(a) => Value::Array(a.iter().map(document_json).collect()),
         Document::Number(Number::PosInt(n)) => Value::from(*n),
         Document::Number(Number::NegInt(n)) => Value::from(*n),
-        Document::Number(Number::Float(f)) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        Document::Number(Number::Float(f)) => {
+            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+        }
         Document::String(s) => Value::String(s.clone()),
         Document::Bool(b) => Value::Bool(*b),
         Document::Null => Value::Null,

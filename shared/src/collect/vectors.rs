@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::util::{EdgeSink, describe_each, document_json, found, s, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
-use crate::model::{AssetType, EdgeKind};
+use crate::model::AssetType;
 
 /// `*` wildcard match as OpenSearch Serverless policies use it.
 fn wildcard(pattern: &str, text: &str) -> bool {
@@ -141,7 +141,10 @@ pub async fn aoss_collections(ctx: &Ctx) -> Result<Batch, CollectError> {
                 )
                 .set("collection_type", s(c.r#type().map(|t| t.as_str())))
                 .set("status", s(c.status().map(|t| t.as_str())))
-                .set("public_network_access", Some(Value::Bool(!public.is_empty())))
+                .set(
+                    "public_network_access",
+                    Some(Value::Bool(!public.is_empty())),
+                )
                 .set("public_by_policy", Some(json!(public)));
             if let Some(k) = c.kms_key_arn().filter(|k| k.starts_with("arn:")) {
                 edges.add_kms(ctx, arn, Some(k), "kmsKeyArn");
@@ -204,12 +207,14 @@ pub async fn vector_buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
         a.set("sse_type", s(enc.map(|e| e.sse_type().as_str())))
             .set("kms_key_arn", s(enc.and_then(|e| e.kms_key_arn())))
             .set("has_policy", Some(Value::Bool(policy.is_some())))
-            .set(
-                "policy",
-                policy.map(|p| super::util::plain_policy_json(&p)),
-            )
+            .set("policy", policy.map(|p| super::util::plain_policy_json(&p)))
             .set("creation_time", ts(Some(b.creation_time())));
-        edges.add_kms(ctx, arn, enc.and_then(|e| e.kms_key_arn()), "encryptionConfiguration.kmsKeyArn");
+        edges.add_kms(
+            ctx,
+            arn,
+            enc.and_then(|e| e.kms_key_arn()),
+            "encryptionConfiguration.kmsKeyArn",
+        );
         batch.assets.push(a);
     }
     batch.edges = edges.edges;

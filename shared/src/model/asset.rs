@@ -207,7 +207,9 @@ impl Asset {
 
     /// A boolean attribute, when reported.
     pub fn bool_attr(&self, key: &str) -> Option<bool> {
-        self.attributes.get(key).and_then(serde_json::Value::as_bool)
+        self.attributes
+            .get(key)
+            .and_then(serde_json::Value::as_bool)
     }
 
     /// A string attribute, when reported.
@@ -390,7 +392,10 @@ mod tests {
             AssetType::OrganizationsPolicy,
             AssetType::BedrockAgentcoreGateway,
         ] {
-            assert_eq!(serde_json::to_value(t).unwrap(), serde_json::json!(t.as_str()));
+            assert_eq!(
+                serde_json::to_value(t).unwrap(),
+                serde_json::json!(t.as_str())
+            );
         }
     }
 
