@@ -1,1 +1,96 @@
-//! risk
+//! The risk score, 0-100, in one place.
+//!
+//! `score = base(severity) + production + sensitive data + exposure + AI data`,
+//! capped at 100, where
+//! - base: critical 80, high 60, medium 40, low 20, informational 5;
+//! - production (+10): the resource, or an AI asset using it, has an environment
+//!   tag of `prod` or `production`;
+//! - sensitive data (+10): a classification tag of `confidential`, `restricted`,
+//!   `sensitive`, `pii` or `secret` on the resource;
+//! - exposure (+10): the rule's finding means internet, anonymous or outside
+//!   access;
+//! - AI data (+5): the resource is read or written by an AI workload (edges).
+//!
+//! So a public production training bucket outranks a dev notebook setting. The
+//! attack-path issue refines this with blast radius from the IAM engine.
+
+use crate::model::{Asset, Inventory, Severity};
+use crate::rules::{RuleConfig, RuleMeta};
+
+/// The base score of a severity.
+pub fn base(severity: Severity) -> u8 {
+    match severity {
+        Severity::Critical => 80,
+        Severity::High => 60,
+        Severity::Medium => 40,
+        Severity::Low => 20,
+        Severity::Informational => 5,
+    }
+}
+
+fn tag_in(asset: &Asset, keys: &[String], values: &[&str]) -> bool {
+    keys.iter().any(|k| {
+        asset
+            .tag(k)
+            .is_some_and(|v| values.iter().any(|x| v.eq_ignore_ascii_case(x)))
+    })
+}
+
+const PROD: &[&str] = &["prod", "production"];
+const SENSITIVE: &[&str] = &["confidential", "restricted", "sensitive", "pii", "secret"];
+
+/// The risk score of a finding by `meta` on `asset`.
+pub fn score(meta: &RuleMeta, asset: Option<&Asset>, inv: &Inventory, cfg: &RuleConfig) -> u8 {
+    let mut s = u32::from(base(meta.severity));
+    if let Some(a) = asset {
+        let users: Vec<&Asset> = inv.edges_to(&a.arn).filter_map(|e| inv.asset(&e.from)).collect();
+        let prod = tag_in(a, &cfg.environment_tag_keys, PROD)
+            || users.iter().any(|u| tag_in(u, &cfg.environment_tag_keys, PROD));
+        if prod {
+            s += 10;
+        }
+        if tag_in(a, &cfg.classification_tag_keys, SENSITIVE) {
+            s += 10;
+        }
+        if users.iter().any(|u| u.asset_type.is_ai_workload() || u.asset_type == crate::model::AssetType::SagemakerTrainingJob) {
+            s += 5;
+        }
+    }
+    if meta.exposure {
+        s += 10;
+    }
+    u8::try_from(s.min(100)).unwrap_or(100)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AssetType;
+    use crate::rules::rule;
+
+    #[test]
+    fn public_prod_bucket_outranks_dev_notebook_setting() {
+        let cfg = RuleConfig::default();
+        let mut bucket = Asset::new("arn:aws:s3:::train", AssetType::S3Bucket, "train", "1", "us-east-1");
+        bucket.tags.insert("environment".into(), "prod".into());
+        bucket.tags.insert("data-classification".into(), "confidential".into());
+        let mut nb = Asset::new("arn:nb", AssetType::SagemakerNotebookInstance, "nb", "1", "us-east-1");
+        nb.tags.insert("environment".into(), "dev".into());
+        let inv = Inventory { assets: vec![bucket.clone(), nb.clone()], ..Inventory::default() };
+        let public = score(&rule("s3_bucket_public_read").unwrap().meta, Some(&bucket), &inv, &cfg);
+        let root = score(&rule("sagemaker_notebook_root_access").unwrap().meta, Some(&nb), &inv, &cfg);
+        assert!(public > root, "{public} <= {root}");
+        assert_eq!(public, 90);
+        assert_eq!(root, 40);
+    }
+
+    #[test]
+    fn score_is_capped() {
+        let cfg = RuleConfig::default();
+        let mut a = Asset::new("arn:x", AssetType::S3Bucket, "x", "1", "us-east-1");
+        a.tags.insert("env".into(), "production".into());
+        a.tags.insert("classification".into(), "pii".into());
+        let inv = Inventory::default();
+        assert_eq!(score(&rule("s3_bucket_writable_outside_org").unwrap().meta, Some(&a), &inv, &cfg), 100);
+    }
+}

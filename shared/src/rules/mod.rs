@@ -1,1 +1,293 @@
-//! rules
+//! The rules catalog: one rule per file, grouped by family, each declaring its
+//! metadata (id, severity, inputs, remediation, framework mappings) next to a
+//! pure `evaluate` over the inventory. [`RULES`] is the registry, sorted by id.
+//!
+//! A rule lists the collectors it reads. Where one of them was not assessed for
+//! an account and region, [`evaluate`] emits a `rule:<id>` coverage record
+//! saying so: a check that could not look never passes silently.
+
+pub mod bedrock;
+pub mod governance;
+pub mod policy;
+pub mod s3;
+pub mod sagemaker;
+pub mod secretsmanager;
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::model::{
+    AssetType, Coverage, Finding, FindingEvidence, FindingStatus, Frameworks, Inventory,
+    NistAiRmf, Remediation, Severity,
+};
+
+/// What a rule declares about itself.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RuleMeta {
+    /// `<family>_<file stem>`, naming the risk.
+    pub id: &'static str,
+    /// Short title.
+    pub title: &'static str,
+    /// Severity of the weakness.
+    pub severity: Severity,
+    /// Why it matters.
+    pub rationale: &'static str,
+    /// Asset types it reads.
+    pub resource_types: &'static [AssetType],
+    /// Collector ids whose data it needs.
+    pub collectors: &'static [&'static str],
+    /// How to fix it.
+    pub remediation: &'static str,
+    /// The automated remediation action id, if one exists.
+    pub remediation_action: Option<&'static str>,
+    /// Whether a hit means the resource is exposed (internet, anonymous or
+    /// outside principals): raises the risk score.
+    pub exposure: bool,
+    /// OWASP Top 10 for LLM Applications 2025.
+    pub owasp_llm: &'static [&'static str],
+    /// MITRE ATLAS technique ids.
+    pub mitre_atlas: &'static [&'static str],
+    /// NIST AI RMF functions.
+    pub nist_ai_rmf: &'static [NistAiRmf],
+    /// AWS Security Hub controls.
+    pub aws_security_hub: &'static [&'static str],
+    /// Peer checks this rule covers (`prowler:...`).
+    pub covers: &'static [&'static str],
+}
+
+impl RuleMeta {
+    /// The framework mappings as a finding carries them.
+    pub fn frameworks(&self) -> Frameworks {
+        Frameworks {
+            owasp_llm: self.owasp_llm.iter().map(|s| (*s).to_owned()).collect(),
+            mitre_atlas: self.mitre_atlas.iter().map(|s| (*s).to_owned()).collect(),
+            nist_ai_rmf: self.nist_ai_rmf.to_vec(),
+            aws_security_hub: self.aws_security_hub.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+}
+
+/// One resource a rule flags, with the facts that made it flag it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The flagged resource.
+    pub resource_arn: String,
+    /// Fields read and values seen.
+    pub evidence: Vec<FindingEvidence>,
+}
+
+/// Settings rules read: which tag keys carry ownership and context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleConfig {
+    /// Tag keys naming an owner (any one suffices).
+    pub owner_tag_keys: Vec<String>,
+    /// Tag keys naming a business purpose.
+    pub purpose_tag_keys: Vec<String>,
+    /// Tag keys naming the environment.
+    pub environment_tag_keys: Vec<String>,
+    /// Tag keys naming data sensitivity.
+    pub classification_tag_keys: Vec<String>,
+}
+
+impl Default for RuleConfig {
+    fn default() -> Self {
+        let v = |xs: &[&str]| xs.iter().map(|s| (*s).to_owned()).collect();
+        Self {
+            owner_tag_keys: v(&["owner", "team"]),
+            purpose_tag_keys: v(&["purpose", "application"]),
+            environment_tag_keys: v(&["environment", "env", "stage"]),
+            classification_tag_keys: v(&["data-classification", "classification"]),
+        }
+    }
+}
+
+/// A rule: metadata plus a pure evaluation.
+#[derive(Clone, Copy)]
+pub struct Rule {
+    /// Metadata.
+    pub meta: RuleMeta,
+    /// Finds the resources that break the rule.
+    pub evaluate: fn(&Inventory, &RuleConfig) -> Vec<Hit>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule").field("id", &self.meta.id).finish()
+    }
+}
+
+/// Every rule, sorted by id.
+pub const RULES: &[Rule] = &[
+    bedrock::invocation_logging_disabled::RULE,
+    governance::asset_without_owner::RULE,
+    s3::bucket_public_read::RULE,
+    s3::bucket_writable_outside_org::RULE,
+    sagemaker::notebook_direct_internet_access::RULE,
+    sagemaker::notebook_root_access::RULE,
+    sagemaker::notebook_without_vpc::RULE,
+    secretsmanager::ai_secret_without_rotation::RULE,
+];
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.meta.id == id)
+}
+
+/// A finding id stable across scans: derived from the rule and the resource.
+pub fn finding_id(rule_id: &str, resource_arn: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(resource_arn.as_bytes());
+    let digest = h.finalize();
+    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs every rule: findings sorted by risk (highest first), plus a
+/// `rule:<id>` coverage record wherever a rule's input was not assessed.
+pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverage>) {
+    let mut findings = Vec::new();
+    let mut coverage = Vec::new();
+    for rule in RULES {
+        let m = &rule.meta;
+        let mut seen = BTreeSet::new();
+        for c in inv.coverage.iter().filter(|c| !c.is_assessed()) {
+            let input = m.collectors.iter().find(|id| {
+                c.collector == **id || c.collector == "account" || c.collector.starts_with(&format!("{id}."))
+            });
+            if let Some(input) = input {
+                if seen.insert((c.account_id.clone(), c.region.clone())) {
+                    coverage.push(Coverage::not_assessed(
+                        &c.account_id,
+                        &c.region,
+                        &format!("rule:{}", m.id),
+                        c.reason.unwrap_or(crate::model::NotAssessedReason::Error),
+                        format!(
+                            "input `{}` not assessed: {}",
+                            if c.collector == "account" { "account" } else { input },
+                            c.detail.as_deref().unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
+        for hit in (rule.evaluate)(inv, cfg) {
+            let asset = inv.asset(&hit.resource_arn);
+            let (account_id, region, resource_type) = match asset {
+                Some(a) => (a.account_id.clone(), a.region.clone(), a.asset_type),
+                None => continue,
+            };
+            let risk_score = crate::risk::score(m, asset, inv, cfg);
+            findings.push(Finding {
+                id: finding_id(m.id, &hit.resource_arn),
+                rule_id: m.id.to_owned(),
+                title: m.title.to_owned(),
+                severity: m.severity,
+                risk_score,
+                status: FindingStatus::Open,
+                account_id,
+                region,
+                resource_arn: hit.resource_arn,
+                resource_type,
+                evidence: hit.evidence,
+                remediation: Remediation {
+                    text: m.remediation.to_owned(),
+                    action: m.remediation_action.map(str::to_owned),
+                },
+                frameworks: m.frameworks(),
+            });
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.risk_score
+            .cmp(&a.risk_score)
+            .then(b.severity.cmp(&a.severity))
+            .then(a.rule_id.cmp(&b.rule_id))
+            .then(a.resource_arn.cmp(&b.resource_arn))
+    });
+    (findings, coverage)
+}
+
+/// Assets of one type.
+pub(crate) fn of_type(inv: &Inventory, t: AssetType) -> impl Iterator<Item = &crate::model::Asset> {
+    inv.assets.iter().filter(move |a| a.asset_type == t)
+}
+
+#[cfg(test)]
+pub(crate) mod testkit {
+    use crate::model::{Asset, AssetType, Inventory};
+
+    /// An inventory of the given assets.
+    pub fn inv(assets: Vec<Asset>) -> Inventory {
+        Inventory {
+            assets,
+            ..Inventory::default()
+        }
+    }
+
+    /// An asset in account 111111111111, us-east-1.
+    pub fn asset(t: AssetType, arn: &str, attrs: serde_json::Value) -> Asset {
+        let mut a = Asset::new(arn, t, arn.rsplit('/').next().unwrap_or(arn), "111111111111", "us-east-1");
+        if let serde_json::Value::Object(m) = attrs {
+            a.attributes = m.into_iter().collect();
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NotAssessedReason;
+
+    #[test]
+    fn registry_is_sorted_unique_and_complete() {
+        let ids: Vec<_> = RULES.iter().map(|r| r.meta.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for r in RULES {
+            let m = &r.meta;
+            assert!(!m.collectors.is_empty(), "{} reads nothing", m.id);
+            assert!(!m.nist_ai_rmf.is_empty(), "{} has no NIST AI RMF function", m.id);
+            assert!(!m.remediation.is_empty(), "{} has no remediation", m.id);
+            for c in m.collectors {
+                assert!(crate::collect::collector(c).is_some(), "{}: unknown collector {c}", m.id);
+            }
+        }
+    }
+
+    #[test]
+    fn finding_ids_are_stable_and_distinct() {
+        let a = finding_id("r1", "arn:x");
+        assert_eq!(a, finding_id("r1", "arn:x"));
+        assert_ne!(a, finding_id("r2", "arn:x"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn unassessed_input_yields_rule_coverage_not_a_pass() {
+        // GIVEN the invocation-logging collector failed in one region
+        let mut inv = Inventory::default();
+        inv.coverage.push(Coverage::not_assessed(
+            "111111111111",
+            "eu-west-1",
+            "bedrock.invocation_logging",
+            NotAssessedReason::ApiUnavailable,
+            "HTTP 500",
+        ));
+        // WHEN rules run
+        let (findings, cov) = evaluate(&inv, &RuleConfig::default());
+        // THEN no finding claims anything there, and the rule says it could not look
+        assert!(findings.is_empty());
+        let rec = cov
+            .iter()
+            .find(|c| c.collector == "rule:bedrock_invocation_logging_disabled")
+            .expect("rule coverage record");
+        assert_eq!(rec.region, "eu-west-1");
+        assert_eq!(rec.reason, Some(NotAssessedReason::ApiUnavailable));
+    }
+}

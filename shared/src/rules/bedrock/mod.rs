@@ -1,0 +1,3 @@
+//! Bedrock rules.
+
+pub mod invocation_logging_disabled;

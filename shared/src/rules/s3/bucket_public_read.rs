@@ -1,0 +1,146 @@
+//! ## What it does
+//! Flags S3 buckets whose objects anyone on the internet can read: a bucket policy
+//! that allows `s3:GetObject` to `*` with no restricting condition, or an ACL
+//! grant to AllUsers / AuthenticatedUsers, not neutralised by the bucket's public
+//! access block.
+//!
+//! ## Why is this bad?
+//! Training, evaluation, RAG and model-artifact data is the model: reading it
+//! leaks customer records, lets attackers copy proprietary models, and shows
+//! them what to poison.
+//!
+//! ## Example
+//! `{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::support-rag-docs/*"}`
+//!
+//! Use instead: grant the reading roles by ARN, or add `aws:PrincipalOrgID`,
+//! and turn on the bucket's public access block.
+//!
+//! ## Remediation
+//! Remove the public statement or grant, then enable all four public access
+//! block settings.
+//!
+//! ## References
+//! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
+
+use serde_json::json;
+
+use super::{ai_users, blocks_public_policy, ignores_public_acls, unassessed};
+use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+use crate::rules::policy::{allows_any, aws_principals, restricting_conditions, statements};
+use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+
+const META: RuleMeta = RuleMeta {
+    id: "s3_bucket_public_read",
+    title: "S3 bucket readable by anyone",
+    severity: Severity::High,
+    rationale: "Public read on AI data leaks training and retrieval data and model artifacts.",
+    resource_types: &[AssetType::S3Bucket],
+    collectors: &["s3.buckets"],
+    remediation: "Remove the statement or ACL grant that allows anonymous reads and enable S3 Block Public Access on the bucket.",
+    remediation_action: Some("s3_block_public_access"),
+    exposure: true,
+    owasp_llm: &["LLM02", "LLM04"],
+    mitre_atlas: &["AML.T0035", "AML.T0036"],
+    nist_ai_rmf: &[NistAiRmf::Manage],
+    aws_security_hub: &["S3.2", "S3.8"],
+    covers: &["aws-ai-ml-assessment:s3_public_buckets"],
+};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: META,
+    evaluate,
+};
+
+const READ_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];
+const PUBLIC_GROUPS: &[&str] = &[
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+];
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for b in of_type(inv, AssetType::S3Bucket) {
+        let mut evidence = Vec::new();
+        if !unassessed(b, "policy") && !blocks_public_policy(b) {
+            if let Some(doc) = b.attributes.get("policy") {
+                for (i, st) in statements(doc).into_iter().enumerate() {
+                    let anyone = aws_principals(st).iter().any(|p| p == "*");
+                    if anyone && allows_any(st, READ_ACTIONS) && restricting_conditions(st).is_empty() {
+                        evidence.push(FindingEvidence::new(
+                            "s3:GetBucketPolicy",
+                            &format!("Statement[{i}]"),
+                            st.clone(),
+                        ));
+                    }
+                }
+            }
+        }
+        if !unassessed(b, "acl_grants") && !ignores_public_acls(b) {
+            if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
+                for g in grants {
+                    let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
+                    let perm = g.get("permission").and_then(|v| v.as_str()).unwrap_or_default();
+                    if PUBLIC_GROUPS.contains(&uri) && (perm == "READ" || perm == "FULL_CONTROL") {
+                        evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
+                    }
+                }
+            }
+        }
+        if !evidence.is_empty() {
+            let users = ai_users(inv, &b.arn);
+            if !users.is_empty() {
+                evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
+            }
+            hits.push(Hit {
+                resource_arn: b.arn.clone(),
+                evidence,
+            });
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::{asset, inv};
+
+    fn bucket(attrs: serde_json::Value) -> crate::model::Asset {
+        asset(AssetType::S3Bucket, "arn:aws:s3:::support-rag-docs", attrs)
+    }
+
+    #[test]
+    fn flags_anonymous_get_object() {
+        let b = bucket(json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::support-rag-docs/*"}]}}));
+        let hits = evaluate(&inv(vec![b]), &RuleConfig::default());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].evidence[0].field, "Statement[0]");
+    }
+
+    #[test]
+    fn flags_all_users_acl() {
+        let b = bucket(json!({"acl_grants": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"}]}));
+        assert_eq!(evaluate(&inv(vec![b]), &RuleConfig::default()).len(), 1);
+    }
+
+    #[test]
+    fn org_restricted_or_blocked_is_not_public() {
+        let restricted = bucket(json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}]}}));
+        assert!(evaluate(&inv(vec![restricted]), &RuleConfig::default()).is_empty());
+        let blocked = bucket(json!({
+            "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
+            "public_access_block": {"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true}
+        }));
+        assert!(evaluate(&inv(vec![blocked]), &RuleConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn unreadable_policy_is_not_evaluated() {
+        let b = bucket(json!({
+            "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
+            "unassessed": {"policy": {"reason": "access_denied"}}
+        }));
+        assert!(evaluate(&inv(vec![b]), &RuleConfig::default()).is_empty());
+    }
+}

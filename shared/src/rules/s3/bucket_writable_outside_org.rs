@@ -1,0 +1,174 @@
+//! ## What it does
+//! Flags S3 buckets that principals outside the organization can write to: a
+//! bucket policy allowing `s3:PutObject` (or `s3:*`, `*`, `s3:Put*`,
+//! `s3:DeleteObject`) to `*` without a restricting condition or to an account
+//! that is not one of the organization's, or an ACL granting WRITE to
+//! AllUsers / AuthenticatedUsers.
+//!
+//! ## Why is this bad?
+//! Whoever can write training or RAG data decides what the model learns and
+//! retrieves: the data-poisoning path of OWASP LLM04. When a training job,
+//! pipeline or knowledge base reads the bucket, the evidence names it.
+//!
+//! ## Example
+//! `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:PutObject"}`
+//!
+//! Use instead: let outside parties deliver data to a separate landing bucket
+//! that is validated before it is copied into the training bucket.
+//!
+//! ## Remediation
+//! Remove the statement that grants write to the outside principal, and enable
+//! S3 Block Public Access.
+//!
+//! ## References
+//! - <https://genai.owasp.org/llmrisk/llm042025-data-and-model-poisoning/>
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::{ai_users, blocks_public_policy, ignores_public_acls, unassessed};
+use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+use crate::rules::policy::{
+    allows_any, aws_principals, principal_account, restricting_conditions, statements,
+};
+use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+
+const META: RuleMeta = RuleMeta {
+    id: "s3_bucket_writable_outside_org",
+    title: "S3 bucket writable by principals outside the organization",
+    severity: Severity::Critical,
+    rationale: "Outside write access to training or retrieval data lets anyone poison what models learn and retrieve.",
+    resource_types: &[AssetType::S3Bucket],
+    collectors: &["s3.buckets"],
+    remediation: "Remove the bucket-policy statement or ACL grant that lets principals outside the organization write, and enable S3 Block Public Access.",
+    remediation_action: Some("s3_remove_foreign_write"),
+    exposure: true,
+    owasp_llm: &["LLM04"],
+    mitre_atlas: &["AML.T0020"],
+    nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
+    aws_security_hub: &["S3.3"],
+    covers: &[],
+};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: META,
+    evaluate,
+};
+
+const WRITE_ACTIONS: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"];
+
+/// Accounts that count as inside: every account the scan saw, plus the
+/// organization's account list when the management account was read.
+fn inside_accounts(inv: &Inventory) -> BTreeSet<&str> {
+    let mut out: BTreeSet<&str> = inv.coverage.iter().map(|c| c.account_id.as_str()).collect();
+    out.extend(inv.assets.iter().map(|a| a.account_id.as_str()));
+    out.extend(
+        of_type(inv, AssetType::OrganizationsAccount).filter_map(|a| a.str_attr("account_id")),
+    );
+    out
+}
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    let inside = inside_accounts(inv);
+    let mut hits = Vec::new();
+    for b in of_type(inv, AssetType::S3Bucket) {
+        let mut evidence = Vec::new();
+        if !unassessed(b, "policy") {
+            if let Some(doc) = b.attributes.get("policy") {
+                for (i, st) in statements(doc).into_iter().enumerate() {
+                    if !allows_any(st, WRITE_ACTIONS) || !restricting_conditions(st).is_empty() {
+                        continue;
+                    }
+                    let outsiders: Vec<String> = aws_principals(st)
+                        .into_iter()
+                        .filter(|p| match principal_account(p) {
+                            Some(acct) => !inside.contains(acct),
+                            None => p == "*" && !blocks_public_policy(b),
+                        })
+                        .collect();
+                    if !outsiders.is_empty() {
+                        evidence.push(FindingEvidence::new(
+                            "s3:GetBucketPolicy",
+                            &format!("Statement[{i}]"),
+                            json!({"statement": st, "outside_principals": outsiders}),
+                        ));
+                    }
+                }
+            }
+        }
+        if !unassessed(b, "acl_grants") && !ignores_public_acls(b) {
+            if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
+                for g in grants {
+                    let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
+                    let perm = g.get("permission").and_then(|v| v.as_str()).unwrap_or_default();
+                    if uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers") {
+                        if perm == "WRITE" || perm == "FULL_CONTROL" {
+                            evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        if !evidence.is_empty() {
+            let users = ai_users(inv, &b.arn);
+            if !users.is_empty() {
+                evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
+            }
+            hits.push(Hit {
+                resource_arn: b.arn.clone(),
+                evidence,
+            });
+        }
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Edge, EdgeKind, Evidence};
+    use crate::rules::testkit::{asset, inv};
+
+    fn bucket(policy: serde_json::Value) -> crate::model::Asset {
+        asset(AssetType::S3Bucket, "arn:aws:s3:::fraud-training-data", json!({"policy": policy}))
+    }
+
+    #[test]
+    fn flags_foreign_account_write_and_names_the_training_job() {
+        let b = bucket(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::fraud-training-data/*"}]}));
+        let mut i = inv(vec![b]);
+        i.edges.push(Edge::new(
+            "arn:aws:sagemaker:us-east-1:111111111111:training-job/fraud",
+            "arn:aws:s3:::fraud-training-data",
+            EdgeKind::ReadsData,
+            Evidence::new("sagemaker:DescribeTrainingJob", "InputDataConfig"),
+        ));
+        let hits = evaluate(&i, &RuleConfig::default());
+        assert_eq!(hits.len(), 1);
+        let used_by = hits[0].evidence.iter().find(|e| e.field == "used_by").unwrap();
+        assert_eq!(used_by.value, json!(["arn:aws:sagemaker:us-east-1:111111111111:training-job/fraud"]));
+    }
+
+    #[test]
+    fn same_account_write_and_reads_are_fine() {
+        let b = bucket(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/trainer"}, "Action": "s3:PutObject"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject"}
+        ]}));
+        assert!(evaluate(&inv(vec![b]), &RuleConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn anonymous_write_is_flagged_unless_blocked() {
+        let open = bucket(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]}));
+        assert_eq!(evaluate(&inv(vec![open.clone()]), &RuleConfig::default()).len(), 1);
+        let mut blocked = open;
+        blocked.attributes.insert(
+            "public_access_block".into(),
+            json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true}),
+        );
+        assert!(evaluate(&inv(vec![blocked]), &RuleConfig::default()).is_empty());
+    }
+}

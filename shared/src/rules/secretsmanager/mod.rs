@@ -1,0 +1,3 @@
+//! Secrets Manager rules.
+
+pub mod ai_secret_without_rotation;
