@@ -1,1 +1,349 @@
-//! aispm CLI library.
+//! The `aispm` command, as a library so tests drive it in process. `main.rs`
+//! only parses the process arguments, calls [`run`] and exits with its code.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::time::Instant;
+
+use aispm_shared::aws::{AwsSettings, RequestCounter, parse_regions, source_chain};
+use aispm_shared::model::{CoverageStatus, Finding, Inventory};
+use aispm_shared::rules::{self, RuleConfig};
+use aispm_shared::scan::{ScanRequest, Target, parse_account_ids, scan};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::json;
+
+const EXIT_HELP: &str = "\
+Exit codes:
+  0  the scan ran (findings, if any, are in the output; accounts or collectors
+     that could not be assessed are listed as coverage, never as passes)
+  1  the scan could not run: bad input, no credentials, unreachable endpoint,
+     organization not readable
+  2  usage error (unknown flag, missing value)";
+
+/// AI Security Posture Management for AWS.
+#[derive(Debug, Parser)]
+#[command(name = "aispm", version, about, after_help = EXIT_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Discover AI assets, run the rules and print prioritized findings.
+    #[command(after_help = EXIT_HELP)]
+    Scan(ScanArgs),
+    /// Discover AI assets and print assets, edges and coverage.
+    #[command(after_help = EXIT_HELP)]
+    Inventory(ScanArgs),
+    /// List the rules catalog.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Send every AWS request to this endpoint (an emulator). Also read from
+    /// AWS_ENDPOINT_URL.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+    /// Comma-separated regions to scan, e.g. us-east-1,eu-west-1.
+    #[arg(long, required = true)]
+    regions: String,
+    /// Comma-separated 12-digit account ids to scan (AssumeRole into each one
+    /// that is not the caller's own).
+    #[arg(long, conflicts_with = "organization")]
+    accounts: Option<String>,
+    /// Scan every ACTIVE account of the caller's organization.
+    #[arg(long)]
+    organization: bool,
+    /// Role assumed in member accounts.
+    #[arg(long, default_value = "aispm-scanner")]
+    role_name: String,
+    /// ExternalId passed to AssumeRole.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Print run statistics as JSON on stderr: wall time, HTTP requests by
+    /// service and operation, assets, findings, coverage.
+    #[arg(long)]
+    stats: bool,
+    /// Accounts scanned at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    account_concurrency: u16,
+    /// Tag keys that name an asset's owner (comma-separated).
+    #[arg(long, default_value = "owner,team")]
+    owner_tags: String,
+}
+
+fn split(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl ScanArgs {
+    fn request(&self) -> anyhow::Result<ScanRequest> {
+        let regions = parse_regions(&self.regions).context("invalid --regions")?;
+        let target = match (&self.accounts, self.organization) {
+            (Some(list), _) => {
+                Target::Accounts(parse_account_ids(list).context("invalid --accounts")?)
+            }
+            (None, true) => Target::Organization,
+            (None, false) => Target::Caller,
+        };
+        if self.role_name.trim().is_empty() {
+            anyhow::bail!("invalid --role-name: empty");
+        }
+        Ok(ScanRequest {
+            regions,
+            target,
+            role_name: self.role_name.clone(),
+            external_id: self.external_id.clone(),
+            account_concurrency: usize::from(self.account_concurrency),
+            ..ScanRequest::default()
+        })
+    }
+
+    fn settings(&self) -> anyhow::Result<AwsSettings> {
+        if let Some(url) = &self.endpoint_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                anyhow::bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
+            }
+        }
+        Ok(AwsSettings {
+            endpoint_url: self.endpoint_url.clone(),
+            ..AwsSettings::default()
+        })
+    }
+
+    fn rule_config(&self) -> RuleConfig {
+        RuleConfig {
+            owner_tag_keys: split(&self.owner_tags),
+            ..RuleConfig::default()
+        }
+    }
+}
+
+/// Parses `args` (program name first) and runs the command, writing results to
+/// `out` and diagnostics to `err`. Returns the process exit code.
+pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = e.exit_code();
+            let sink: &mut dyn Write = if e.use_stderr() { err } else { out };
+            let _ = write!(sink, "{}", e.render());
+            return code;
+        }
+    };
+    match execute(cli, out, err).await {
+        Ok(()) => 0,
+        Err(e) => {
+            let mut msg = format!("error: {e}");
+            for cause in e.chain().skip(1) {
+                let text = source_chain(cause);
+                if !msg.contains(&text) {
+                    msg.push_str(&format!("\n  caused by: {text}"));
+                }
+                break;
+            }
+            let _ = writeln!(err, "{msg}");
+            1
+        }
+    }
+}
+
+async fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Rules { format } => print_rules(format, out),
+        Command::Scan(args) => {
+            let (inv, findings, rule_cov, stats) = run_scan(&args).await?;
+            let mut coverage = inv.coverage.clone();
+            coverage.extend(rule_cov);
+            match args.format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &findings)?;
+                    writeln!(out)?;
+                }
+                Format::Table => print_table(&findings, &coverage, out)?,
+            }
+            if args.stats {
+                writeln!(err, "{}", serde_json::to_string(&stats)?)?;
+            }
+            Ok(())
+        }
+        Command::Inventory(args) => {
+            let (inv, _findings, _rule_cov, stats) = run_scan(&args).await?;
+            match args.format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &inv)?;
+                    writeln!(out)?;
+                }
+                Format::Table => print_inventory(&inv, out)?,
+            }
+            if args.stats {
+                writeln!(err, "{}", serde_json::to_string(&stats)?)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+type ScanOutput = (
+    Inventory,
+    Vec<Finding>,
+    Vec<aispm_shared::model::Coverage>,
+    serde_json::Value,
+);
+
+async fn run_scan(args: &ScanArgs) -> anyhow::Result<ScanOutput> {
+    let req = args.request()?;
+    let settings = args.settings()?;
+    let counter = RequestCounter::new();
+    let started = Instant::now();
+    let inv = scan(&settings, &req, &counter).await?;
+    let (findings, rule_cov) = rules::evaluate(&inv, &args.rule_config());
+    let wall = started.elapsed();
+    let requests = counter.snapshot();
+    let assessed = inv
+        .coverage
+        .iter()
+        .filter(|c| c.status == CoverageStatus::Assessed)
+        .count();
+    let not_assessed = inv.coverage.len() - assessed;
+    let per_asset = if inv.assets.is_empty() {
+        0.0
+    } else {
+        requests.total as f64 / inv.assets.len() as f64
+    };
+    let stats = json!({
+        "wall_time_ms": wall.as_millis(),
+        "http_requests": requests.total,
+        "http_requests_per_asset": (per_asset * 100.0).round() / 100.0,
+        "requests_by_service": requests.by_service,
+        "accounts": inv.coverage.iter().map(|c| c.account_id.as_str()).collect::<std::collections::BTreeSet<_>>().len(),
+        "assets": inv.assets.len(),
+        "edges": inv.edges.len(),
+        "findings": findings.len(),
+        "coverage": {"assessed": assessed, "not_assessed": not_assessed, "rules_not_assessed": rule_cov.len()},
+    });
+    Ok((inv, findings, rule_cov, stats))
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(n.saturating_sub(1)).collect();
+        format!("{head}…")
+    }
+}
+
+fn print_table(
+    findings: &[Finding],
+    coverage: &[aispm_shared::model::Coverage],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{:>4}  {:<13} {:<12} {:<9} {:<44} RESOURCE",
+        "RISK", "SEVERITY", "ACCOUNT", "REGION", "RULE"
+    )?;
+    for f in findings {
+        writeln!(
+            out,
+            "{:>4}  {:<13} {:<12} {:<9} {:<44} {}",
+            f.risk_score,
+            f.severity.as_str(),
+            f.account_id,
+            truncate(&f.region, 9),
+            truncate(&f.rule_id, 44),
+            f.resource_arn
+        )?;
+    }
+    writeln!(out, "\n{} findings", findings.len())?;
+    let collectors: Vec<_> = coverage
+        .iter()
+        .filter(|c| !c.collector.starts_with("rule:"))
+        .collect();
+    let not: Vec<_> = collectors.iter().filter(|c| !c.is_assessed()).collect();
+    writeln!(
+        out,
+        "coverage: {} of {} collector runs assessed, {} not assessed",
+        collectors.len() - not.len(),
+        collectors.len(),
+        not.len()
+    )?;
+    for c in not {
+        writeln!(
+            out,
+            "  not assessed  {:<12} {:<9} {:<38} {:<17} {}",
+            c.account_id,
+            truncate(&c.region, 9),
+            c.collector,
+            c.reason.map(|r| r.as_str()).unwrap_or("error"),
+            truncate(c.detail.as_deref().unwrap_or_default(), 120)
+        )?;
+    }
+    Ok(())
+}
+
+fn print_inventory(inv: &Inventory, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
+    for a in &inv.assets {
+        *counts
+            .entry((
+                a.account_id.as_str(),
+                a.region.as_str(),
+                a.asset_type.as_str(),
+            ))
+            .or_default() += 1;
+    }
+    writeln!(
+        out,
+        "{:<12} {:<10} {:<34} COUNT",
+        "ACCOUNT", "REGION", "TYPE"
+    )?;
+    for ((acct, region, t), n) in counts {
+        writeln!(out, "{acct:<12} {region:<10} {t:<34} {n}")?;
+    }
+    writeln!(
+        out,
+        "\n{} assets, {} edges, {} coverage records",
+        inv.assets.len(),
+        inv.edges.len(),
+        inv.coverage.len()
+    )?;
+    Ok(())
+}
+
+fn print_rules(format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    let metas: Vec<_> = rules::RULES.iter().map(|r| r.meta).collect();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &metas)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            for m in metas {
+                writeln!(out, "{:<44} {:<9} {}", m.id, m.severity.as_str(), m.title)?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -43,16 +43,24 @@ const SENSITIVE: &[&str] = &["confidential", "restricted", "sensitive", "pii", "
 pub fn score(meta: &RuleMeta, asset: Option<&Asset>, inv: &Inventory, cfg: &RuleConfig) -> u8 {
     let mut s = u32::from(base(meta.severity));
     if let Some(a) = asset {
-        let users: Vec<&Asset> = inv.edges_to(&a.arn).filter_map(|e| inv.asset(&e.from)).collect();
+        let users: Vec<&Asset> = inv
+            .edges_to(&a.arn)
+            .filter_map(|e| inv.asset(&e.from))
+            .collect();
         let prod = tag_in(a, &cfg.environment_tag_keys, PROD)
-            || users.iter().any(|u| tag_in(u, &cfg.environment_tag_keys, PROD));
+            || users
+                .iter()
+                .any(|u| tag_in(u, &cfg.environment_tag_keys, PROD));
         if prod {
             s += 10;
         }
         if tag_in(a, &cfg.classification_tag_keys, SENSITIVE) {
             s += 10;
         }
-        if users.iter().any(|u| u.asset_type.is_ai_workload() || u.asset_type == crate::model::AssetType::SagemakerTrainingJob) {
+        if users.iter().any(|u| {
+            u.asset_type.is_ai_workload()
+                || u.asset_type == crate::model::AssetType::SagemakerTrainingJob
+        }) {
             s += 5;
         }
     }
@@ -71,14 +79,41 @@ mod tests {
     #[test]
     fn public_prod_bucket_outranks_dev_notebook_setting() {
         let cfg = RuleConfig::default();
-        let mut bucket = Asset::new("arn:aws:s3:::train", AssetType::S3Bucket, "train", "1", "us-east-1");
+        let mut bucket = Asset::new(
+            "arn:aws:s3:::train",
+            AssetType::S3Bucket,
+            "train",
+            "1",
+            "us-east-1",
+        );
         bucket.tags.insert("environment".into(), "prod".into());
-        bucket.tags.insert("data-classification".into(), "confidential".into());
-        let mut nb = Asset::new("arn:nb", AssetType::SagemakerNotebookInstance, "nb", "1", "us-east-1");
+        bucket
+            .tags
+            .insert("data-classification".into(), "confidential".into());
+        let mut nb = Asset::new(
+            "arn:nb",
+            AssetType::SagemakerNotebookInstance,
+            "nb",
+            "1",
+            "us-east-1",
+        );
         nb.tags.insert("environment".into(), "dev".into());
-        let inv = Inventory { assets: vec![bucket.clone(), nb.clone()], ..Inventory::default() };
-        let public = score(&rule("s3_bucket_public_read").unwrap().meta, Some(&bucket), &inv, &cfg);
-        let root = score(&rule("sagemaker_notebook_root_access").unwrap().meta, Some(&nb), &inv, &cfg);
+        let inv = Inventory {
+            assets: vec![bucket.clone(), nb.clone()],
+            ..Inventory::default()
+        };
+        let public = score(
+            &rule("s3_bucket_public_read").unwrap().meta,
+            Some(&bucket),
+            &inv,
+            &cfg,
+        );
+        let root = score(
+            &rule("sagemaker_notebook_root_access").unwrap().meta,
+            Some(&nb),
+            &inv,
+            &cfg,
+        );
         assert!(public > root, "{public} <= {root}");
         assert_eq!(public, 90);
         assert_eq!(root, 40);
@@ -91,6 +126,14 @@ mod tests {
         a.tags.insert("env".into(), "production".into());
         a.tags.insert("classification".into(), "pii".into());
         let inv = Inventory::default();
-        assert_eq!(score(&rule("s3_bucket_writable_outside_org").unwrap().meta, Some(&a), &inv, &cfg), 100);
+        assert_eq!(
+            score(
+                &rule("s3_bucket_writable_outside_org").unwrap().meta,
+                Some(&a),
+                &inv,
+                &cfg
+            ),
+            100
+        );
     }
 }

@@ -69,6 +69,11 @@ pub enum ScanError {
         "could not list the organization's accounts (run from the management account or a delegated administrator)"
     )]
     Organization(#[source] CollectError),
+    /// The standard credential chain found nothing usable.
+    #[error(
+        "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where a role is available"
+    )]
+    NoCredentials(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// An account id that is not twelve digits.
     #[error("malformed account id `{0}`: expected 12 digits")]
     AccountId(String),
@@ -142,6 +147,18 @@ async fn organization_accounts(
         .collect())
 }
 
+async fn check_credentials(sdk: &aws_types::SdkConfig) -> Result<(), ScanError> {
+    use aws_credential_types::provider::ProvideCredentials;
+    let provider = sdk
+        .credentials_provider()
+        .ok_or_else(|| ScanError::NoCredentials("no credentials provider configured".into()))?;
+    provider
+        .provide_credentials()
+        .await
+        .map(|_| ())
+        .map_err(|e| ScanError::NoCredentials(Box::new(e)))
+}
+
 /// Runs the scan. Fails only when it cannot start (no caller identity, no
 /// account list); everything after that is reported as coverage.
 pub async fn scan(
@@ -151,6 +168,7 @@ pub async fn scan(
 ) -> Result<Inventory, ScanError> {
     let home = req.regions.first().ok_or(ScanError::NoRegions)?;
     let base = base_config(settings, home).await;
+    check_credentials(&base).await?;
     let (caller, caller_arn) = caller_identity(&base, counter)
         .await
         .map_err(ScanError::Caller)?;

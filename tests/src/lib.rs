@@ -1,1 +1,5 @@
-//! harness
+//! Test support for aispm: the emulator harness and the demo-estate seeder.
+
+pub mod emulator;
+pub mod proxy;
+pub mod seed;

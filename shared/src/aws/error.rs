@@ -153,7 +153,12 @@ where
                     let message = match (e.code(), e.message()) {
                         (Some(c), Some(m)) => format!("{c}: {m} (HTTP {status})"),
                         (Some(c), None) => format!("{c} (HTTP {status})"),
-                        _ => format!("HTTP {status}"),
+                        // No error code: the response could not be read as the
+                        // API's shape (an endpoint that omits or garbles fields).
+                        _ => format!(
+                            "unreadable response (HTTP {status}): {}",
+                            source_chain(&err)
+                        ),
                     };
                     (reason, message)
                 }

@@ -19,8 +19,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::model::{
-    AssetType, Coverage, Finding, FindingEvidence, FindingStatus, Frameworks, Inventory,
-    NistAiRmf, Remediation, Severity,
+    AssetType, Coverage, Finding, FindingEvidence, FindingStatus, Frameworks, Inventory, NistAiRmf,
+    Remediation, Severity,
 };
 
 /// What a rule declares about itself.
@@ -64,7 +64,11 @@ impl RuleMeta {
             owasp_llm: self.owasp_llm.iter().map(|s| (*s).to_owned()).collect(),
             mitre_atlas: self.mitre_atlas.iter().map(|s| (*s).to_owned()).collect(),
             nist_ai_rmf: self.nist_ai_rmf.to_vec(),
-            aws_security_hub: self.aws_security_hub.iter().map(|s| (*s).to_owned()).collect(),
+            aws_security_hub: self
+                .aws_security_hub
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }
@@ -155,7 +159,9 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
         let mut seen = BTreeSet::new();
         for c in inv.coverage.iter().filter(|c| !c.is_assessed()) {
             let input = m.collectors.iter().find(|id| {
-                c.collector == **id || c.collector == "account" || c.collector.starts_with(&format!("{id}."))
+                c.collector == **id
+                    || c.collector == "account"
+                    || c.collector.starts_with(&format!("{id}."))
             });
             if let Some(input) = input {
                 if seen.insert((c.account_id.clone(), c.region.clone())) {
@@ -166,7 +172,11 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                         c.reason.unwrap_or(crate::model::NotAssessedReason::Error),
                         format!(
                             "input `{}` not assessed: {}",
-                            if c.collector == "account" { "account" } else { input },
+                            if c.collector == "account" {
+                                "account"
+                            } else {
+                                input
+                            },
                             c.detail.as_deref().unwrap_or_default()
                         ),
                     ));
@@ -229,7 +239,13 @@ pub(crate) mod testkit {
 
     /// An asset in account 111111111111, us-east-1.
     pub fn asset(t: AssetType, arn: &str, attrs: serde_json::Value) -> Asset {
-        let mut a = Asset::new(arn, t, arn.rsplit('/').next().unwrap_or(arn), "111111111111", "us-east-1");
+        let mut a = Asset::new(
+            arn,
+            t,
+            arn.rsplit('/').next().unwrap_or(arn),
+            "111111111111",
+            "us-east-1",
+        );
         if let serde_json::Value::Object(m) = attrs {
             a.attributes = m.into_iter().collect();
         }
@@ -252,10 +268,18 @@ mod tests {
         for r in RULES {
             let m = &r.meta;
             assert!(!m.collectors.is_empty(), "{} reads nothing", m.id);
-            assert!(!m.nist_ai_rmf.is_empty(), "{} has no NIST AI RMF function", m.id);
+            assert!(
+                !m.nist_ai_rmf.is_empty(),
+                "{} has no NIST AI RMF function",
+                m.id
+            );
             assert!(!m.remediation.is_empty(), "{} has no remediation", m.id);
             for c in m.collectors {
-                assert!(crate::collect::collector(c).is_some(), "{}: unknown collector {c}", m.id);
+                assert!(
+                    crate::collect::collector(c).is_some(),
+                    "{}: unknown collector {c}",
+                    m.id
+                );
             }
         }
     }

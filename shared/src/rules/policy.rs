@@ -7,7 +7,10 @@ use serde_json::Value;
 /// Matches `*` and `?` wildcards; `ignore_case` for actions.
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let (p, t): (Vec<char>, Vec<char>) = if ignore_case {
-        (pattern.to_lowercase().chars().collect(), text.to_lowercase().chars().collect())
+        (
+            pattern.to_lowercase().chars().collect(),
+            text.to_lowercase().chars().collect(),
+        )
     } else {
         (pattern.chars().collect(), text.chars().collect())
     };
@@ -34,14 +37,18 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             },
         }
     }
-    p.get(pi..).is_some_and(|rest| rest.iter().all(|c| *c == '*'))
+    p.get(pi..)
+        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
 /// A statement's values for `key` (string or list), as strings.
 pub fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -138,7 +145,10 @@ mod tests {
     fn principals_and_accounts() {
         let st = json!({"Principal": {"AWS": ["arn:aws:iam::999988887777:root", "123456789012"]}});
         assert_eq!(aws_principals(&st).len(), 2);
-        assert_eq!(principal_account("arn:aws:iam::999988887777:root"), Some("999988887777"));
+        assert_eq!(
+            principal_account("arn:aws:iam::999988887777:root"),
+            Some("999988887777")
+        );
         assert_eq!(principal_account("123456789012"), Some("123456789012"));
         assert_eq!(principal_account("*"), None);
         assert_eq!(aws_principals(&json!({"Principal": "*"})), vec!["*"]);

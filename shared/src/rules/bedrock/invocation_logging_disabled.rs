@@ -64,8 +64,16 @@ mod tests {
 
     #[test]
     fn flags_region_without_destination() {
-        let off = asset(AssetType::BedrockInvocationLogging, "arn:aws:bedrock:eu-west-1:1:model-invocation-logging", json!({"enabled": false}));
-        let on = asset(AssetType::BedrockInvocationLogging, "arn:aws:bedrock:us-east-1:1:model-invocation-logging", json!({"enabled": true, "s3_bucket": "logs"}));
+        let off = asset(
+            AssetType::BedrockInvocationLogging,
+            "arn:aws:bedrock:eu-west-1:1:model-invocation-logging",
+            json!({"enabled": false}),
+        );
+        let on = asset(
+            AssetType::BedrockInvocationLogging,
+            "arn:aws:bedrock:us-east-1:1:model-invocation-logging",
+            json!({"enabled": true, "s3_bucket": "logs"}),
+        );
         let hits = evaluate(&inv(vec![off, on]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert!(hits[0].resource_arn.contains("eu-west-1"));

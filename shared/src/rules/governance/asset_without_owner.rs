@@ -64,7 +64,11 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
             // assets need their own tags.
             !matches!(a.asset_type, crate::model::AssetType::SagemakerTrainingJob)
         })
-        .filter(|a| cfg.owner_tag_keys.iter().all(|k| a.tag(k).is_none_or(str::is_empty)))
+        .filter(|a| {
+            cfg.owner_tag_keys
+                .iter()
+                .all(|k| a.tag(k).is_none_or(str::is_empty))
+        })
         .map(|a| {
             let purpose = cfg.purpose_tag_keys.iter().find_map(|k| a.tag(k));
             Hit {
@@ -72,7 +76,11 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
                 evidence: vec![
                     FindingEvidence::new("aispm:tags", "owner", json!(null)),
                     FindingEvidence::new("aispm:tags", "purpose", json!(purpose)),
-                    FindingEvidence::new("aispm:tags", "tag_keys", json!(a.tags.keys().collect::<Vec<_>>())),
+                    FindingEvidence::new(
+                        "aispm:tags",
+                        "tag_keys",
+                        json!(a.tags.keys().collect::<Vec<_>>()),
+                    ),
                 ],
             }
         })
@@ -92,7 +100,12 @@ mod tests {
         owned.tags.insert("Owner".into(), "fraud-ml".into());
         let bucket = asset(AssetType::S3Bucket, "arn:aws:s3:::data", json!({}));
         let hits = evaluate(&inv(vec![untagged, owned, bucket]), &RuleConfig::default());
-        assert_eq!(hits.iter().map(|h| h.resource_arn.as_str()).collect::<Vec<_>>(), vec!["arn:ep/shadow"]);
+        assert_eq!(
+            hits.iter()
+                .map(|h| h.resource_arn.as_str())
+                .collect::<Vec<_>>(),
+            vec!["arn:ep/shadow"]
+        );
     }
 
     #[test]

@@ -66,7 +66,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             if let Some(doc) = b.attributes.get("policy") {
                 for (i, st) in statements(doc).into_iter().enumerate() {
                     let anyone = aws_principals(st).iter().any(|p| p == "*");
-                    if anyone && allows_any(st, READ_ACTIONS) && restricting_conditions(st).is_empty() {
+                    if anyone
+                        && allows_any(st, READ_ACTIONS)
+                        && restricting_conditions(st).is_empty()
+                    {
                         evidence.push(FindingEvidence::new(
                             "s3:GetBucketPolicy",
                             &format!("Statement[{i}]"),
@@ -80,7 +83,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
                 for g in grants {
                     let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                    let perm = g.get("permission").and_then(|v| v.as_str()).unwrap_or_default();
+                    let perm = g
+                        .get("permission")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
                     if PUBLIC_GROUPS.contains(&uri) && (perm == "READ" || perm == "FULL_CONTROL") {
                         evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
                     }
@@ -112,7 +118,9 @@ mod tests {
 
     #[test]
     fn flags_anonymous_get_object() {
-        let b = bucket(json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::support-rag-docs/*"}]}}));
+        let b = bucket(
+            json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::support-rag-docs/*"}]}}),
+        );
         let hits = evaluate(&inv(vec![b]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].evidence[0].field, "Statement[0]");
@@ -120,13 +128,17 @@ mod tests {
 
     #[test]
     fn flags_all_users_acl() {
-        let b = bucket(json!({"acl_grants": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"}]}));
+        let b = bucket(
+            json!({"acl_grants": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"}]}),
+        );
         assert_eq!(evaluate(&inv(vec![b]), &RuleConfig::default()).len(), 1);
     }
 
     #[test]
     fn org_restricted_or_blocked_is_not_public() {
-        let restricted = bucket(json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}]}}));
+        let restricted = bucket(
+            json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}]}}),
+        );
         assert!(evaluate(&inv(vec![restricted]), &RuleConfig::default()).is_empty());
         let blocked = bucket(json!({
             "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},

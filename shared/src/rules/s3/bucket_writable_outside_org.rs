@@ -102,10 +102,17 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
                 for g in grants {
                     let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                    let perm = g.get("permission").and_then(|v| v.as_str()).unwrap_or_default();
+                    let perm = g
+                        .get("permission")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default();
                     if uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers") {
                         if perm == "WRITE" || perm == "FULL_CONTROL" {
-                            evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
+                            evidence.push(FindingEvidence::new(
+                                "s3:GetBucketAcl",
+                                "Grants",
+                                g.clone(),
+                            ));
                         }
                     }
                 }
@@ -132,12 +139,18 @@ mod tests {
     use crate::rules::testkit::{asset, inv};
 
     fn bucket(policy: serde_json::Value) -> crate::model::Asset {
-        asset(AssetType::S3Bucket, "arn:aws:s3:::fraud-training-data", json!({"policy": policy}))
+        asset(
+            AssetType::S3Bucket,
+            "arn:aws:s3:::fraud-training-data",
+            json!({"policy": policy}),
+        )
     }
 
     #[test]
     fn flags_foreign_account_write_and_names_the_training_job() {
-        let b = bucket(json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::fraud-training-data/*"}]}));
+        let b = bucket(
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": ["s3:PutObject"], "Resource": "arn:aws:s3:::fraud-training-data/*"}]}),
+        );
         let mut i = inv(vec![b]);
         i.edges.push(Edge::new(
             "arn:aws:sagemaker:us-east-1:111111111111:training-job/fraud",
@@ -147,8 +160,15 @@ mod tests {
         ));
         let hits = evaluate(&i, &RuleConfig::default());
         assert_eq!(hits.len(), 1);
-        let used_by = hits[0].evidence.iter().find(|e| e.field == "used_by").unwrap();
-        assert_eq!(used_by.value, json!(["arn:aws:sagemaker:us-east-1:111111111111:training-job/fraud"]));
+        let used_by = hits[0]
+            .evidence
+            .iter()
+            .find(|e| e.field == "used_by")
+            .unwrap();
+        assert_eq!(
+            used_by.value,
+            json!(["arn:aws:sagemaker:us-east-1:111111111111:training-job/fraud"])
+        );
     }
 
     #[test]
@@ -162,8 +182,12 @@ mod tests {
 
     #[test]
     fn anonymous_write_is_flagged_unless_blocked() {
-        let open = bucket(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]}));
-        assert_eq!(evaluate(&inv(vec![open.clone()]), &RuleConfig::default()).len(), 1);
+        let open =
+            bucket(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]}));
+        assert_eq!(
+            evaluate(&inv(vec![open.clone()]), &RuleConfig::default()).len(),
+            1
+        );
         let mut blocked = open;
         blocked.attributes.insert(
             "public_access_block".into(),

@@ -54,9 +54,21 @@ mod tests {
 
     #[test]
     fn flags_enabled_and_skips_disabled_or_unknown() {
-        let on = asset(AssetType::SagemakerNotebookInstance, "arn:nb/on", json!({"direct_internet_access": true}));
-        let off = asset(AssetType::SagemakerNotebookInstance, "arn:nb/off", json!({"direct_internet_access": false}));
-        let unknown = asset(AssetType::SagemakerNotebookInstance, "arn:nb/unknown", json!({}));
+        let on = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/on",
+            json!({"direct_internet_access": true}),
+        );
+        let off = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/off",
+            json!({"direct_internet_access": false}),
+        );
+        let unknown = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/unknown",
+            json!({}),
+        );
         let hits = evaluate(&inv(vec![on, off, unknown]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].resource_arn, "arn:nb/on");

@@ -53,9 +53,22 @@ mod tests {
 
     #[test]
     fn flags_root_enabled_only() {
-        let on = asset(AssetType::SagemakerNotebookInstance, "arn:nb/on", json!({"root_access": true}));
-        let off = asset(AssetType::SagemakerNotebookInstance, "arn:nb/off", json!({"root_access": false}));
+        let on = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/on",
+            json!({"root_access": true}),
+        );
+        let off = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/off",
+            json!({"root_access": false}),
+        );
         let hits = evaluate(&inv(vec![on, off]), &RuleConfig::default());
-        assert_eq!(hits.iter().map(|h| h.resource_arn.as_str()).collect::<Vec<_>>(), vec!["arn:nb/on"]);
+        assert_eq!(
+            hits.iter()
+                .map(|h| h.resource_arn.as_str())
+                .collect::<Vec<_>>(),
+            vec!["arn:nb/on"]
+        );
     }
 }

@@ -61,8 +61,16 @@ mod tests {
 
     #[test]
     fn flags_missing_subnet_only() {
-        let none = asset(AssetType::SagemakerNotebookInstance, "arn:nb/none", json!({}));
-        let vpc = asset(AssetType::SagemakerNotebookInstance, "arn:nb/vpc", json!({"subnet_id": "subnet-1"}));
+        let none = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/none",
+            json!({}),
+        );
+        let vpc = asset(
+            AssetType::SagemakerNotebookInstance,
+            "arn:nb/vpc",
+            json!({"subnet_id": "subnet-1"}),
+        );
         let hits = evaluate(&inv(vec![none, vpc]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].resource_arn, "arn:nb/none");

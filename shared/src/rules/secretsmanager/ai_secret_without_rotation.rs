@@ -50,8 +50,16 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             resource_arn: s.arn.clone(),
             evidence: vec![
                 FindingEvidence::new("secretsmanager:ListSecrets", "RotationEnabled", false),
-                FindingEvidence::new("aispm:classify", "ai_provider", json!(s.str_attr("ai_provider"))),
-                FindingEvidence::new("secretsmanager:ListSecrets", "LastRotatedDate", json!(s.str_attr("last_rotated"))),
+                FindingEvidence::new(
+                    "aispm:classify",
+                    "ai_provider",
+                    json!(s.str_attr("ai_provider")),
+                ),
+                FindingEvidence::new(
+                    "secretsmanager:ListSecrets",
+                    "LastRotatedDate",
+                    json!(s.str_attr("last_rotated")),
+                ),
             ],
         })
         .collect()
@@ -64,9 +72,21 @@ mod tests {
 
     #[test]
     fn flags_unrotated_ai_key_only() {
-        let ai = asset(AssetType::SecretsmanagerSecret, "arn:secret:openai", json!({"ai_provider": "openai", "rotation_enabled": false}));
-        let rotated = asset(AssetType::SecretsmanagerSecret, "arn:secret:anthropic", json!({"ai_provider": "anthropic", "rotation_enabled": true}));
-        let db = asset(AssetType::SecretsmanagerSecret, "arn:secret:db", json!({"rotation_enabled": false}));
+        let ai = asset(
+            AssetType::SecretsmanagerSecret,
+            "arn:secret:openai",
+            json!({"ai_provider": "openai", "rotation_enabled": false}),
+        );
+        let rotated = asset(
+            AssetType::SecretsmanagerSecret,
+            "arn:secret:anthropic",
+            json!({"ai_provider": "anthropic", "rotation_enabled": true}),
+        );
+        let db = asset(
+            AssetType::SecretsmanagerSecret,
+            "arn:secret:db",
+            json!({"rotation_enabled": false}),
+        );
         let hits = evaluate(&inv(vec![ai, rotated, db]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].resource_arn, "arn:secret:openai");

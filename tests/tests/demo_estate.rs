@@ -1,0 +1,415 @@
+//! Integration tests on the demo organization, seeded once into this test
+//! binary's own moto server and scanned through the real `aispm` binary.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use aispm_tests::emulator::Emulator;
+use aispm_tests::proxy::{Fault, FaultProxy};
+use aispm_tests::seed::{Estate, seed};
+use serde_json::Value;
+
+fn estate() -> &'static Estate {
+    static ESTATE: OnceLock<Estate> = OnceLock::new();
+    ESTATE.get_or_init(|| {
+        let url = Emulator::shared().url.clone();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(seed(&url)).expect("seeding the demo estate")
+        })
+        .join()
+        .expect("seed thread")
+    })
+}
+
+/// Runs the real binary with test credentials and nothing else from the
+/// caller's AWS environment.
+fn aispm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run aispm")
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "aispm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json on stdout")
+}
+
+const REGIONS: &str = "us-east-1,eu-west-1";
+
+fn org_inventory() -> &'static Value {
+    static INV: OnceLock<Value> = OnceLock::new();
+    INV.get_or_init(|| {
+        estate();
+        let url = &Emulator::shared().url;
+        json_of(&aispm(&[
+            "inventory",
+            "--endpoint-url",
+            url,
+            "--regions",
+            REGIONS,
+            "--organization",
+            "--format",
+            "json",
+        ]))
+    })
+}
+
+fn org_scan() -> &'static (Value, Value) {
+    static SCAN: OnceLock<(Value, Value)> = OnceLock::new();
+    SCAN.get_or_init(|| {
+        estate();
+        let url = &Emulator::shared().url;
+        let out = aispm(&[
+            "scan",
+            "--endpoint-url",
+            url,
+            "--regions",
+            REGIONS,
+            "--organization",
+            "--format",
+            "json",
+            "--stats",
+        ]);
+        let stats: Value = serde_json::from_slice(
+            out.stderr
+                .split(|b| *b == b'\n')
+                .find(|l| l.starts_with(b"{"))
+                .unwrap_or(b"{}"),
+        )
+        .expect("stats json on stderr");
+        (json_of(&out), stats)
+    })
+}
+
+#[test]
+fn inventory_reports_every_seeded_asset_per_type_account_and_region() {
+    let est = estate();
+    let inv = org_inventory();
+    let found: BTreeSet<(String, String, String, String)> = inv["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account_id"].as_str().unwrap().to_owned(),
+                a["region"].as_str().unwrap().to_owned(),
+                a["asset_type"].as_str().unwrap().to_owned(),
+                a["name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let missing: Vec<_> = est
+        .assets
+        .iter()
+        .filter(|s| {
+            !found.contains(&(
+                s.account_id.clone(),
+                s.region.clone(),
+                s.asset_type.to_owned(),
+                s.name.clone(),
+            ))
+        })
+        .collect();
+    assert!(missing.is_empty(), "not discovered: {missing:#?}");
+    // Every account of the organization was entered.
+    let accounts: BTreeSet<&str> = inv["coverage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["account_id"].as_str().unwrap())
+        .collect();
+    for a in [&est.management, &est.ml_platform, &est.data_science] {
+        assert!(accounts.contains(a.as_str()), "account {a} not scanned");
+    }
+}
+
+#[test]
+fn inventory_derives_the_expected_edges_with_evidence() {
+    let est = estate();
+    let inv = org_inventory();
+    let assets = inv["assets"].as_array().unwrap();
+    let edges = inv["edges"].as_array().unwrap();
+    for e in &est.edges {
+        let from_arns: Vec<&str> = assets
+            .iter()
+            .filter(|a| {
+                a["account_id"] == e.account_id.as_str() && a["name"] == e.from_name.as_str()
+            })
+            .map(|a| a["arn"].as_str().unwrap())
+            .collect();
+        let hit = edges.iter().find(|x| {
+            let from = x["from"].as_str().unwrap();
+            (from_arns.contains(&from) || from.contains(&e.from_name))
+                && x["kind"] == e.kind
+                && x["to"].as_str().unwrap().contains(&e.to_contains)
+        });
+        let hit = hit.unwrap_or_else(|| panic!("missing edge {e:?}"));
+        assert!(
+            hit["evidence"]["source"].as_str().unwrap().contains(':'),
+            "edge without evidence: {hit}"
+        );
+        assert!(!hit["evidence"]["field"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
+    let est = estate();
+    let (findings, stats) = org_scan();
+    let list = findings.as_array().expect("array of findings");
+    assert!(!list.is_empty());
+    let severities = ["critical", "high", "medium", "low", "informational"];
+    for f in list {
+        for key in [
+            "id",
+            "rule_id",
+            "title",
+            "severity",
+            "status",
+            "account_id",
+            "region",
+            "resource_arn",
+            "resource_type",
+        ] {
+            assert!(f[key].is_string(), "{key} missing or not a string in {f}");
+        }
+        assert!(severities.contains(&f["severity"].as_str().unwrap()));
+        let score = f["risk_score"].as_u64().expect("risk_score is a number");
+        assert!(score <= 100);
+        assert!(
+            f["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+            "no evidence in {f}"
+        );
+        assert!(f["remediation"]["text"].is_string());
+        for fw in [
+            "owasp_llm",
+            "mitre_atlas",
+            "nist_ai_rmf",
+            "aws_security_hub",
+        ] {
+            assert!(f["frameworks"][fw].is_array(), "frameworks.{fw} missing");
+        }
+    }
+    let accounts: BTreeSet<&str> = list
+        .iter()
+        .map(|f| f["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        accounts,
+        BTreeSet::from([
+            est.management.as_str(),
+            est.ml_platform.as_str(),
+            est.data_science.as_str()
+        ])
+    );
+    let regions: BTreeSet<&str> = list.iter().map(|f| f["region"].as_str().unwrap()).collect();
+    assert!(
+        regions.contains("us-east-1") && regions.contains("eu-west-1"),
+        "{regions:?}"
+    );
+    // Sorted by risk, highest first.
+    let scores: Vec<u64> = list
+        .iter()
+        .map(|f| f["risk_score"].as_u64().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    // Scenario 2 at its current depth: the training bucket writable from outside
+    // is critical, ranks first, and names the jobs that read it.
+    let top = &list[0];
+    assert_eq!(top["rule_id"], "s3_bucket_writable_outside_org");
+    assert_eq!(top["severity"], "critical");
+    assert!(
+        top["resource_arn"]
+            .as_str()
+            .unwrap()
+            .contains("fraud-training-data")
+    );
+    let used_by = top["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "used_by")
+        .expect("used_by evidence");
+    assert!(
+        used_by["value"]
+            .to_string()
+            .contains("training-job/fraud-scoring-train-2026-11")
+    );
+    assert!(stats["http_requests"].as_u64().unwrap() > 0);
+    assert!(stats["requests_by_service"]["SageMaker"].is_object());
+}
+
+#[test]
+fn an_api_the_emulator_lacks_is_not_assessed_never_a_pass() {
+    let est = estate();
+    let inv = org_inventory();
+    let cov = inv["coverage"].as_array().unwrap();
+    // moto has no ListFeatureGroups: a feature group exists, nothing is
+    // reported about it, and coverage says why.
+    let rec = cov
+        .iter()
+        .find(|c| {
+            c["account_id"] == est.ml_platform.as_str()
+                && c["region"] == "us-east-1"
+                && c["collector"] == "sagemaker.feature_groups"
+        })
+        .expect("feature group coverage record");
+    assert_eq!(rec["status"], "not_assessed");
+    assert_eq!(rec["reason"], "api_unavailable");
+    assert!(
+        rec["detail"]
+            .as_str()
+            .unwrap()
+            .contains("ListFeatureGroups")
+    );
+    // Bedrock guardrails answer 500 in moto.
+    assert!(
+        cov.iter()
+            .any(|c| c["collector"] == "bedrock.guardrails" && c["status"] == "not_assessed")
+    );
+    // And a rule whose input could not be read says so instead of passing.
+    let url = &Emulator::shared().url;
+    let out = aispm(&[
+        "scan",
+        "--endpoint-url",
+        url,
+        "--regions",
+        "us-east-1",
+        "--format",
+        "table",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("not assessed") && text.contains("bedrock.guardrails"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_broken_member_role_is_recorded_and_other_accounts_are_still_scanned() {
+    let est = estate();
+    let emu = Emulator::shared();
+    let proxy = FaultProxy::start(emu.port, vec![Fault::deny_assume_role(&est.data_science)])
+        .expect("proxy");
+    let out = aispm(&[
+        "inventory",
+        "--endpoint-url",
+        &proxy.url,
+        "--regions",
+        "us-east-1",
+        "--organization",
+        "--format",
+        "json",
+    ]);
+    let inv = json_of(&out);
+    let cov = inv["coverage"].as_array().unwrap();
+    let broken = cov
+        .iter()
+        .find(|c| c["account_id"] == est.data_science.as_str())
+        .expect("a record for the broken account");
+    assert_eq!(broken["collector"], "account");
+    assert_eq!(broken["status"], "not_assessed");
+    assert_eq!(broken["reason"], "assume_role_failed");
+    assert!(
+        broken["detail"].as_str().unwrap().contains("AccessDenied"),
+        "{broken}"
+    );
+    let scanned: BTreeSet<&str> = inv["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert!(scanned.contains(est.ml_platform.as_str()));
+    assert!(scanned.contains(est.management.as_str()));
+    assert!(!scanned.contains(est.data_science.as_str()));
+}
+
+#[test]
+fn bad_input_fails_fast_with_a_clear_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["scan", "--regions", "us-east-7"],
+            "unknown region `us-east-7`",
+        ),
+        (
+            &["scan", "--regions", "us-east-1", "--accounts", "12345"],
+            "malformed account id `12345`",
+        ),
+        (
+            &[
+                "scan",
+                "--regions",
+                "us-east-1",
+                "--endpoint-url",
+                "ftp://x",
+            ],
+            "invalid --endpoint-url",
+        ),
+        (
+            &[
+                "scan",
+                "--regions",
+                "us-east-1",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+            ],
+            "could not identify the caller",
+        ),
+    ];
+    for (args, expected) in cases {
+        let started = Instant::now();
+        let out = aispm(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn missing_credentials_are_reported_not_retried_forever() {
+    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args([
+            "scan",
+            "--regions",
+            "us-east-1",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env_clear()
+        .env("HOME", std::env::temp_dir().join("aispm-no-home"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no AWS credentials found"));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_exit_codes() {
+    let out = aispm(&["scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let help = aispm(&["scan", "--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes"));
+}
