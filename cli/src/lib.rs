@@ -120,10 +120,10 @@ impl ScanArgs {
     }
 
     fn settings(&self) -> anyhow::Result<AwsSettings> {
-        if let Some(url) = &self.endpoint_url {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                anyhow::bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
-            }
+        if let Some(url) = &self.endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            anyhow::bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
         }
         Ok(AwsSettings {
             endpoint_url: self.endpoint_url.clone(),
@@ -155,12 +155,11 @@ pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) 
         Ok(()) => 0,
         Err(e) => {
             let mut msg = format!("error: {e}");
-            for cause in e.chain().skip(1) {
+            if let Some(cause) = e.chain().nth(1) {
                 let text = source_chain(cause);
                 if !msg.contains(&text) {
                     msg.push_str(&format!("\n  caused by: {text}"));
                 }
-                break;
             }
             let _ = writeln!(err, "{msg}");
             1
@@ -284,20 +283,50 @@ fn print_table(
     let not: Vec<_> = collectors.iter().filter(|c| !c.is_assessed()).collect();
     writeln!(
         out,
-        "coverage: {} of {} collector runs assessed, {} not assessed",
+        "coverage: {} of {} collector runs assessed, {} not assessed (never counted as passes)",
         collectors.len() - not.len(),
         collectors.len(),
         not.len()
     )?;
-    for c in not {
+    // One line per collector and reason, naming where and one example.
+    let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&aispm_shared::model::Coverage>> =
+        Default::default();
+    for c in &not {
+        groups
+            .entry((
+                c.collector.as_str(),
+                c.reason.map(|r| r.as_str()).unwrap_or("error"),
+            ))
+            .or_default()
+            .push(c);
+    }
+    for ((collector, reason), list) in groups {
+        let places: std::collections::BTreeSet<String> = list
+            .iter()
+            .map(|c| format!("{}/{}", c.account_id, c.region))
+            .collect();
+        let example = list
+            .first()
+            .and_then(|c| c.detail.as_deref())
+            .unwrap_or_default();
         writeln!(
             out,
-            "  not assessed  {:<12} {:<9} {:<38} {:<17} {}",
-            c.account_id,
-            truncate(&c.region, 9),
-            c.collector,
-            c.reason.map(|r| r.as_str()).unwrap_or("error"),
-            truncate(c.detail.as_deref().unwrap_or_default(), 120)
+            "  not assessed  {collector:<36} {reason:<16} in {} place(s): {}",
+            places.len(),
+            truncate(&places.into_iter().collect::<Vec<_>>().join(", "), 80)
+        )?;
+        writeln!(out, "      e.g. {}", truncate(example, 140))?;
+    }
+    let rules_not: std::collections::BTreeSet<&str> = coverage
+        .iter()
+        .filter(|c| c.collector.starts_with("rule:"))
+        .map(|c| c.collector.trim_start_matches("rule:"))
+        .collect();
+    if !rules_not.is_empty() {
+        writeln!(
+            out,
+            "rules with inputs not assessed somewhere: {}",
+            rules_not.into_iter().collect::<Vec<_>>().join(", ")
         )?;
     }
     Ok(())

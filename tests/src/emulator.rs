@@ -61,7 +61,12 @@ impl Emulator {
         Ok(emu)
     }
 
-    /// The one server of this test binary.
+    /// The one server of this test binary. Panics when it cannot start: every
+    /// test that asks for it needs it.
+    #[expect(
+        clippy::panic,
+        reason = "test support: a missing emulator fails the test run"
+    )]
     pub fn shared() -> &'static Emulator {
         static EMU: OnceLock<Emulator> = OnceLock::new();
         EMU.get_or_init(|| match Emulator::start() {

@@ -1,5 +1,11 @@
 //! Integration tests on the demo organization, seeded once into this test
 //! binary's own moto server and scanned through the real `aispm` binary.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
 
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
@@ -412,4 +418,55 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
     let help = aispm(&["scan", "--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).contains("Exit codes"));
+}
+
+#[test]
+fn scanner_policy_covers_every_call() {
+    let (_, stats) = org_scan();
+    let policy: Value =
+        serde_json::from_str(include_str!("../../infra/scanner-policy.json")).unwrap();
+    let allowed: BTreeSet<String> = policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_lowercase())
+        .collect();
+    let prefix = |service: &str| match service {
+        "SageMaker" => "sagemaker",
+        "Bedrock" | "Bedrock Agent" => "bedrock",
+        "Bedrock AgentCore Control" => "bedrock-agentcore",
+        "IAM" => "iam",
+        "KMS" => "kms",
+        "Lambda" => "lambda",
+        "OpenSearchServerless" => "aoss",
+        "Organizations" => "organizations",
+        "S3" => "s3",
+        "S3Vectors" => "s3vectors",
+        "STS" => "sts",
+        "Secrets Manager" => "secretsmanager",
+        other => panic!("unmapped service {other}"),
+    };
+    // Operations whose IAM action has another name.
+    let action = |service: &str, op: &str| -> String {
+        let p = prefix(service);
+        let name = match (p, op) {
+            ("s3", "ListBuckets") => "ListAllMyBuckets",
+            ("s3", "GetPublicAccessBlock") => "GetBucketPublicAccessBlock",
+            ("s3", "GetBucketEncryption") => "GetEncryptionConfiguration",
+            _ => op,
+        };
+        format!("{p}:{name}").to_lowercase()
+    };
+    for (service, ops) in stats["requests_by_service"].as_object().unwrap() {
+        for op in ops.as_object().unwrap().keys() {
+            // AssumeRole is the caller's permission, not the scanner role's.
+            if service == "STS" && op == "AssumeRole" {
+                continue;
+            }
+            let a = action(service, op);
+            assert!(allowed.contains(&a), "infra/scanner-policy.json lacks {a}");
+        }
+    }
+    let denied = policy["Statement"][1]["Action"].to_string();
+    assert!(denied.contains("secretsmanager:GetSecretValue") && denied.contains("s3:GetObject"));
 }

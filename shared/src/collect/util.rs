@@ -130,6 +130,27 @@ pub fn plain_policy_json(raw: &str) -> Value {
     serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.to_owned()))
 }
 
+/// A Smithy document (as OpenSearch Serverless returns policies) as JSON.
+pub fn document_json(d: &aws_smithy_types::Document) -> Value {
+    use aws_smithy_types::{Document, Number};
+    match d {
+        Document::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), document_json(v)))
+                .collect(),
+        ),
+        Document::Array(a) => Value::Array(a.iter().map(document_json).collect()),
+        Document::Number(Number::PosInt(n)) => Value::from(*n),
+        Document::Number(Number::NegInt(n)) => Value::from(*n),
+        Document::Number(Number::Float(f)) => {
+            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+        }
+        Document::String(s) => Value::String(s.clone()),
+        Document::Bool(b) => Value::Bool(*b),
+        Document::Null => Value::Null,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,26 +187,5 @@ mod tests {
         let v = policy_json("%7B%22Version%22%3A%222012-10-17%22%7D");
         assert_eq!(v, serde_json::json!({"Version": "2012-10-17"}));
         assert_eq!(policy_json("not json"), Value::String("not json".into()));
-    }
-}
-
-/// A Smithy document (as OpenSearch Serverless returns policies) as JSON.
-pub fn document_json(d: &aws_smithy_types::Document) -> Value {
-    use aws_smithy_types::{Document, Number};
-    match d {
-        Document::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), document_json(v)))
-                .collect(),
-        ),
-        Document::Array(a) => Value::Array(a.iter().map(document_json).collect()),
-        Document::Number(Number::PosInt(n)) => Value::from(*n),
-        Document::Number(Number::NegInt(n)) => Value::from(*n),
-        Document::Number(Number::Float(f)) => {
-            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
-        }
-        Document::String(s) => Value::String(s.clone()),
-        Document::Bool(b) => Value::Bool(*b),
-        Document::Null => Value::Null,
     }
 }

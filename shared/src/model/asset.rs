@@ -197,10 +197,10 @@ impl Asset {
     /// Sets an attribute when the value is known; `None` leaves it absent, which
     /// rules treat as "not reported" rather than as false.
     pub fn set(&mut self, key: &str, value: impl Into<Option<serde_json::Value>>) -> &mut Self {
-        if let Some(v) = value.into() {
-            if !v.is_null() {
-                self.attributes.insert(key.to_owned(), v);
-            }
+        if let Some(v) = value.into()
+            && !v.is_null()
+        {
+            self.attributes.insert(key.to_owned(), v);
         }
         self
     }

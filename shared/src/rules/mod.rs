@@ -163,24 +163,24 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                     || c.collector == "account"
                     || c.collector.starts_with(&format!("{id}."))
             });
-            if let Some(input) = input {
-                if seen.insert((c.account_id.clone(), c.region.clone())) {
-                    coverage.push(Coverage::not_assessed(
-                        &c.account_id,
-                        &c.region,
-                        &format!("rule:{}", m.id),
-                        c.reason.unwrap_or(crate::model::NotAssessedReason::Error),
-                        format!(
-                            "input `{}` not assessed: {}",
-                            if c.collector == "account" {
-                                "account"
-                            } else {
-                                input
-                            },
-                            c.detail.as_deref().unwrap_or_default()
-                        ),
-                    ));
-                }
+            if let Some(input) = input
+                && seen.insert((c.account_id.clone(), c.region.clone()))
+            {
+                coverage.push(Coverage::not_assessed(
+                    &c.account_id,
+                    &c.region,
+                    &format!("rule:{}", m.id),
+                    c.reason.unwrap_or(crate::model::NotAssessedReason::Error),
+                    format!(
+                        "input `{}` not assessed: {}",
+                        if c.collector == "account" {
+                            "account"
+                        } else {
+                            input
+                        },
+                        c.detail.as_deref().unwrap_or_default()
+                    ),
+                ));
             }
         }
         for hit in (rule.evaluate)(inv, cfg) {

@@ -62,34 +62,33 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
     let mut hits = Vec::new();
     for b in of_type(inv, AssetType::S3Bucket) {
         let mut evidence = Vec::new();
-        if !unassessed(b, "policy") && !blocks_public_policy(b) {
-            if let Some(doc) = b.attributes.get("policy") {
-                for (i, st) in statements(doc).into_iter().enumerate() {
-                    let anyone = aws_principals(st).iter().any(|p| p == "*");
-                    if anyone
-                        && allows_any(st, READ_ACTIONS)
-                        && restricting_conditions(st).is_empty()
-                    {
-                        evidence.push(FindingEvidence::new(
-                            "s3:GetBucketPolicy",
-                            &format!("Statement[{i}]"),
-                            st.clone(),
-                        ));
-                    }
+        if !unassessed(b, "policy")
+            && !blocks_public_policy(b)
+            && let Some(doc) = b.attributes.get("policy")
+        {
+            for (i, st) in statements(doc).into_iter().enumerate() {
+                let anyone = aws_principals(st).iter().any(|p| p == "*");
+                if anyone && allows_any(st, READ_ACTIONS) && restricting_conditions(st).is_empty() {
+                    evidence.push(FindingEvidence::new(
+                        "s3:GetBucketPolicy",
+                        &format!("Statement[{i}]"),
+                        st.clone(),
+                    ));
                 }
             }
         }
-        if !unassessed(b, "acl_grants") && !ignores_public_acls(b) {
-            if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
-                for g in grants {
-                    let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                    let perm = g
-                        .get("permission")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default();
-                    if PUBLIC_GROUPS.contains(&uri) && (perm == "READ" || perm == "FULL_CONTROL") {
-                        evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
-                    }
+        if !unassessed(b, "acl_grants")
+            && !ignores_public_acls(b)
+            && let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants")
+        {
+            for g in grants {
+                let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
+                let perm = g
+                    .get("permission")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                if PUBLIC_GROUPS.contains(&uri) && (perm == "READ" || perm == "FULL_CONTROL") {
+                    evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
                 }
             }
         }

@@ -75,46 +75,43 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
     let mut hits = Vec::new();
     for b in of_type(inv, AssetType::S3Bucket) {
         let mut evidence = Vec::new();
-        if !unassessed(b, "policy") {
-            if let Some(doc) = b.attributes.get("policy") {
-                for (i, st) in statements(doc).into_iter().enumerate() {
-                    if !allows_any(st, WRITE_ACTIONS) || !restricting_conditions(st).is_empty() {
-                        continue;
-                    }
-                    let outsiders: Vec<String> = aws_principals(st)
-                        .into_iter()
-                        .filter(|p| match principal_account(p) {
-                            Some(acct) => !inside.contains(acct),
-                            None => p == "*" && !blocks_public_policy(b),
-                        })
-                        .collect();
-                    if !outsiders.is_empty() {
-                        evidence.push(FindingEvidence::new(
-                            "s3:GetBucketPolicy",
-                            &format!("Statement[{i}]"),
-                            json!({"statement": st, "outside_principals": outsiders}),
-                        ));
-                    }
+        if !unassessed(b, "policy")
+            && let Some(doc) = b.attributes.get("policy")
+        {
+            for (i, st) in statements(doc).into_iter().enumerate() {
+                if !allows_any(st, WRITE_ACTIONS) || !restricting_conditions(st).is_empty() {
+                    continue;
+                }
+                let outsiders: Vec<String> = aws_principals(st)
+                    .into_iter()
+                    .filter(|p| match principal_account(p) {
+                        Some(acct) => !inside.contains(acct),
+                        None => p == "*" && !blocks_public_policy(b),
+                    })
+                    .collect();
+                if !outsiders.is_empty() {
+                    evidence.push(FindingEvidence::new(
+                        "s3:GetBucketPolicy",
+                        &format!("Statement[{i}]"),
+                        json!({"statement": st, "outside_principals": outsiders}),
+                    ));
                 }
             }
         }
-        if !unassessed(b, "acl_grants") && !ignores_public_acls(b) {
-            if let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants") {
-                for g in grants {
-                    let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                    let perm = g
-                        .get("permission")
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default();
-                    if uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers") {
-                        if perm == "WRITE" || perm == "FULL_CONTROL" {
-                            evidence.push(FindingEvidence::new(
-                                "s3:GetBucketAcl",
-                                "Grants",
-                                g.clone(),
-                            ));
-                        }
-                    }
+        if !unassessed(b, "acl_grants")
+            && !ignores_public_acls(b)
+            && let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants")
+        {
+            for g in grants {
+                let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
+                let perm = g
+                    .get("permission")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default();
+                if (uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers"))
+                    && (perm == "WRITE" || perm == "FULL_CONTROL")
+                {
+                    evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
                 }
             }
         }
