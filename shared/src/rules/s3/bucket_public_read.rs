@@ -22,9 +22,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
-use serde_json::json;
-
-use super::{ai_users, blocks_public_policy, ignores_public_acls, unassessed};
+use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{allows_any, aws_principals, restricting_conditions, statements};
 use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
@@ -53,10 +51,6 @@ pub const RULE: Rule = Rule {
 };
 
 const READ_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];
-const PUBLIC_GROUPS: &[&str] = &[
-    "http://acs.amazonaws.com/groups/global/AllUsers",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
-];
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
     let mut hits = Vec::new();
@@ -77,31 +71,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
                 }
             }
         }
-        if !unassessed(b, "acl_grants")
-            && !ignores_public_acls(b)
-            && let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants")
-        {
-            for g in grants {
-                let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                let perm = g
-                    .get("permission")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                if PUBLIC_GROUPS.contains(&uri) && (perm == "READ" || perm == "FULL_CONTROL") {
-                    evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
-                }
-            }
-        }
-        if !evidence.is_empty() {
-            let users = ai_users(inv, &b.arn);
-            if !users.is_empty() {
-                evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
-            }
-            hits.push(Hit {
-                resource_arn: b.arn.clone(),
-                evidence,
-            });
-        }
+        evidence.extend(public_acl_grants(b, &["READ", "FULL_CONTROL"]));
+        hits.extend(hit_with_users(inv, b, evidence));
     }
     hits
 }
@@ -110,6 +81,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::rules::testkit::{asset, inv};
+    use serde_json::json;
 
     fn bucket(attrs: serde_json::Value) -> crate::model::Asset {
         asset(AssetType::S3Bucket, "arn:aws:s3:::support-rag-docs", attrs)

@@ -25,9 +25,7 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::json;
-
-use super::{ai_users, blocks_public_policy, ignores_public_acls, unassessed};
+use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{
     allows_any, aws_principals, principal_account, restricting_conditions, statements,
@@ -93,38 +91,13 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
                     evidence.push(FindingEvidence::new(
                         "s3:GetBucketPolicy",
                         &format!("Statement[{i}]"),
-                        json!({"statement": st, "outside_principals": outsiders}),
+                        serde_json::json!({"statement": st, "outside_principals": outsiders}),
                     ));
                 }
             }
         }
-        if !unassessed(b, "acl_grants")
-            && !ignores_public_acls(b)
-            && let Some(serde_json::Value::Array(grants)) = b.attributes.get("acl_grants")
-        {
-            for g in grants {
-                let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
-                let perm = g
-                    .get("permission")
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default();
-                if (uri.ends_with("/AllUsers") || uri.ends_with("/AuthenticatedUsers"))
-                    && (perm == "WRITE" || perm == "FULL_CONTROL")
-                {
-                    evidence.push(FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()));
-                }
-            }
-        }
-        if !evidence.is_empty() {
-            let users = ai_users(inv, &b.arn);
-            if !users.is_empty() {
-                evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
-            }
-            hits.push(Hit {
-                resource_arn: b.arn.clone(),
-                evidence,
-            });
-        }
+        evidence.extend(public_acl_grants(b, &["WRITE", "FULL_CONTROL"]));
+        hits.extend(hit_with_users(inv, b, evidence));
     }
     hits
 }
@@ -134,6 +107,7 @@ mod tests {
     use super::*;
     use crate::model::{Edge, EdgeKind, Evidence};
     use crate::rules::testkit::{asset, inv};
+    use serde_json::json;
 
     fn bucket(policy: serde_json::Value) -> crate::model::Asset {
         asset(

@@ -3,7 +3,8 @@
 pub mod bucket_public_read;
 pub mod bucket_writable_outside_org;
 
-use crate::model::{Asset, Inventory};
+use crate::model::{Asset, FindingEvidence, Inventory};
+use crate::rules::Hit;
 
 /// Whether the bucket's public access block neutralises public policies.
 pub(crate) fn blocks_public_policy(bucket: &Asset) -> bool {
@@ -27,6 +28,57 @@ pub(crate) fn unassessed(bucket: &Asset, field: &str) -> bool {
         .attributes
         .get("unassessed")
         .is_some_and(|u| u.get(field).is_some())
+}
+
+/// ACL grants to everyone (AllUsers, or any AWS account via AuthenticatedUsers)
+/// with one of `permissions`, as evidence; none when the ACL could not be read
+/// or the public access block ignores public ACLs.
+pub(crate) fn public_acl_grants(bucket: &Asset, permissions: &[&str]) -> Vec<FindingEvidence> {
+    const PUBLIC_GROUPS: &[&str] = &[
+        "http://acs.amazonaws.com/groups/global/AllUsers",
+        "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+    ];
+    if unassessed(bucket, "acl_grants") || ignores_public_acls(bucket) {
+        return Vec::new();
+    }
+    let Some(serde_json::Value::Array(grants)) = bucket.attributes.get("acl_grants") else {
+        return Vec::new();
+    };
+    grants
+        .iter()
+        .filter(|g| {
+            let uri = g.get("uri").and_then(|v| v.as_str()).unwrap_or_default();
+            let perm = g
+                .get("permission")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            PUBLIC_GROUPS.contains(&uri) && permissions.contains(&perm)
+        })
+        .map(|g| FindingEvidence::new("s3:GetBucketAcl", "Grants", g.clone()))
+        .collect()
+}
+
+/// Closes a bucket's evidence: names the AI assets that use it and makes the hit.
+pub(crate) fn hit_with_users(
+    inv: &Inventory,
+    bucket: &Asset,
+    mut evidence: Vec<FindingEvidence>,
+) -> Option<Hit> {
+    if evidence.is_empty() {
+        return None;
+    }
+    let users = ai_users(inv, &bucket.arn);
+    if !users.is_empty() {
+        evidence.push(FindingEvidence::new(
+            "aispm:graph",
+            "used_by",
+            serde_json::json!(users),
+        ));
+    }
+    Some(Hit {
+        resource_arn: bucket.arn.clone(),
+        evidence,
+    })
 }
 
 /// The AI assets that read from or write to this bucket, by edge.
