@@ -38,6 +38,19 @@ impl Fault {
     }
 }
 
+impl Fault {
+    /// A JSON-protocol error (`__type` and message) for requests whose
+    /// `X-Amz-Target` names `target`, e.g. `SageMaker.ListNotebookInstances`.
+    pub fn json_error(target: &str, status: u16, error_type: &str, message: &str) -> Fault {
+        Fault {
+            needles: vec![target.to_owned()],
+            status,
+            content_type: "application/x-amz-json-1.1".to_owned(),
+            body: format!("{{\"__type\":\"{error_type}\",\"message\":\"{message}\"}}"),
+        }
+    }
+}
+
 /// A running proxy.
 #[derive(Debug)]
 pub struct FaultProxy {

@@ -470,3 +470,80 @@ fn scanner_policy_covers_every_call() {
     let denied = policy["Statement"][1]["Action"].to_string();
     assert!(denied.contains("secretsmanager:GetSecretValue") && denied.contains("s3:GetObject"));
 }
+
+#[test]
+fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
+    let est = estate();
+    let emu = Emulator::shared();
+    let proxy = FaultProxy::start(
+        emu.port,
+        vec![
+            Fault::json_error(
+                "secretsmanager.ListSecrets",
+                400,
+                "AccessDeniedException",
+                "User is not authorized to perform: secretsmanager:ListSecrets",
+            ),
+            Fault::json_error(
+                "SageMaker.ListNotebookInstances",
+                400,
+                "ThrottlingException",
+                "Rate exceeded",
+            ),
+        ],
+    )
+    .expect("proxy");
+    let out = aispm(&[
+        "scan",
+        "--endpoint-url",
+        &proxy.url,
+        "--regions",
+        "us-east-1",
+        "--accounts",
+        &est.ml_platform,
+        "--format",
+        "json",
+    ]);
+    let findings = json_of(&out);
+    // Nothing is claimed about what could not be read.
+    assert!(
+        !findings.as_array().unwrap().iter().any(|f| {
+            f["rule_id"] == "secretsmanager_ai_secret_without_rotation"
+                || f["rule_id"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("sagemaker_notebook")
+        }),
+        "findings from unreadable data: {findings}"
+    );
+    let inv = json_of(&aispm(&[
+        "inventory",
+        "--endpoint-url",
+        &proxy.url,
+        "--regions",
+        "us-east-1",
+        "--accounts",
+        &est.ml_platform,
+        "--format",
+        "json",
+    ]));
+    let cov = inv["coverage"].as_array().unwrap();
+    let reason = |collector: &str| {
+        cov.iter()
+            .find(|c| c["collector"] == collector)
+            .map(|c| (c["status"].clone(), c["reason"].clone()))
+    };
+    assert_eq!(
+        reason("secretsmanager.secrets"),
+        Some(("not_assessed".into(), "access_denied".into()))
+    );
+    assert_eq!(
+        reason("sagemaker.notebook_instances"),
+        Some(("not_assessed".into(), "throttled".into()))
+    );
+    // Everything else in the account was still read.
+    assert_eq!(
+        reason("sagemaker.endpoints"),
+        Some(("assessed".into(), Value::Null))
+    );
+}
