@@ -547,3 +547,120 @@ fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
         Some(("assessed".into(), Value::Null))
     );
 }
+
+/// moto cannot serve Bedrock Agents (its server routes requests signed as
+/// `bedrock` to the Bedrock backend), so this test answers those calls with
+/// AWS's REST-JSON wire format and lets everything else reach the emulator.
+fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
+    let ok = |needles: &[&str], body: String| Fault {
+        needles: needles.iter().map(|s| (*s).to_owned()).collect(),
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body,
+    };
+    let ts = "2026-11-20T10:00:00Z";
+    vec![
+        ok(
+            &["GET /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups/LOOKUP0001"],
+            format!(
+                r#"{{"agentActionGroup":{{"agentId":"SUPPORTAG1","agentVersion":"DRAFT","actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","createdAt":"{ts}","updatedAt":"{ts}","actionGroupExecutor":{{"lambda":"arn:aws:lambda:us-east-1:{account}:function:customer-lookup-tool"}},"functionSchema":{{"functions":[{{"name":"get_customer","requireConfirmation":"DISABLED"}},{{"name":"email_customer"}}]}},"actionGroupState":"ENABLED"}}}}"#
+            ),
+        ),
+        ok(
+            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups"],
+            format!(
+                r#"{{"actionGroupSummaries":[{{"actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","actionGroupState":"ENABLED","updatedAt":"{ts}"}}]}}"#
+            ),
+        ),
+        ok(
+            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/knowledgebases"],
+            r#"{"agentKnowledgeBaseSummaries":[]}"#.to_owned(),
+        ),
+        ok(
+            &["GET /agents/SUPPORTAG1"],
+            format!(
+                r#"{{"agent":{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentArn":"arn:aws:bedrock:us-east-1:{account}:agent/SUPPORTAG1","agentVersion":"DRAFT","agentStatus":"PREPARED","foundationModel":"anthropic.claude-3-5-sonnet-20240620-v1:0","idleSessionTTLInSeconds":3600,"agentResourceRoleArn":"arn:aws:iam::{account}:role/support-agent-exec","createdAt":"{ts}","updatedAt":"{ts}"}}}}"#
+            ),
+        ),
+        ok(
+            &["POST /agents"],
+            format!(
+                r#"{{"agentSummaries":[{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentStatus":"PREPARED","updatedAt":"{ts}","latestAgentVersion":"1"}}]}}"#
+            ),
+        ),
+        ok(
+            &["GET /tags/arn%3Aaws%3Abedrock"],
+            r#"{"tags":{}}"#.to_owned(),
+        ),
+    ]
+}
+
+#[test]
+fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
+    let est = estate();
+    let emu = Emulator::shared();
+    let proxy =
+        FaultProxy::start(emu.port, bedrock_agent_responses(&est.ml_platform)).expect("proxy");
+    let inv = json_of(&aispm(&[
+        "inventory",
+        "--endpoint-url",
+        &proxy.url,
+        "--regions",
+        "us-east-1",
+        "--accounts",
+        &est.ml_platform,
+        "--format",
+        "json",
+    ]));
+    let agent = inv["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["asset_type"] == "bedrock_agent")
+        .expect("the agent is discovered");
+    assert_eq!(agent["name"], "customer-support-agent");
+    assert!(
+        agent["attributes"].get("guardrail_id").is_none(),
+        "no guardrail: {agent}"
+    );
+    let groups = agent["attributes"]["action_groups"]
+        .as_array()
+        .expect("action groups read");
+    assert_eq!(
+        groups[0]["functions_without_confirmation"],
+        serde_json::json!(["get_customer", "email_customer"])
+    );
+    let agent_arn = agent["arn"].as_str().unwrap();
+    let edges = inv["edges"].as_array().unwrap();
+    let tool = edges
+        .iter()
+        .find(|e| {
+            e["from"] == agent_arn
+                && e["kind"] == "invokes_tool"
+                && e["evidence"]["source"] == "bedrock-agent:GetAgentActionGroup"
+        })
+        .expect("agent -> tool edge from the action group");
+    assert!(
+        tool["to"]
+            .as_str()
+            .unwrap()
+            .ends_with("function:customer-lookup-tool")
+    );
+    // The same link is also proven by the Lambda's resource policy.
+    assert!(edges.iter().any(|e| e["from"] == agent_arn
+        && e["kind"] == "invokes_tool"
+        && e["evidence"]["source"] == "lambda:GetPolicy"));
+    assert!(edges.iter().any(|e| {
+        e["from"] == agent_arn
+            && e["kind"] == "executes_as"
+            && e["to"]
+                .as_str()
+                .unwrap()
+                .ends_with("role/support-agent-exec")
+    }));
+    let cov = inv["coverage"].as_array().unwrap();
+    assert!(
+        cov.iter()
+            .any(|c| c["collector"] == "bedrock_agent.action_groups" && c["status"] == "assessed")
+    );
+}
