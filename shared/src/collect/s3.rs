@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::util::{describe_each, found, plain_policy_json, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt, s3_client};
-use crate::model::{AssetType, NotAssessedReason};
+use crate::model::{AssetType, Coverage};
 
 /// The region a bucket lives in, from GetBucketLocation's constraint.
 fn region_of(constraint: Option<&str>) -> String {
@@ -26,6 +26,7 @@ fn region_of(constraint: Option<&str>) -> String {
 /// that bucket rather than failing every bucket in the account.
 struct Reads {
     unassessed: Map<String, Value>,
+    failures: Vec<(String, CollectError)>,
 }
 
 impl Reads {
@@ -37,6 +38,7 @@ impl Reads {
                     field.to_owned(),
                     json!({"reason": e.reason.as_str(), "detail": e.to_string()}),
                 );
+                self.failures.push((field.to_owned(), e));
                 None
             }
         }
@@ -77,6 +79,7 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
         async move {
             let mut reads = Reads {
                 unassessed: Map::new(),
+                failures: Vec::new(),
             };
             let region = match region {
                 Some(r) => r,
@@ -219,47 +222,32 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
                     Some(Value::Bool(a.attributes.contains_key("encryption"))),
                 );
             }
+            let coverage: Vec<Coverage> = reads
+                .failures
+                .into_iter()
+                .map(|(field, e)| {
+                    Coverage::not_assessed(
+                        &ctx.account_id,
+                        &region,
+                        &format!("s3.buckets.{field}"),
+                        e.reason,
+                        format!("{name}: {e}"),
+                    )
+                })
+                .collect();
             if !reads.unassessed.is_empty() {
                 a.set("unassessed", Some(Value::Object(reads.unassessed)));
             }
-            Ok(Some(a))
+            Ok(Some((a, coverage)))
         }
     })
     .await?;
     let mut batch = Batch::default();
-    for a in &described {
-        if let Some(Value::Object(u)) = a.attributes.get("unassessed") {
-            for (field, v) in u {
-                let reason = v
-                    .get("reason")
-                    .and_then(Value::as_str)
-                    .map_or(NotAssessedReason::Error, reason_from_str);
-                batch.coverage.push(crate::model::Coverage::not_assessed(
-                    &ctx.account_id,
-                    &a.region,
-                    &format!("s3.buckets.{field}"),
-                    reason,
-                    format!(
-                        "{}: {}",
-                        a.name,
-                        v.get("detail").and_then(Value::as_str).unwrap_or_default()
-                    ),
-                ));
-            }
-        }
+    for (asset, coverage) in described {
+        batch.assets.push(asset);
+        batch.coverage.extend(coverage);
     }
-    batch.assets = described;
     Ok(batch)
-}
-
-fn reason_from_str(s: &str) -> NotAssessedReason {
-    match s {
-        "access_denied" => NotAssessedReason::AccessDenied,
-        "api_unavailable" => NotAssessedReason::ApiUnavailable,
-        "throttled" => NotAssessedReason::Throttled,
-        "timeout" => NotAssessedReason::Timeout,
-        _ => NotAssessedReason::Error,
-    }
 }
 
 #[cfg(test)]

@@ -9,21 +9,7 @@ use super::util::{EdgeSink, describe_each, document_json, found, s, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::AssetType;
-
-/// `*` wildcard match as OpenSearch Serverless policies use it.
-fn wildcard(pattern: &str, text: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == text,
-        Some((head, tail)) => {
-            text.len() >= head.len()
-                && text.starts_with(head)
-                && (0..=text.len() - head.len()).any(|i| {
-                    text.get(head.len() + i..)
-                        .is_some_and(|rest| wildcard(tail, rest))
-                })
-        }
-    }
-}
+use crate::rules::policy::glob;
 
 /// The policies (by name) of a network-policy document that make `collection`
 /// reachable from the internet.
@@ -47,7 +33,7 @@ fn public_by(policies: &[(String, Value)], collection: &str) -> Vec<String> {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(Value::as_str)
-                                    .any(|p| wildcard(p, &target))
+                                    .any(|p| glob(p, &target, false))
                         })
             })
         })
@@ -224,15 +210,6 @@ pub async fn vector_buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wildcard_matches_prefixes_and_exact_names() {
-        assert!(wildcard("collection/support-*", "collection/support-docs"));
-        assert!(wildcard("collection/*", "collection/x"));
-        assert!(wildcard("collection/a", "collection/a"));
-        assert!(!wildcard("collection/support-*", "collection/fraud"));
-        assert!(!wildcard("collection/a", "collection/ab"));
-    }
 
     #[test]
     fn public_network_policy_names_the_collection() {
