@@ -1,6 +1,8 @@
 //! The `aispm` command, as a library so tests drive it in process. `main.rs`
 //! only parses the process arguments, calls [`run`] and exits with its code.
 
+mod store_cmds;
+
 use std::ffi::OsString;
 use std::io::Write;
 use std::time::Instant;
@@ -37,6 +39,12 @@ enum Command {
     /// Discover AI assets and print assets, edges and coverage.
     #[command(after_help = EXIT_HELP)]
     Inventory(ScanArgs),
+    /// Run a sweep through the pipeline's handlers and keep findings in DynamoDB.
+    #[command(after_help = EXIT_HELP)]
+    Sweep(store_cmds::SweepArgs),
+    /// Read and manage stored findings.
+    #[command(subcommand)]
+    Findings(store_cmds::FindingsCommand),
     /// List the rules catalog.
     Rules {
         /// Output format.
@@ -46,7 +54,7 @@ enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
+pub(crate) enum Format {
     Table,
     Json,
 }
@@ -170,6 +178,8 @@ pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) 
 async fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
     match cli.command {
         Command::Rules { format } => print_rules(format, out),
+        Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
+        Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
         Command::Scan(args) => {
             let (inv, findings, rule_cov, stats) = run_scan(&args).await?;
             let mut coverage = inv.coverage.clone();
@@ -244,7 +254,7 @@ async fn run_scan(args: &ScanArgs) -> anyhow::Result<ScanOutput> {
     Ok((inv, findings, rule_cov, stats))
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
     } else {

@@ -7,6 +7,8 @@
 pub mod aws;
 pub mod collect;
 pub mod model;
+pub mod pipeline;
 pub mod risk;
 pub mod rules;
 pub mod scan;
+pub mod store;

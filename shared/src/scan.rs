@@ -25,6 +25,18 @@ pub enum Target {
     Organization,
 }
 
+/// Which collectors a scan runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Parts {
+    /// Global collectors once (in the first region) and regional ones in every region.
+    #[default]
+    All,
+    /// Only the global collectors (IAM, S3, Organizations).
+    GlobalOnly,
+    /// Only the regional collectors.
+    RegionalOnly,
+}
+
 /// What to scan and how.
 #[derive(Debug, Clone)]
 pub struct ScanRequest {
@@ -40,6 +52,11 @@ pub struct ScanRequest {
     pub account_concurrency: usize,
     /// Collectors run at once inside one account.
     pub collector_concurrency: usize,
+    /// Which collectors run.
+    pub parts: Parts,
+    /// The organization's management account, when known: it alone reads
+    /// SCPs. With `Target::Organization` the caller is taken to be it.
+    pub management_account: Option<String>,
 }
 
 impl Default for ScanRequest {
@@ -51,6 +68,8 @@ impl Default for ScanRequest {
             external_id: None,
             account_concurrency: 4,
             collector_concurrency: 8,
+            parts: Parts::All,
+            management_account: None,
         }
     }
 }
@@ -114,7 +133,8 @@ pub fn partition_of(region: &str) -> &'static str {
     }
 }
 
-async fn organization_accounts(
+/// The ACTIVE accounts of the caller's organization.
+pub async fn organization_accounts(
     sdk: &aws_types::SdkConfig,
     counter: &RequestCounter,
 ) -> Result<Vec<String>, CollectError> {
@@ -186,7 +206,10 @@ pub async fn scan(
             let base = &base;
             let caller = &caller;
             async move {
-                let is_management = org_mode && account == *caller;
+                let is_management = match &req.management_account {
+                    Some(m) => account == *m,
+                    None => org_mode && account == *caller,
+                };
                 scan_account(
                     base,
                     req,
@@ -244,9 +267,10 @@ async fn scan_account(
     let mut jobs: Vec<(&'static CollectorSpec, Ctx)> = Vec::new();
     let home = &req.regions[0];
     for spec in REGISTRY {
-        let regions: Vec<&String> = match spec.scope {
-            Scope::Global => vec![home],
-            Scope::Regional => req.regions.iter().collect(),
+        let regions: Vec<&String> = match (spec.scope, req.parts) {
+            (Scope::Global, Parts::RegionalOnly) | (Scope::Regional, Parts::GlobalOnly) => vec![],
+            (Scope::Global, _) => vec![home],
+            (Scope::Regional, _) => req.regions.iter().collect(),
         };
         for region in regions {
             jobs.push((
@@ -286,14 +310,16 @@ async fn run_collector(spec: &'static CollectorSpec, ctx: Ctx) -> (Inventory, Co
     };
     let result: Result<Batch, CollectError> = (spec.run)(&ctx).await;
     match result {
-        Ok(b) => (
-            Inventory {
+        Ok(b) => {
+            let mut inv = Inventory {
                 assets: b.assets,
                 edges: b.edges,
                 coverage: b.coverage,
-            },
-            Coverage::assessed(&ctx.account_id, cov_region, spec.id),
-        ),
+                ..Inventory::default()
+            };
+            inv.mark_provenance(spec.id);
+            (inv, Coverage::assessed(&ctx.account_id, cov_region, spec.id))
+        }
         Err(e) => {
             warn!(error = %e, "collector not assessed");
             (

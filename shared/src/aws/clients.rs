@@ -37,6 +37,19 @@ impl Default for AwsSettings {
     }
 }
 
+impl AwsSettings {
+    /// Defaults, with the endpoint override taken from `AWS_ENDPOINT_URL` (so
+    /// S3 also switches to path-style addressing against an emulator).
+    pub fn from_env() -> Self {
+        Self {
+            endpoint_url: std::env::var("AWS_ENDPOINT_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+            ..Self::default()
+        }
+    }
+}
+
 /// SDK configuration from the standard credential chain, in `region`, with
 /// adaptive retries, timeouts and the endpoint override.
 pub async fn base_config(settings: &AwsSettings, region: &str) -> SdkConfig {

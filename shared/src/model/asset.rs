@@ -332,6 +332,11 @@ pub struct Inventory {
     pub edges: Vec<Edge>,
     /// One record per (account, region, collector).
     pub coverage: Vec<Coverage>,
+    /// Which collector produced each asset ([`Inventory::asset_key`]) and edge
+    /// ([`Inventory::edge_key`]); the store uses it to keep what a collector
+    /// that could not look last saw. Not part of the output.
+    #[serde(skip)]
+    pub provenance: BTreeMap<String, String>,
 }
 
 impl Inventory {
@@ -340,6 +345,27 @@ impl Inventory {
         self.assets.extend(other.assets);
         self.edges.extend(other.edges);
         self.coverage.extend(other.coverage);
+        self.provenance.extend(other.provenance);
+    }
+
+    /// The provenance key of an asset.
+    pub fn asset_key(a: &Asset) -> String {
+        format!("A\u{1f}{}", a.arn)
+    }
+
+    /// The provenance key of an edge.
+    pub fn edge_key(e: &Edge) -> String {
+        format!("E\u{1f}{}\u{1f}{:?}\u{1f}{}", e.from, e.kind, e.to)
+    }
+
+    /// Records that `collector` produced everything now in this inventory.
+    pub fn mark_provenance(&mut self, collector: &str) {
+        for a in &self.assets {
+            self.provenance.insert(Self::asset_key(a), collector.to_owned());
+        }
+        for e in &self.edges {
+            self.provenance.insert(Self::edge_key(e), collector.to_owned());
+        }
     }
 
     /// Sorts everything into a stable order and removes duplicate edges, so

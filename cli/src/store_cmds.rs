@@ -1,0 +1,469 @@
+//! `aispm sweep --local` and `aispm findings ...`: the commands over the
+//! findings store the Lambda functions write.
+
+use std::io::Write;
+use std::time::{Duration, SystemTime};
+
+use aispm_shared::aws::{AwsSettings, RequestCounter, base_config, caller_identity, parse_regions};
+use aispm_shared::model::FindingStatus;
+use aispm_shared::pipeline::local::{QueueSettings, drain, ensure_queues};
+use aispm_shared::pipeline::{self, PipelineConfig, timestamp};
+use aispm_shared::rules::RuleConfig;
+use aispm_shared::scan::parse_account_ids;
+use aispm_shared::store::{
+    Disposition, DynamoStore, FindingFilter, FindingState, Store, apply_with_retry, ensure_table,
+    lifecycle,
+};
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::Format;
+
+/// Where the store is.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// Send every AWS request to this endpoint (an emulator). Also read from
+    /// AWS_ENDPOINT_URL.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    endpoint_url: Option<String>,
+    /// The DynamoDB table of the findings store.
+    #[arg(long, env = "AISPM_TABLE", default_value = "aispm-findings")]
+    table: String,
+    /// Region of the table.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    store_region: String,
+}
+
+impl StoreArgs {
+    fn settings(&self) -> anyhow::Result<AwsSettings> {
+        if let Some(url) = &self.endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
+        }
+        if self.table.trim().is_empty() {
+            bail!("invalid --table: empty");
+        }
+        Ok(AwsSettings {
+            endpoint_url: self.endpoint_url.clone(),
+            ..AwsSettings::default()
+        })
+    }
+
+    async fn open(&self) -> anyhow::Result<(AwsSettings, aws_types::SdkConfig, DynamoStore)> {
+        let settings = self.settings()?;
+        parse_regions(&self.store_region).context("invalid --store-region")?;
+        let sdk = base_config(&settings, &self.store_region).await;
+        let store = DynamoStore::new(&sdk, self.table.clone());
+        Ok((settings, sdk, store))
+    }
+}
+
+/// `aispm sweep`.
+#[derive(Debug, Args)]
+pub(crate) struct SweepArgs {
+    /// Run the sweep and scanner handlers in this process against SQS and
+    /// DynamoDB (the emulator's, or your account's), exactly as Lambda would:
+    /// creates the table and queues when missing. Required: in AWS the
+    /// schedule starts the deployed sweep function.
+    #[arg(long, required = true)]
+    local: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Comma-separated regions to sweep.
+    #[arg(long, required = true)]
+    regions: String,
+    /// Comma-separated account ids to sweep instead of the whole organization.
+    #[arg(long)]
+    accounts: Option<String>,
+    /// Role assumed in member accounts.
+    #[arg(long, default_value = "aispm-scanner")]
+    role_name: String,
+    /// ExternalId passed to AssumeRole.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// The scan queue (its dead-letter queue is `<queue>-dlq`).
+    #[arg(long, default_value = "aispm-scan")]
+    queue: String,
+    /// Records per scanner invocation (the event source's batch size).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..=10))]
+    batch_size: i32,
+    /// Give up when the queue has not drained after this many seconds.
+    #[arg(long, default_value_t = 900)]
+    timeout_secs: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// `aispm findings`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum FindingsCommand {
+    /// List stored findings, riskiest first.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only findings with this status.
+        #[arg(long, value_enum, default_value_t = StatusArg::Open)]
+        status: StatusArg,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Only this rule.
+        #[arg(long)]
+        rule: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Show one finding: state, evidence, remediation, frameworks and history.
+    Show {
+        #[command(flatten)]
+        store: StoreArgs,
+        /// The finding id.
+        id: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Suppress a finding until a date, with a reason.
+    Suppress(DisposeArgs),
+    /// Accept a finding as a risk until a date, with a reason and an owner.
+    Accept(DisposeArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DisposeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The finding id.
+    id: String,
+    /// Why (required).
+    #[arg(long, required = true)]
+    reason: String,
+    /// Until when: YYYY-MM-DD (end of that day, UTC) or an RFC 3339 time (required).
+    #[arg(long, required = true)]
+    expires: String,
+    /// Who owns the decision (required for accept; defaults to the caller for suppress).
+    #[arg(long)]
+    owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusArg {
+    Open,
+    Resolved,
+    Suppressed,
+    RiskAccepted,
+    All,
+}
+
+impl StatusArg {
+    fn status(self) -> Option<FindingStatus> {
+        match self {
+            Self::Open => Some(FindingStatus::Open),
+            Self::Resolved => Some(FindingStatus::Resolved),
+            Self::Suppressed => Some(FindingStatus::Suppressed),
+            Self::RiskAccepted => Some(FindingStatus::RiskAccepted),
+            Self::All => None,
+        }
+    }
+}
+
+pub(crate) async fn sweep(args: SweepArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    debug_assert!(args.local);
+    let regions = parse_regions(&args.regions).context("invalid --regions")?;
+    let accounts = args
+        .accounts
+        .as_deref()
+        .map(parse_account_ids)
+        .transpose()
+        .context("invalid --accounts")?;
+    if args.role_name.trim().is_empty() {
+        bail!("invalid --role-name: empty");
+    }
+    let (settings, sdk, store) = args.store.open().await?;
+    let counter = RequestCounter::new();
+    caller_identity(&sdk, &counter)
+        .await
+        .context("could not identify the caller with sts:GetCallerIdentity; check credentials and the endpoint")?;
+    ensure_table(&sdk, &args.store.table)
+        .await
+        .with_context(|| format!("could not create or find table `{}`", args.store.table))?;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let queues = ensure_queues(&sqs, &args.queue, QueueSettings::default())
+        .await
+        .with_context(|| format!("could not create or find queue `{}`", args.queue))?;
+    let mut cfg = PipelineConfig {
+        table: args.store.table.clone(),
+        queue_url: Some(queues.queue_url.clone()),
+        regions,
+        role_name: args.role_name.clone(),
+        external_id_ref: None,
+        external_ids: Default::default(),
+        accounts,
+        rules: RuleConfig::default(),
+        collector_concurrency: 8,
+    };
+    if let Some(x) = &args.external_id {
+        cfg.external_ids.insert("cli".to_owned(), x.clone());
+        cfg.external_id_ref = Some("cli".to_owned());
+    }
+    let sweep = pipeline::run_sweep(&settings, &cfg, &store, &sqs, SystemTime::now()).await?;
+    let report = drain(
+        &settings,
+        &cfg,
+        &store,
+        &sqs,
+        &queues,
+        args.batch_size,
+        Duration::from_secs(args.timeout_secs),
+    )
+    .await?;
+    let record = store.sweep(&sweep.sweep_id).await?.unwrap_or(sweep);
+    let tasks = store.tasks(&record.sweep_id).await?;
+    let findings = store
+        .list(&FindingFilter {
+            status: Some(FindingStatus::Open),
+            ..FindingFilter::default()
+        })
+        .await?;
+    match args.format {
+        Format::Json => {
+            let v = serde_json::json!({
+                "sweep": record,
+                "failed_messages": report.failed,
+                "not_assessed": tasks.iter().flat_map(|t| t.not_assessed.iter()).collect::<Vec<_>>(),
+                "findings": findings,
+            });
+            serde_json::to_writer_pretty(&mut *out, &v)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            writeln!(
+                out,
+                "sweep {}: {} of {} tasks done, {} accounts, {} message failures (retried; dead-lettered after {} receives)",
+                record.sweep_id,
+                record.done_tasks,
+                record.expected_tasks,
+                record.accounts.len(),
+                report.failed,
+                QueueSettings::default().max_receive_count
+            )?;
+            let not: Vec<_> = tasks.iter().flat_map(|t| t.not_assessed.iter()).collect();
+            writeln!(
+                out,
+                "{} collector runs not assessed (never counted as passes)",
+                not.len()
+            )?;
+            for c in not.iter().filter(|c| c.collector == "account") {
+                writeln!(
+                    out,
+                    "  account {} not assessed: {}",
+                    c.account_id,
+                    c.detail.as_deref().unwrap_or_default()
+                )?;
+            }
+            writeln!(out)?;
+            print_states(&findings, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn print_states(states: &[FindingState], out: &mut dyn Write) -> anyhow::Result<()> {
+    writeln!(
+        out,
+        "{:>4}  {:<9} {:<13} {:<12} {:<9} {:<32} {:<40} RESOURCE",
+        "RISK", "SEVERITY", "STATUS", "ACCOUNT", "REGION", "ID", "RULE"
+    )?;
+    for s in states {
+        writeln!(
+            out,
+            "{:>4}  {:<9} {:<13} {:<12} {:<9} {:<32} {:<40} {}",
+            s.risk_score,
+            s.severity.as_str(),
+            s.status.as_str(),
+            s.account_id,
+            crate::truncate(&s.region, 9),
+            s.finding_id,
+            crate::truncate(&s.rule_id, 40),
+            s.resource_arn
+        )?;
+    }
+    writeln!(out, "\n{} findings", states.len())?;
+    Ok(())
+}
+
+/// Parses an expiry: a date means the end of that day (UTC).
+fn parse_expiry(raw: &str, now: &str) -> anyhow::Result<String> {
+    use aws_smithy_types::date_time::{DateTime, Format};
+    let text = if raw.len() == 10 {
+        format!("{raw}T23:59:59Z")
+    } else {
+        raw.to_owned()
+    };
+    let t = DateTime::from_str(&text, Format::DateTime).with_context(|| {
+        format!("invalid --expires `{raw}`: expected YYYY-MM-DD or an RFC 3339 time")
+    })?;
+    let st = SystemTime::try_from(t)
+        .map_err(|_| anyhow::anyhow!("invalid --expires `{raw}`: out of range"))?;
+    let at = timestamp(st);
+    if at.as_str() <= now {
+        bail!("invalid --expires `{raw}`: it is in the past");
+    }
+    Ok(at)
+}
+
+pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyhow::Result<()> {
+    match cmd {
+        FindingsCommand::List {
+            store,
+            status,
+            account,
+            rule,
+            format,
+        } => {
+            if let Some(a) = &account {
+                parse_account_ids(a).context("invalid --account")?;
+            }
+            let (_, _, store) = store.open().await?;
+            let states = store
+                .list(&FindingFilter {
+                    status: status.status(),
+                    account_id: account,
+                    rule_id: rule,
+                })
+                .await?;
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &states)?;
+                    writeln!(out)?;
+                }
+                Format::Table => print_states(&states, out)?,
+            }
+        }
+        FindingsCommand::Show { store, id, format } => {
+            let (_, _, store) = store.open().await?;
+            let state = store
+                .finding(&id)
+                .await?
+                .with_context(|| format!("no finding with id `{id}`"))?;
+            let detail = store.detail(&state.account_id, &id).await?;
+            let history = store.history(&state.account_id, &id).await?;
+            let v = serde_json::json!({"finding": state, "detail": detail, "history": history});
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &v)?;
+                    writeln!(out)?;
+                }
+                Format::Table => {
+                    writeln!(
+                        out,
+                        "{} [{}] {} ({})",
+                        state.finding_id,
+                        state.status.as_str(),
+                        state.title,
+                        state.rule_id
+                    )?;
+                    writeln!(
+                        out,
+                        "resource   {} ({}, {}/{})",
+                        state.resource_arn,
+                        state.resource_type.as_str(),
+                        state.account_id,
+                        state.region
+                    )?;
+                    writeln!(
+                        out,
+                        "severity   {}  risk {}  occurrence {}",
+                        state.severity.as_str(),
+                        state.risk_score,
+                        state.occurrence
+                    )?;
+                    writeln!(
+                        out,
+                        "seen       first {}  last {}",
+                        state.first_seen, state.last_seen
+                    )?;
+                    if let Some(d) = &state.disposition {
+                        writeln!(
+                            out,
+                            "{}  {} (owner {}, until {})",
+                            d.status.as_str(),
+                            d.reason,
+                            d.owner,
+                            d.expires_at
+                        )?;
+                    }
+                    if let Some(d) = &detail {
+                        for e in &d.evidence {
+                            writeln!(out, "evidence   {} {} = {}", e.source, e.field, e.value)?;
+                        }
+                        writeln!(out, "remediation {}", d.remediation.text)?;
+                    }
+                    for h in &history {
+                        writeln!(
+                            out,
+                            "history    {} {} (risk {}){}",
+                            h.at,
+                            h.kind.as_str(),
+                            h.risk_score,
+                            h.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                        )?;
+                    }
+                }
+            }
+        }
+        FindingsCommand::Suppress(a) => dispose(a, FindingStatus::Suppressed, out).await?,
+        FindingsCommand::Accept(a) => dispose(a, FindingStatus::RiskAccepted, out).await?,
+    }
+    Ok(())
+}
+
+async fn dispose(
+    args: DisposeArgs,
+    status: FindingStatus,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    if args.reason.trim().is_empty() {
+        bail!("invalid --reason: empty");
+    }
+    let now = timestamp(SystemTime::now());
+    let expires_at = parse_expiry(&args.expires, &now)?;
+    if status == FindingStatus::RiskAccepted
+        && args.owner.as_deref().is_none_or(|o| o.trim().is_empty())
+    {
+        bail!("accepting a risk needs --owner (who owns the decision)");
+    }
+    let (_, sdk, store) = args.store.open().await?;
+    let (_, caller) = caller_identity(&sdk, &RequestCounter::new())
+        .await
+        .context("could not identify the caller with sts:GetCallerIdentity")?;
+    let state = store
+        .finding(&args.id)
+        .await?
+        .with_context(|| format!("no finding with id `{}`", args.id))?;
+    let d = Disposition {
+        status,
+        reason: args.reason.clone(),
+        owner: args.owner.clone().unwrap_or_else(|| caller.clone()),
+        expires_at,
+        set_at: now,
+    };
+    let first = lifecycle::dispose(&state, d.clone(), &caller);
+    let applied = apply_with_retry(&store, first, |current| {
+        current.map(|s| lifecycle::dispose(s, d.clone(), &caller))
+    })
+    .await?
+    .with_context(|| format!("finding `{}` disappeared", args.id))?;
+    writeln!(
+        out,
+        "{} {} until {} ({})",
+        applied.state.finding_id,
+        status.as_str(),
+        d.expires_at,
+        d.reason
+    )?;
+    Ok(())
+}
