@@ -409,7 +409,10 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
                             h.at,
                             h.kind.as_str(),
                             h.risk_score,
-                            h.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                            h.note
+                                .as_deref()
+                                .map(|n| format!(": {n}"))
+                                .unwrap_or_default()
                         )?;
                     }
                 }

@@ -318,7 +318,10 @@ async fn run_collector(spec: &'static CollectorSpec, ctx: Ctx) -> (Inventory, Co
                 ..Inventory::default()
             };
             inv.mark_provenance(spec.id);
-            (inv, Coverage::assessed(&ctx.account_id, cov_region, spec.id))
+            (
+                inv,
+                Coverage::assessed(&ctx.account_id, cov_region, spec.id),
+            )
         }
         Err(e) => {
             warn!(error = %e, "collector not assessed");

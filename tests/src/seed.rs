@@ -1084,3 +1084,18 @@ async fn seed_data_science(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Res
     est.add(acct, r, "secretsmanager_secret", "huggingface/hub-token");
     Ok(())
 }
+
+/// Fixes one seeded misconfiguration: removes the public-read bucket policy of
+/// the `ml-platform` RAG bucket (the finding `s3_bucket_public_read` on it).
+pub async fn fix_public_rag_bucket(endpoint: &str, est: &Estate) -> Result<String> {
+    let base = emulator_config(endpoint, "us-east-1").await;
+    let member = enter(&base, &est.ml_platform, "OrganizationAccountAccessRole").await?;
+    let bucket = format!("support-rag-docs-{}", est.ml_platform);
+    s3(&member)
+        .delete_bucket_policy()
+        .bucket(&bucket)
+        .send()
+        .await
+        .context("delete rag bucket policy")?;
+    Ok(format!("arn:aws:s3:::{bucket}"))
+}

@@ -23,6 +23,8 @@ pub struct AwsSettings {
     pub operation_timeout: Duration,
     /// Attempts per operation (adaptive retry mode).
     pub max_attempts: u32,
+    /// Credentials to use instead of the standard chain (tests, embedding).
+    pub credentials: Option<SharedCredentialsProvider>,
 }
 
 impl Default for AwsSettings {
@@ -33,6 +35,7 @@ impl Default for AwsSettings {
             attempt_timeout: Duration::from_secs(20),
             operation_timeout: Duration::from_secs(60),
             max_attempts: 3,
+            credentials: None,
         }
     }
 }
@@ -65,6 +68,9 @@ pub async fn base_config(settings: &AwsSettings, region: &str) -> SdkConfig {
         );
     if let Some(url) = &settings.endpoint_url {
         loader = loader.endpoint_url(url);
+    }
+    if let Some(c) = &settings.credentials {
+        loader = loader.credentials_provider(c.clone());
     }
     loader.load().await
 }

@@ -361,10 +361,12 @@ impl Inventory {
     /// Records that `collector` produced everything now in this inventory.
     pub fn mark_provenance(&mut self, collector: &str) {
         for a in &self.assets {
-            self.provenance.insert(Self::asset_key(a), collector.to_owned());
+            self.provenance
+                .insert(Self::asset_key(a), collector.to_owned());
         }
         for e in &self.edges {
-            self.provenance.insert(Self::edge_key(e), collector.to_owned());
+            self.provenance
+                .insert(Self::edge_key(e), collector.to_owned());
         }
     }
 

@@ -9,7 +9,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{
+    DeleteMessageBatchRequestEntry, MessageSystemAttributeName, QueueAttributeName,
+};
 use tracing::info;
 
 use super::{PipelineConfig, PipelineError, handle_sqs_event};
@@ -233,6 +235,11 @@ pub async fn drain<S: Store>(
                 .await
                 .op("sqs:DeleteMessageBatch")?;
         }
-        info!(batch = report.batches, records = total, failed = failed.len(), "batch handled");
+        info!(
+            batch = report.batches,
+            records = total,
+            failed = failed.len(),
+            "batch handled"
+        );
     }
 }

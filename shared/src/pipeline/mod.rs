@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use tracing::{Instrument, error, info, warn};
 
-use crate::aws::{AwsSettings, CollectError, RequestCounter, SdkResultExt, base_config, caller_identity};
+use crate::aws::{
+    AwsSettings, CollectError, RequestCounter, SdkResultExt, base_config, caller_identity,
+};
 use crate::model::{GLOBAL_REGION, Inventory};
 use crate::rules::{self, RuleConfig};
 use crate::scan::{self, Parts, ScanError, ScanRequest, Target};
@@ -198,7 +200,10 @@ impl PipelineConfig {
 }
 
 fn sweep_id(started_at: &str) -> String {
-    let compact: String = started_at.chars().filter(char::is_ascii_alphanumeric).collect();
+    let compact: String = started_at
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
     let nanos = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -343,6 +348,16 @@ pub async fn run_task<S: Store>(
     task: &ScanTask,
 ) -> Result<TaskRecord, PipelineError> {
     let external_id = cfg.external_id(task.external_id_ref.as_deref())?;
+    // A redelivered message whose task already finished changes nothing: a
+    // second scan would only restate what the world looked like a moment later
+    // (a role's last use moves when the scanner itself assumes it).
+    if let Some(done) = store
+        .task(&task.sweep_id, &task.account_id, &task.scope)
+        .await?
+    {
+        info!("task already done in this sweep; nothing to do");
+        return Ok(done);
+    }
     let global = task.scope == GLOBAL_REGION;
     let req = ScanRequest {
         regions: vec![if global {
@@ -471,7 +486,11 @@ fn snapshot_items(scope: &str, inv: &Inventory) -> Vec<SnapshotItem> {
         ));
     }
     for c in &inv.coverage {
-        out.push(SnapshotItem::new(scope, &c.collector, Part::Coverage(c.clone())));
+        out.push(SnapshotItem::new(
+            scope,
+            &c.collector,
+            Part::Coverage(c.clone()),
+        ));
     }
     out
 }
@@ -557,9 +576,12 @@ mod tests {
     fn config_names_what_is_missing() {
         let e = PipelineConfig::from_env(env(&[])).unwrap_err().to_string();
         assert!(e.contains("AISPM_TABLE"), "{e}");
-        let e = PipelineConfig::from_env(env(&[("AISPM_TABLE", "t"), ("AISPM_REGIONS", "us-east-1,nowhere")]))
-            .unwrap_err()
-            .to_string();
+        let e = PipelineConfig::from_env(env(&[
+            ("AISPM_TABLE", "t"),
+            ("AISPM_REGIONS", "us-east-1,nowhere"),
+        ]))
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("AISPM_REGIONS") && e.contains("nowhere"), "{e}");
         let c = PipelineConfig::from_env(env(&[
             ("AISPM_TABLE", "t"),
@@ -569,7 +591,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(c.role_name, "aispm-scanner");
-        assert_eq!(c.external_id(Some("AISPM_EXTERNAL_ID")).unwrap().as_deref(), Some("x-123"));
+        assert_eq!(
+            c.external_id(Some("AISPM_EXTERNAL_ID")).unwrap().as_deref(),
+            Some("x-123")
+        );
         assert!(c.external_id(Some("OTHER")).is_err());
     }
 
@@ -590,10 +615,17 @@ mod tests {
         };
         let tasks = plan_tasks(&sweep, &cfg, Some("111111111111"));
         assert_eq!(tasks.len() as u64, sweep.expected_tasks);
-        let scopes: Vec<_> = tasks.iter().map(|t| (t.account_id.as_str(), t.scope.as_str())).collect();
+        let scopes: Vec<_> = tasks
+            .iter()
+            .map(|t| (t.account_id.as_str(), t.scope.as_str()))
+            .collect();
         assert!(scopes.contains(&("222222222222", "global")));
         assert!(scopes.contains(&("222222222222", "eu-west-1")));
-        assert!(tasks.iter().all(|t| ScanTask::parse(&serde_json::to_string(t).unwrap()).is_ok()));
+        assert!(
+            tasks
+                .iter()
+                .all(|t| ScanTask::parse(&serde_json::to_string(t).unwrap()).is_ok())
+        );
     }
 
     #[test]

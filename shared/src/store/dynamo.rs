@@ -9,8 +9,8 @@ use std::time::Duration;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, DeleteRequest, GlobalSecondaryIndex,
-    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest,
-    ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+    KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
+    TransactWriteItem, Update, WriteRequest,
 };
 use serde_json::{Map, Value};
 
@@ -70,7 +70,11 @@ fn json_object<T: serde::Serialize>(v: &T) -> Map<String, Value> {
     }
 }
 
-fn body_item(pk: String, sk: String, body: &impl serde::Serialize) -> HashMap<String, AttributeValue> {
+fn body_item(
+    pk: String,
+    sk: String,
+    body: &impl serde::Serialize,
+) -> HashMap<String, AttributeValue> {
     HashMap::from([
         ("pk".to_owned(), s(pk)),
         ("sk".to_owned(), s(sk)),
@@ -334,6 +338,21 @@ impl Store for DynamoStore {
         .collect()
     }
 
+    async fn task(
+        &self,
+        sweep_id: &str,
+        account_id: &str,
+        scope: &str,
+    ) -> Result<Option<TaskRecord>, StoreError> {
+        self.get(
+            format!("SWEEP#{sweep_id}"),
+            format!("T#{account_id}#{scope}"),
+        )
+        .await?
+        .map(|i| read_body(&i))
+        .transpose()
+    }
+
     async fn complete_task(&self, t: &TaskRecord) -> Result<bool, StoreError> {
         let mut task = body_item(
             format!("SWEEP#{}", t.sweep_id),
@@ -410,7 +429,11 @@ impl Store for DynamoStore {
         Ok(snap)
     }
 
-    async fn write_snapshot(&self, account_id: &str, diff: &SnapshotDiff) -> Result<(), StoreError> {
+    async fn write_snapshot(
+        &self,
+        account_id: &str,
+        diff: &SnapshotDiff,
+    ) -> Result<(), StoreError> {
         let pk = pk_account(account_id);
         let mut requests = Vec::with_capacity(diff.put.len() + diff.delete.len());
         for it in &diff.put {
@@ -447,7 +470,9 @@ impl Store for DynamoStore {
                 .table_name(&self.table)
                 .set_item(Some(state))
                 .condition_expression(cond)
-                .set_expression_attribute_values(version.map(|v| HashMap::from([(":v".to_owned(), v)])))
+                .set_expression_attribute_values(
+                    version.map(|v| HashMap::from([(":v".to_owned(), v)])),
+                )
                 .send()
                 .await;
             return match result {
@@ -569,7 +594,10 @@ impl Store for DynamoStore {
                     true,
                 )
                 .await?;
-            items.iter().map(read_state).collect::<Result<Vec<_>, _>>()?
+            items
+                .iter()
+                .map(read_state)
+                .collect::<Result<Vec<_>, _>>()?
         } else {
             let statuses = match filter.status {
                 Some(st) => vec![st],
@@ -603,7 +631,7 @@ impl Store for DynamoStore {
             filter.status.is_none_or(|x| st.status == x)
                 && filter.rule_id.as_ref().is_none_or(|r| &st.rule_id == r)
         });
-        states.sort_by(|a, b| rank(a).cmp(&rank(b)));
+        states.sort_by_key(rank);
         Ok(states)
     }
 }
@@ -615,7 +643,10 @@ fn read_sweep(item: &HashMap<String, AttributeValue>) -> Result<SweepRecord, Sto
     serde_json::from_value(Value::Object(m)).map_err(|e| corrupt("sweep", e))
 }
 
-fn built<T>(table: &str, r: Result<T, aws_sdk_dynamodb::error::BuildError>) -> Result<T, StoreError> {
+fn built<T>(
+    table: &str,
+    r: Result<T, aws_sdk_dynamodb::error::BuildError>,
+) -> Result<T, StoreError> {
     r.map_err(|e| corrupt(table, e))
 }
 
@@ -636,7 +667,12 @@ pub async fn ensure_table(sdk: &aws_types::SdkConfig, table: &str) -> Result<(),
             .attribute_type(ScalarAttributeType::S)
             .build()
     };
-    let key = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build();
+    let key = |n: &str, t: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(n)
+            .key_type(t)
+            .build()
+    };
     let keys_only = Projection::builder()
         .projection_type(ProjectionType::KeysOnly)
         .build();

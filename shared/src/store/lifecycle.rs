@@ -428,7 +428,9 @@ mod tests {
 
     fn apply(store: &mut Vec<FindingState>, changes: Vec<Change>) {
         for c in changes {
-            let cur = store.iter().position(|s| s.finding_id == c.state.finding_id);
+            let cur = store
+                .iter()
+                .position(|s| s.finding_id == c.state.finding_id);
             assert_eq!(cur.map(|i| store[i].version), c.expected_version);
             match cur {
                 Some(i) => store[i] = c.state,
@@ -460,7 +462,8 @@ mod tests {
         let none = BTreeSet::new();
         let seen = [finding("a", 50)];
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T1, &seen, &none)));
+        let c = plan(&store, &obs(T1, &seen, &none));
+        apply(&mut store, c);
         let changes = plan(&store, &obs(T2, &seen, &none));
         assert_eq!(changes.len(), 1);
         let c = &changes[0];
@@ -476,7 +479,8 @@ mod tests {
         let none = BTreeSet::new();
         let seen = [finding("a", 50)];
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T1, &seen, &none)));
+        let c = plan(&store, &obs(T1, &seen, &none));
+        apply(&mut store, c);
         // a scan that could not assess the rule resolves nothing
         let blocked: BTreeSet<String> = ["rule_a".to_owned()].into();
         assert!(plan(&store, &obs(T2, &[], &blocked)).is_empty());
@@ -500,7 +504,8 @@ mod tests {
         let none = BTreeSet::new();
         let seen = [finding("a", 50)];
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T2, &seen, &none)));
+        let c = plan(&store, &obs(T2, &seen, &none));
+        apply(&mut store, c);
         assert!(plan(&store, &obs(T1, &[], &none)).is_empty());
         assert!(plan(&store, &obs(T1, &[finding("a", 90)], &none)).is_empty());
     }
@@ -509,7 +514,8 @@ mod tests {
     fn risk_change_is_recorded_in_history() {
         let none = BTreeSet::new();
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T1, &[finding("a", 50)], &none)));
+        let c = plan(&store, &obs(T1, &[finding("a", 50)], &none));
+        apply(&mut store, c);
         let changes = plan(&store, &obs(T2, &[finding("a", 80)], &none));
         assert_eq!(changes[0].events[0].kind, EventKind::RiskChanged);
         assert_eq!(changes[0].events[0].risk_score, 80);
@@ -520,7 +526,8 @@ mod tests {
         let none = BTreeSet::new();
         let seen = [finding("a", 50)];
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T1, &seen, &none)));
+        let c = plan(&store, &obs(T1, &seen, &none));
+        apply(&mut store, c);
         let d = Disposition {
             status: FindingStatus::Suppressed,
             reason: "test data only".to_owned(),
@@ -544,7 +551,8 @@ mod tests {
     fn other_scopes_are_left_alone() {
         let none = BTreeSet::new();
         let mut store = Vec::new();
-        apply(&mut store, plan(&store, &obs(T1, &[finding("a", 50)], &none)));
+        let c = plan(&store, &obs(T1, &[finding("a", 50)], &none));
+        apply(&mut store, c);
         let mut o = obs(T2, &[], &none);
         o.scope = "us-east-1";
         assert!(plan(&store, &o).is_empty());

@@ -243,6 +243,13 @@ pub trait Store: Send + Sync {
         &self,
         sweep_id: &str,
     ) -> impl Future<Output = Result<Vec<TaskRecord>, StoreError>> + Send;
+    /// The record of one finished task, if it finished.
+    fn task(
+        &self,
+        sweep_id: &str,
+        account_id: &str,
+        scope: &str,
+    ) -> impl Future<Output = Result<Option<TaskRecord>, StoreError>> + Send;
     /// Records a finished task and counts it on its sweep, once: returns false
     /// when this task had already been counted (a redelivered message).
     fn complete_task(

@@ -1,0 +1,480 @@
+//! The serverless pipeline against the emulator's SQS and DynamoDB: sweeps of
+//! the demo organization through the real handlers (via `aispm sweep --local`
+//! and in process), the finding lifecycle across sweeps, redelivery,
+//! dead-lettering and concurrent scanners. This binary has its own moto server;
+//! tests that run next to the lifecycle test (which changes the estate) sweep
+//! only the `data-science` account, which it leaves alone.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use aispm_shared::aws::AwsSettings;
+use aispm_shared::pipeline::local::{QueueSettings, drain, ensure_queues};
+use aispm_shared::pipeline::{PipelineConfig, ScanTask, handle_sqs_event, plan_tasks, timestamp};
+use aispm_shared::rules::RuleConfig;
+use aispm_shared::store::{DynamoStore, FindingFilter, Store, SweepRecord, ensure_table};
+use aispm_tests::emulator::Emulator;
+use aispm_tests::proxy::{Fault, FaultProxy};
+use aispm_tests::seed::{Estate, emulator_config, fix_public_rag_bucket, seed};
+use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
+use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
+use serde_json::Value;
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Runtime::new().expect("runtime")
+}
+
+fn estate() -> &'static Estate {
+    static ESTATE: OnceLock<Estate> = OnceLock::new();
+    ESTATE.get_or_init(|| {
+        let url = Emulator::shared().url.clone();
+        std::thread::spawn(move || rt().block_on(seed(&url)).expect("seeding the demo estate"))
+            .join()
+            .expect("seed thread")
+    })
+}
+
+fn aispm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args(args)
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AISPM_TABLE")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run aispm")
+}
+
+fn json_of(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "aispm failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json on stdout")
+}
+
+fn settings(url: &str) -> AwsSettings {
+    AwsSettings {
+        endpoint_url: Some(url.to_owned()),
+        credentials: Some(SharedCredentialsProvider::new(Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))),
+        ..AwsSettings::default()
+    }
+}
+
+fn config(
+    table: &str,
+    queue_url: Option<String>,
+    accounts: Vec<String>,
+    regions: &[&str],
+) -> PipelineConfig {
+    PipelineConfig {
+        table: table.to_owned(),
+        queue_url,
+        regions: regions.iter().map(|r| (*r).to_owned()).collect(),
+        role_name: "aispm-scanner".to_owned(),
+        external_id_ref: None,
+        external_ids: BTreeMap::new(),
+        accounts: Some(accounts),
+        rules: RuleConfig::default(),
+        collector_concurrency: 8,
+    }
+}
+
+/// Every item of a table, as sorted JSON text keyed by (pk, sk).
+async fn dump(sdk: &aws_types::SdkConfig, table: &str) -> BTreeMap<(String, String), String> {
+    let client = aws_sdk_dynamodb::Client::new(sdk);
+    let mut out = BTreeMap::new();
+    let mut start = None;
+    loop {
+        let resp = client
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start.take())
+            .send()
+            .await
+            .expect("scan table");
+        for item in resp.items() {
+            let m = aispm_shared::store::item::from_item(item);
+            let key = (
+                m["pk"].as_str().unwrap().to_owned(),
+                m["sk"].as_str().unwrap().to_owned(),
+            );
+            let sorted: BTreeMap<_, _> = m.into_iter().collect();
+            out.insert(key, serde_json::to_string(&sorted).unwrap());
+        }
+        match resp.last_evaluated_key() {
+            Some(k) if !k.is_empty() => start = Some(k.clone()),
+            _ => return out,
+        }
+    }
+}
+
+/// A sweep record and its tasks for some accounts, created directly.
+async fn new_sweep(
+    store: &DynamoStore,
+    cfg: &PipelineConfig,
+    at: SystemTime,
+    id: &str,
+) -> (SweepRecord, Vec<ScanTask>) {
+    let accounts = cfg.accounts.clone().unwrap();
+    let sweep = SweepRecord {
+        sweep_id: id.to_owned(),
+        started_at: timestamp(at),
+        expected_tasks: (accounts.len() * (cfg.regions.len() + 1)) as u64,
+        accounts,
+        regions: cfg.regions.clone(),
+        done_tasks: 0,
+    };
+    store.create_sweep(&sweep).await.expect("create sweep");
+    let tasks = plan_tasks(&sweep, cfg, None);
+    (sweep, tasks)
+}
+
+fn event(bodies: &[(String, String)]) -> SqsEvent {
+    let mut ev = SqsEvent::default();
+    for (id, body) in bodies {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.clone());
+        m.body = Some(body.clone());
+        m.event_source = Some("aws:sqs".to_owned());
+        ev.records.push(m);
+    }
+    ev
+}
+
+fn states_by_id(v: &Value) -> BTreeMap<String, Value> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|f| (f["finding_id"].as_str().unwrap().to_owned(), f.clone()))
+        .collect()
+}
+
+#[test]
+fn sweeps_keep_findings_with_a_lifecycle() {
+    let est = estate();
+    let emu = Emulator::shared();
+    let url = emu.url.as_str();
+    let store_args = [
+        "--endpoint-url",
+        url,
+        "--table",
+        "lifecycle",
+        "--format",
+        "json",
+    ];
+    let sweep = |endpoint: &str| {
+        json_of(&aispm(&[
+            "sweep",
+            "--local",
+            "--endpoint-url",
+            endpoint,
+            "--table",
+            "lifecycle",
+            "--queue",
+            "lifecycle",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--format",
+            "json",
+        ]))
+    };
+    let list_all = || {
+        let mut args = vec!["findings", "list", "--status", "all"];
+        args.extend(store_args);
+        states_by_id(&json_of(&aispm(&args)))
+    };
+
+    // GIVEN a first sweep of the organization
+    let first = sweep(url);
+    assert_eq!(
+        first["sweep"]["done_tasks"],
+        first["sweep"]["expected_tasks"]
+    );
+    let after_first = list_all();
+    assert!(after_first.len() >= 10, "findings: {}", after_first.len());
+    assert!(after_first.values().all(|f| f["status"] == "open"));
+    // the same findings `aispm scan` reports, no more, no fewer
+    let scan = json_of(&aispm(&[
+        "scan",
+        "--endpoint-url",
+        url,
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--organization",
+        "--format",
+        "json",
+    ]));
+    let scanned: std::collections::BTreeSet<String> = scan
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(scanned, after_first.keys().cloned().collect());
+
+    // WHEN nothing changes and it sweeps again
+    sweep(url);
+    let after_second = list_all();
+    // THEN no new findings, no duplicates, and last seen moved
+    assert_eq!(
+        after_second.keys().collect::<Vec<_>>(),
+        after_first.keys().collect::<Vec<_>>()
+    );
+    for (id, f) in &after_second {
+        let before = &after_first[id];
+        assert_eq!(f["first_seen"], before["first_seen"], "{id}");
+        assert!(
+            f["last_seen"].as_str() > before["last_seen"].as_str(),
+            "{id}"
+        );
+        assert_eq!(f["status"], "open");
+        assert_eq!(f["occurrence"], 1);
+    }
+
+    // WHEN one seeded misconfiguration is fixed and it sweeps again
+    let fixed_arn = rt()
+        .block_on(fix_public_rag_bucket(url, est))
+        .expect("fix the rag bucket");
+    sweep(url);
+    let after_fix = list_all();
+    // THEN exactly that finding is resolved
+    let changed: Vec<_> = after_fix
+        .iter()
+        .filter(|(id, f)| f["status"] != after_second[*id]["status"])
+        .collect();
+    assert_eq!(changed.len(), 1, "changed: {changed:?}");
+    let (resolved_id, resolved) = changed[0];
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["rule_id"], "s3_bucket_public_read");
+    assert_eq!(resolved["resource_arn"], fixed_arn.as_str());
+    let mut show = vec!["findings", "show", resolved_id.as_str()];
+    show.extend(store_args);
+    let shown = json_of(&aispm(&show));
+    let kinds: Vec<_> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["opened", "resolved"]);
+
+    // WHEN the ml-platform account becomes unreachable
+    let proxy = FaultProxy::start(emu.port, vec![Fault::deny_assume_role(&est.ml_platform)])
+        .expect("proxy");
+    let fourth = sweep(&proxy.url);
+    let after_outage = list_all();
+    // THEN its findings stay open and untouched, with a coverage record saying why
+    for (id, f) in after_outage
+        .iter()
+        .filter(|(_, f)| f["account_id"] == est.ml_platform.as_str())
+    {
+        assert_eq!(f["status"], after_fix[id]["status"], "{id}");
+        assert_eq!(f["last_seen"], after_fix[id]["last_seen"], "{id}");
+    }
+    assert!(
+        after_outage
+            .values()
+            .any(|f| f["account_id"] == est.ml_platform.as_str() && f["status"] == "open")
+    );
+    let reasons: Vec<_> = fourth["not_assessed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["account_id"] == est.ml_platform.as_str() && c["collector"] == "account")
+        .map(|c| c["reason"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!reasons.is_empty());
+    assert!(reasons.iter().all(|r| r == "assume_role_failed"));
+}
+
+#[test]
+fn the_same_message_twice_leaves_the_tables_as_one_delivery() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    rt().block_on(async {
+        let sdk = emulator_config(&url, "us-east-1").await;
+        ensure_table(&sdk, "redelivery").await.unwrap();
+        let store = DynamoStore::new(&sdk, "redelivery");
+        let cfg = config(
+            "redelivery",
+            None,
+            vec![est.data_science.clone()],
+            &["eu-west-1"],
+        );
+        let (sweep, tasks) = new_sweep(&store, &cfg, SystemTime::now(), "sw-redelivery").await;
+        let bodies: Vec<_> = tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("m{i}"), serde_json::to_string(t).unwrap()))
+            .collect();
+        let s = settings(&url);
+        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies)).await;
+        assert!(resp.batch_item_failures.is_empty());
+        let once = dump(&sdk, "redelivery").await;
+        assert!(
+            once.keys()
+                .any(|(pk, sk)| pk.starts_with("ACCOUNT#") && sk.starts_with("F#"))
+        );
+        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies)).await;
+        assert!(resp.batch_item_failures.is_empty());
+        let twice = dump(&sdk, "redelivery").await;
+        let differing: Vec<_> = once
+            .keys()
+            .chain(twice.keys())
+            .filter(|k| once.get(*k) != twice.get(*k))
+            .collect();
+        assert!(differing.is_empty(), "items differ: {differing:?}");
+        let record = store.sweep(&sweep.sweep_id).await.unwrap().unwrap();
+        assert_eq!(record.done_tasks, tasks.len() as u64);
+    });
+}
+
+#[test]
+fn a_malformed_message_fails_alone_and_is_dead_lettered() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    rt().block_on(async {
+        let sdk = emulator_config(&url, "us-east-1").await;
+        ensure_table(&sdk, "dlq").await.unwrap();
+        let store = DynamoStore::new(&sdk, "dlq");
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let qs = QueueSettings {
+            max_receive_count: 2,
+            visibility_timeout_secs: 1,
+        };
+        let queues = ensure_queues(&sqs, "dlq-test", qs).await.unwrap();
+        let cfg = config(
+            "dlq",
+            Some(queues.queue_url.clone()),
+            vec![est.data_science.clone()],
+            &["eu-west-1"],
+        );
+        let (sweep, tasks) = new_sweep(&store, &cfg, SystemTime::now(), "sw-dlq").await;
+        // one batch: a broken message between two good ones
+        let garbage = r#"{"version":1,"sweep_id":"sw-dlq","account_id":"not-an-account"}"#;
+        let mut entries = vec![garbage.to_owned()];
+        entries.extend(tasks.iter().map(|t| serde_json::to_string(t).unwrap()));
+        let batch = entries
+            .iter()
+            .enumerate()
+            .map(|(i, b)| {
+                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                    .id(format!("e{i}"))
+                    .message_body(b)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        sqs.send_message_batch()
+            .queue_url(&queues.queue_url)
+            .set_entries(Some(batch))
+            .send()
+            .await
+            .unwrap();
+        let report = drain(
+            &settings(&url),
+            &cfg,
+            &store,
+            &sqs,
+            &queues,
+            10,
+            Duration::from_secs(120),
+        )
+        .await
+        .unwrap();
+        // the good messages were processed once, the broken one failed on every receive
+        assert_eq!(report.succeeded, 2);
+        assert_eq!(report.failed, u64::from(qs.max_receive_count));
+        let record = store.sweep(&sweep.sweep_id).await.unwrap().unwrap();
+        assert!(record.is_complete());
+        // and SQS moved it to the dead-letter queue
+        let dead = sqs
+            .receive_message()
+            .queue_url(&queues.dlq_url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap();
+        let bodies: Vec<_> = dead.messages().iter().filter_map(|m| m.body()).collect();
+        assert_eq!(bodies, [garbage]);
+    });
+}
+
+#[test]
+fn concurrent_scanners_of_one_account_lose_nothing() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    rt().block_on(async {
+        let sdk = emulator_config(&url, "us-east-1").await;
+        let s = settings(&url);
+        // reference: one sweep, one task at a time
+        ensure_table(&sdk, "sequential").await.unwrap();
+        let seq = DynamoStore::new(&sdk, "sequential");
+        let cfg = config(
+            "sequential",
+            None,
+            vec![est.data_science.clone()],
+            &["us-east-1", "eu-west-1"],
+        );
+        let t0 = SystemTime::now();
+        let (_, tasks) = new_sweep(&seq, &cfg, t0, "sw-seq").await;
+        for t in &tasks {
+            aispm_shared::pipeline::run_task(&s, &cfg, &seq, t)
+                .await
+                .unwrap();
+        }
+        let reference = seq.list(&FindingFilter::default()).await.unwrap();
+        assert!(!reference.is_empty());
+
+        // two sweeps of the same account at once, every task twice
+        ensure_table(&sdk, "concurrent").await.unwrap();
+        let store = DynamoStore::new(&sdk, "concurrent");
+        let cfg = config(
+            "concurrent",
+            None,
+            vec![est.data_science.clone()],
+            &["us-east-1", "eu-west-1"],
+        );
+        let (a, ta) = new_sweep(&store, &cfg, t0, "sw-a").await;
+        let (b, tb) = new_sweep(&store, &cfg, t0 + Duration::from_millis(5), "sw-b").await;
+        let all: Vec<&ScanTask> = ta.iter().chain(&tb).chain(&ta).chain(&tb).collect();
+        let results = futures::future::join_all(
+            all.iter()
+                .map(|t| aispm_shared::pipeline::run_task(&s, &cfg, &store, t)),
+        )
+        .await;
+        for r in results {
+            r.expect("task");
+        }
+        let got = store.list(&FindingFilter::default()).await.unwrap();
+        let ids = |v: &[aispm_shared::store::FindingState]| {
+            v.iter()
+                .map(|f| f.finding_id.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(ids(&got), ids(&reference));
+        for f in &got {
+            assert_eq!(f.status, aispm_shared::model::FindingStatus::Open);
+            assert!(f.first_seen == a.started_at || f.first_seen == b.started_at);
+            assert_eq!(f.last_seen, b.started_at, "{}", f.finding_id);
+        }
+        for sw in [&a, &b] {
+            let r = store.sweep(&sw.sweep_id).await.unwrap().unwrap();
+            assert_eq!(r.done_tasks, r.expected_tasks, "{}", sw.sweep_id);
+        }
+    });
+}
