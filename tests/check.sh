@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check CI runs, in order: formatting, lints, unit tests, and the
+# Every check CI runs, in order: template lints (cfn-lint, checkov), formatting,
+# Rust lints, unit tests, and the
 # integration tests against the project's own moto server (started and stopped
 # by the tests; the virtualenv is created here on first use).
 set -euo pipefail
@@ -11,6 +12,8 @@ step() { echo "==> $* ($(( $(date +%s) - start ))s)"; }
 
 step "emulator virtualenv"
 bash tests/emulator/moto.sh ensure
+step "infra: cfn-lint and checkov"
+bash infra/lint.sh
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"

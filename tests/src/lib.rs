@@ -2,4 +2,5 @@
 
 pub mod emulator;
 pub mod proxy;
+pub mod runtime_api;
 pub mod seed;
