@@ -204,6 +204,7 @@ pub(crate) async fn sweep(args: SweepArgs, out: &mut dyn Write) -> anyhow::Resul
         accounts,
         rules: RuleConfig::default(),
         collector_concurrency: 8,
+        assume_role_in_own_account: false,
     };
     if let Some(x) = &args.external_id {
         cfg.external_ids.insert("cli".to_owned(), x.clone());

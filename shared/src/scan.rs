@@ -57,6 +57,10 @@ pub struct ScanRequest {
     /// The organization's management account, when known: it alone reads
     /// SCPs. With `Target::Organization` the caller is taken to be it.
     pub management_account: Option<String>,
+    /// Assume the role in the caller's own account too, instead of using the
+    /// caller's credentials there (the Lambda scanner does, so every account
+    /// is read through the same read-only role).
+    pub assume_role_in_own_account: bool,
 }
 
 impl Default for ScanRequest {
@@ -70,6 +74,7 @@ impl Default for ScanRequest {
             collector_concurrency: 8,
             parts: Parts::All,
             management_account: None,
+            assume_role_in_own_account: false,
         }
     }
 }
@@ -215,7 +220,7 @@ pub async fn scan(
                     req,
                     counter,
                     &account,
-                    account == *caller,
+                    account == *caller && !req.assume_role_in_own_account,
                     is_management,
                 )
                 .await

@@ -664,3 +664,25 @@ fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
             .any(|c| c["collector"] == "bedrock_agent.action_groups" && c["status"] == "assessed")
     );
 }
+
+#[test]
+fn member_account_template_embeds_the_scanner_policy() {
+    let template: Value =
+        serde_json::from_str(include_str!("../../infra/member-account.json")).unwrap();
+    let policy: Value =
+        serde_json::from_str(include_str!("../../infra/scanner-policy.json")).unwrap();
+    let role = &template["Resources"]["ScannerRole"]["Properties"];
+    assert_eq!(role["Policies"][0]["PolicyDocument"], policy);
+    // trusted only by the central scanner function's role, with the ExternalId
+    let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
+    assert!(
+        trust["Principal"]["AWS"]["Fn::Sub"]
+            .as_str()
+            .unwrap()
+            .ends_with(":role/${ScanFunctionRoleName}")
+    );
+    assert_eq!(
+        trust["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
+}

@@ -90,6 +90,7 @@ fn config(
         accounts: Some(accounts),
         rules: RuleConfig::default(),
         collector_concurrency: 8,
+        assume_role_in_own_account: false,
     }
 }
 
@@ -477,4 +478,132 @@ fn concurrent_scanners_of_one_account_lose_nothing() {
             assert_eq!(r.done_tasks, r.expected_tasks, "{}", sw.sweep_id);
         }
     });
+}
+
+#[test]
+fn suppress_and_accept_need_a_reason_an_expiry_and_survive_sweeps() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    let store = ["--endpoint-url", url.as_str(), "--table", "dispositions"];
+    let sweep = || {
+        json_of(&aispm(&[
+            "sweep",
+            "--local",
+            "--endpoint-url",
+            &url,
+            "--table",
+            "dispositions",
+            "--queue",
+            "dispositions",
+            "--regions",
+            "eu-west-1",
+            "--accounts",
+            &est.data_science,
+            "--format",
+            "json",
+        ]))
+    };
+    let run = |args: &[&str]| {
+        let mut a = args.to_vec();
+        a.extend(store);
+        aispm(&a)
+    };
+    let first = sweep();
+    let id = first["findings"][0]["finding_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // missing reason or expiry is a usage error; a past expiry, a missing
+    // owner for an acceptance and an unknown id are refused with a message
+    assert_eq!(
+        run(&["findings", "suppress", &id, "--expires", "2099-01-01"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        run(&["findings", "suppress", &id, "--reason", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let past = run(&[
+        "findings",
+        "suppress",
+        &id,
+        "--reason",
+        "x",
+        "--expires",
+        "2001-01-01",
+    ]);
+    assert_eq!(past.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&past.stderr).contains("in the past"));
+    let no_owner = run(&[
+        "findings",
+        "accept",
+        &id,
+        "--reason",
+        "x",
+        "--expires",
+        "2099-01-01",
+    ]);
+    assert_eq!(no_owner.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&no_owner.stderr).contains("--owner"));
+    let unknown = run(&[
+        "findings",
+        "suppress",
+        "0000",
+        "--reason",
+        "x",
+        "--expires",
+        "2099-01-01",
+    ]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no finding with id `0000`"));
+
+    // accepted with an owner: listed as such, and a new sweep keeps it so
+    let ok = run(&[
+        "findings",
+        "accept",
+        &id,
+        "--reason",
+        "sandbox account, no data",
+        "--expires",
+        "2099-01-01",
+        "--owner",
+        "data-science-lead",
+    ]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    sweep();
+    let shown = json_of(&run(&["findings", "show", &id, "--format", "json"]));
+    assert_eq!(shown["finding"]["status"], "risk_accepted");
+    assert_eq!(
+        shown["finding"]["disposition"]["owner"],
+        "data-science-lead"
+    );
+    assert_eq!(
+        shown["finding"]["disposition"]["expires_at"],
+        "2099-01-01T23:59:59.000Z"
+    );
+    let kinds: Vec<_> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["opened", "risk_accepted"]);
+    let accepted = json_of(&run(&[
+        "findings",
+        "list",
+        "--status",
+        "risk-accepted",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(accepted.as_array().unwrap().len(), 1);
 }

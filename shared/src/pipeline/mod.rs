@@ -149,6 +149,10 @@ pub struct PipelineConfig {
     pub rules: RuleConfig,
     /// Collectors run at once per task.
     pub collector_concurrency: usize,
+    /// Enter the function's own account through the scanner role too
+    /// (`AISPM_ASSUME_ROLE_IN_OWN_ACCOUNT`, default true), so the function's
+    /// role never needs read access itself.
+    pub assume_role_in_own_account: bool,
 }
 
 impl PipelineConfig {
@@ -184,6 +188,10 @@ impl PipelineConfig {
             accounts,
             rules: RuleConfig::default(),
             collector_concurrency: 8,
+            assume_role_in_own_account: !matches!(
+                get("AISPM_ASSUME_ROLE_IN_OWN_ACCOUNT").as_deref(),
+                Some("false" | "0" | "no")
+            ),
         })
     }
 
@@ -212,7 +220,10 @@ fn sweep_id(started_at: &str) -> String {
     format!("sw-{compact}-{}", &suffix[..8])
 }
 
-/// The tasks of a sweep: every account × (global + each region).
+/// The tasks of a sweep: every account × (each region + global). Regional
+/// tasks are queued first so that, when the queue is drained in order, the
+/// global task (S3, IAM) already sees the account's regional graph (the jobs
+/// that read a bucket) in the store.
 pub fn plan_tasks(
     sweep: &SweepRecord,
     cfg: &PipelineConfig,
@@ -221,7 +232,11 @@ pub fn plan_tasks(
     let home = cfg.regions.first().cloned().unwrap_or_default();
     let mut out = Vec::new();
     for account in &sweep.accounts {
-        let scopes = std::iter::once(GLOBAL_REGION.to_owned()).chain(cfg.regions.iter().cloned());
+        let scopes = cfg
+            .regions
+            .iter()
+            .cloned()
+            .chain(std::iter::once(GLOBAL_REGION.to_owned()));
         for scope in scopes {
             out.push(ScanTask {
                 version: MESSAGE_VERSION,
@@ -376,6 +391,7 @@ pub async fn run_task<S: Store>(
             Parts::RegionalOnly
         },
         management_account: task.management_account.clone(),
+        assume_role_in_own_account: cfg.assume_role_in_own_account,
     };
     let counter = RequestCounter::default();
     let fresh = scan::scan(settings, &req, &counter).await?;
@@ -443,11 +459,20 @@ pub async fn run_task<S: Store>(
         assets: fresh.assets.len() as u64,
         findings: observed.len() as u64,
         changed,
+        // Details stay on the account's coverage items; the task keeps the
+        // reasons (and the detail of an account it could not enter) so that it
+        // fits one write unit.
         not_assessed: fresh
             .coverage
             .iter()
             .filter(|c| !c.is_assessed())
-            .cloned()
+            .map(|c| {
+                let mut c = c.clone();
+                if c.collector != "account" {
+                    c.detail = None;
+                }
+                c
+            })
             .collect(),
     };
     let first = store.complete_task(&record).await?;

@@ -14,7 +14,7 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::{Map, Value};
 
-use super::item::{from_item, get_s, s, to_item};
+use super::item::{from_item, get_s, item_size, s, to_item, write_units};
 use super::{
     AccountSnapshot, Applied, Change, FindingDetail, FindingEvent, FindingFilter, FindingState,
     Part, SnapshotDiff, SnapshotItem, Store, StoreError, SweepRecord, TaskRecord,
@@ -34,6 +34,72 @@ pub const TASK_TTL_DAYS: u64 = 90;
 pub struct DynamoStore {
     client: Client,
     table: String,
+    meter: std::sync::Arc<WriteMeter>,
+}
+
+/// Write capacity this store has consumed, estimated from item sizes with
+/// DynamoDB's billing rules (1 unit per KB written, twice that inside a
+/// transaction, index entries counted when their keys are written). An
+/// estimate, because emulators do not report real consumption.
+#[derive(Debug, Default)]
+pub struct WriteMeter {
+    units: std::sync::atomic::AtomicU64,
+    finding_units: std::sync::atomic::AtomicU64,
+    snapshot_units: std::sync::atomic::AtomicU64,
+    finding_writes: std::sync::atomic::AtomicU64,
+}
+
+impl WriteMeter {
+    fn add(&self, units: u64) {
+        self.units
+            .fetch_add(units, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn add_finding(&self, units: u64) {
+        self.add(units);
+        self.finding_units
+            .fetch_add(units, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn add_snapshot(&self, units: u64) {
+        self.add(units);
+        self.snapshot_units
+            .fetch_add(units, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Units spent on finding records (state, detail, history).
+    pub fn finding_units(&self) -> u64 {
+        self.finding_units
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Units spent on the asset/edge/coverage snapshot.
+    pub fn snapshot_units(&self) -> u64 {
+        self.snapshot_units
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Units so far.
+    pub fn units(&self) -> u64 {
+        self.units.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Finding-state writes so far.
+    pub fn finding_writes(&self) -> u64 {
+        self.finding_writes
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Starts counting again.
+    pub fn reset(&self) {
+        self.units.store(0, std::sync::atomic::Ordering::Relaxed);
+        self.finding_units
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.snapshot_units
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+        self.finding_writes
+            .store(0, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 fn pk_account(account: &str) -> String {
@@ -150,7 +216,13 @@ impl DynamoStore {
         Self {
             client: Client::new(sdk),
             table: table.into(),
+            meter: std::sync::Arc::default(),
         }
+    }
+
+    /// The write meter (estimated capacity units).
+    pub fn meter(&self) -> &WriteMeter {
+        &self.meter
     }
 
     /// The table name.
@@ -212,6 +284,12 @@ impl DynamoStore {
     }
 
     async fn batch_write(&self, mut requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for r in &requests {
+            self.meter.add_snapshot(match r.put_request() {
+                Some(p) => write_units(item_size(p.item())),
+                None => 1,
+            });
+        }
         while !requests.is_empty() {
             let rest = requests.split_off(requests.len().min(25));
             let mut chunk = std::mem::replace(&mut requests, rest);
@@ -291,6 +369,7 @@ impl Store for DynamoStore {
         let mut item = to_item(&json_object(sw));
         item.insert("pk".to_owned(), s("SWEEPS"));
         item.insert("sk".to_owned(), s(sw.sweep_id.clone()));
+        self.meter.add(write_units(item_size(&item)));
         self.client
             .put_item()
             .table_name(&self.table)
@@ -363,6 +442,7 @@ impl Store for DynamoStore {
             "expires_at".to_owned(),
             AttributeValue::N((now_epoch() + TASK_TTL_DAYS * 86_400).to_string()),
         );
+        self.meter.add(2 * (write_units(item_size(&task)) + 1));
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(task))
@@ -463,7 +543,19 @@ impl Store for DynamoStore {
             Some(v) => ("version = :v", Some(AttributeValue::N(v.to_string()))),
         };
         let state = state_item(&c.state);
+        self.meter
+            .finding_writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A new finding, or one whose rank or status moved, also writes its
+        // index entries (keys-only projections: nothing else touches them).
+        let index_units = match c.expected_version {
+            None => 2,
+            Some(_) if c.events.is_empty() => 0,
+            Some(_) => 1,
+        };
         if c.detail.is_none() && c.events.is_empty() {
+            self.meter
+                .add_finding(write_units(item_size(&state)) + index_units);
             let result = self
                 .client
                 .put_item()
@@ -482,6 +574,7 @@ impl Store for DynamoStore {
             };
         }
         let pk = pk_account(&c.state.account_id);
+        let mut tx_units = write_units(item_size(&state));
         let put_state = Put::builder()
             .table_name(&self.table)
             .set_item(Some(state))
@@ -495,6 +588,7 @@ impl Store for DynamoStore {
             .transact_items(TransactWriteItem::builder().put(put_state).build());
         if let Some(d) = &c.detail {
             let item = body_item(pk.clone(), format!("D#{}", c.state.finding_id), d);
+            tx_units += write_units(item_size(&item));
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))
@@ -504,6 +598,7 @@ impl Store for DynamoStore {
         }
         for e in &c.events {
             let item = body_item(pk.clone(), event_sk(e), e);
+            tx_units += write_units(item_size(&item));
             let put = Put::builder()
                 .table_name(&self.table)
                 .set_item(Some(item))
@@ -511,6 +606,7 @@ impl Store for DynamoStore {
                 .map_err(|e| corrupt("event", e))?;
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
+        self.meter.add_finding(2 * tx_units + index_units);
         match tx.send().await {
             Ok(_) => Ok(Applied::Done),
             Err(e) if is_conditional_failure(&e) => Ok(Applied::Conflict),

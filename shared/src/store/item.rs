@@ -54,6 +54,40 @@ fn number(n: &str) -> Value {
     }
 }
 
+/// An item's size as DynamoDB bills it: attribute names plus values (strings
+/// and binaries by length, numbers by significant digits, containers with
+/// their 3-byte overhead and 1 byte per element).
+pub fn item_size(item: &HashMap<String, AttributeValue>) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
+}
+
+fn value_size(v: &AttributeValue) -> usize {
+    match v {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => {
+            let digits = n.chars().filter(char::is_ascii_digit).count();
+            digits.div_ceil(2) + 1
+        }
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::L(xs) => 3 + xs.iter().map(|x| 1 + value_size(x)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, x)| 1 + k.len() + value_size(x))
+                .sum::<usize>()
+        }
+        AttributeValue::Ss(xs) => xs.iter().map(String::len).sum(),
+        AttributeValue::Ns(xs) => xs.len() * 21,
+        _ => 0,
+    }
+}
+
+/// Write capacity units for writing an item of `size` bytes (1 KB each).
+pub fn write_units(size: usize) -> u64 {
+    (size.max(1)).div_ceil(1024) as u64
+}
+
 /// A JSON object as an item.
 pub fn to_item(m: &Map<String, Value>) -> HashMap<String, AttributeValue> {
     m.iter().map(|(k, v)| (k.clone(), to_av(v))).collect()
@@ -81,6 +115,18 @@ pub fn get_s<'a>(item: &'a HashMap<String, AttributeValue>, key: &str) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn item_sizes_follow_dynamodb_rules() {
+        let item = HashMap::from([
+            ("pk".to_owned(), s("ACCOUNT#1")),
+            ("n".to_owned(), AttributeValue::N("12345".to_owned())),
+        ]);
+        // 2 + 9, then 1 + (3 digits rounded up) + 1
+        assert_eq!(item_size(&item), 11 + 1 + 4);
+        assert_eq!(write_units(1024), 1);
+        assert_eq!(write_units(1025), 2);
+    }
 
     #[test]
     fn json_round_trips_through_attribute_values() {

@@ -36,7 +36,7 @@ use thiserror::Error;
 use crate::aws::CollectError;
 use crate::model::{Asset, Coverage, Edge, FindingStatus};
 
-pub use dynamo::{DynamoStore, ensure_table};
+pub use dynamo::{DynamoStore, WriteMeter, ensure_table};
 pub use lifecycle::{
     Change, Disposition, EventKind, FindingDetail, FindingEvent, FindingState, Observation,
 };
