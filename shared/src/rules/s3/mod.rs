@@ -84,8 +84,33 @@ pub(crate) fn hit_with_users(
 /// The AI assets that read from or write to this bucket, by edge.
 pub(crate) fn ai_users<'a>(inv: &'a Inventory, bucket_arn: &'a str) -> Vec<&'a str> {
     use crate::model::EdgeKind::*;
-    inv.edges_to(bucket_arn)
+    let users: std::collections::BTreeSet<&str> = inv
+        .edges_to(bucket_arn)
         .filter(|e| matches!(e.kind, ReadsData | WritesData | DataSource | ArtifactIn))
         .map(|e| e.from.as_str())
-        .collect()
+        .collect();
+    users.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Edge, EdgeKind, Evidence};
+
+    #[test]
+    fn a_job_that_reads_and_writes_a_bucket_is_named_once() {
+        let mut inv = Inventory::default();
+        for kind in [EdgeKind::ReadsData, EdgeKind::WritesData] {
+            inv.edges.push(Edge::new(
+                "arn:aws:sagemaker:us-east-1:1:processing-job/prep",
+                "arn:aws:s3:::data",
+                kind,
+                Evidence::new("sagemaker:DescribeProcessingJob", "ProcessingInputs"),
+            ));
+        }
+        assert_eq!(
+            ai_users(&inv, "arn:aws:s3:::data"),
+            ["arn:aws:sagemaker:us-east-1:1:processing-job/prep"]
+        );
+    }
 }
