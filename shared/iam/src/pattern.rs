@@ -1,0 +1,413 @@
+//! Wildcard patterns of IAM policies (`*` any run of characters, `?` one
+//! character) with policy variables (`${aws:username}`, `${key, 'default'}`,
+//! and the escapes `${*}`, `${?}`, `${$}`).
+//!
+//! A pattern is compiled once into segments; matching never allocates unless
+//! the pattern holds a variable, which is resolved against the request
+//! context first. A substituted value is always literal: a `*` inside a
+//! principal tag is not a wildcard.
+
+use crate::context::Context;
+
+/// One compiled piece of a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Seg {
+    Lit(String),
+    Star,
+    One,
+    Var {
+        key: String,
+        default: Option<String>,
+    },
+}
+
+/// Fast paths for the common shapes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Shape {
+    Any,
+    Exact(String),
+    Prefix(String),
+    General,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    source: String,
+    segs: Vec<Seg>,
+    shape: Shape,
+    fold_case: bool,
+    has_vars: bool,
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source && self.fold_case == other.fold_case
+    }
+}
+
+/// How a pattern's text is read.
+#[derive(Clone, Copy, Debug)]
+pub struct Syntax {
+    /// `*` and `?` are wildcards (false for `StringEquals` values).
+    pub wildcards: bool,
+    /// `${...}` is a policy variable (policies of version 2012-10-17).
+    pub variables: bool,
+    /// Compare case-insensitively (actions).
+    pub fold_case: bool,
+}
+
+/// A pattern whose `${` has no closing `}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnclosedVariable;
+
+impl Pattern {
+    /// Compiles `source`.
+    pub fn new(source: &str, syntax: Syntax) -> Result<Self, UnclosedVariable> {
+        let text = if syntax.fold_case {
+            source.to_ascii_lowercase()
+        } else {
+            source.to_owned()
+        };
+        let mut segs = Vec::new();
+        let mut lit = String::new();
+        let mut rest = text.as_str();
+        while let Some(c) = rest.chars().next() {
+            if syntax.variables && rest.starts_with("${") {
+                let end = rest.find('}').ok_or(UnclosedVariable)?;
+                let inner = rest.get(2..end).unwrap_or_default();
+                rest = rest.get(end + 1..).unwrap_or_default();
+                match inner.trim() {
+                    "*" => lit.push('*'),
+                    "?" => lit.push('?'),
+                    "$" => lit.push('$'),
+                    _ => {
+                        flush(&mut lit, &mut segs);
+                        let (key, default) = match inner.split_once(',') {
+                            Some((k, d)) => {
+                                let d = d.trim();
+                                let d = d
+                                    .strip_prefix('\'')
+                                    .and_then(|d| d.strip_suffix('\''))
+                                    .unwrap_or(d);
+                                (k.trim(), Some(d.to_owned()))
+                            }
+                            None => (inner.trim(), None),
+                        };
+                        segs.push(Seg::Var {
+                            key: key.to_ascii_lowercase(),
+                            default,
+                        });
+                    }
+                }
+                continue;
+            }
+            rest = rest.get(c.len_utf8()..).unwrap_or_default();
+            match c {
+                '*' if syntax.wildcards => {
+                    flush(&mut lit, &mut segs);
+                    if segs.last() != Some(&Seg::Star) {
+                        segs.push(Seg::Star);
+                    }
+                }
+                '?' if syntax.wildcards => {
+                    flush(&mut lit, &mut segs);
+                    segs.push(Seg::One);
+                }
+                _ => lit.push(c),
+            }
+        }
+        flush(&mut lit, &mut segs);
+        let has_vars = segs.iter().any(|s| matches!(s, Seg::Var { .. }));
+        let shape = match segs.as_slice() {
+            [Seg::Star] => Shape::Any,
+            [] => Shape::Exact(String::new()),
+            [Seg::Lit(l)] => Shape::Exact(l.clone()),
+            [Seg::Lit(l), Seg::Star] => Shape::Prefix(l.clone()),
+            _ => Shape::General,
+        };
+        Ok(Self {
+            source: source.to_owned(),
+            segs,
+            shape,
+            fold_case: syntax.fold_case,
+            has_vars,
+        })
+    }
+
+    /// The pattern as written in the policy.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the pattern matches everything (`*`).
+    pub fn is_any(&self) -> bool {
+        self.shape == Shape::Any
+    }
+
+    /// Whether the pattern holds a policy variable.
+    pub fn has_variables(&self) -> bool {
+        self.has_vars
+    }
+
+    /// Whether the pattern holds a wildcard.
+    pub fn has_wildcards(&self) -> bool {
+        self.segs.iter().any(|s| matches!(s, Seg::Star | Seg::One))
+    }
+
+    /// Matches `text`, which must already be lowercase for a case-folding
+    /// pattern. Variables are resolved in `ctx`; a variable that is missing
+    /// (and has no default) makes the pattern match nothing. Returns `None`
+    /// when a variable's key is unknown in an open-world context.
+    #[inline]
+    pub fn matches(&self, text: &str, ctx: &Context) -> Option<bool> {
+        match &self.shape {
+            Shape::Any => Some(true),
+            Shape::Exact(l) => Some(bytes_eq(text.as_bytes(), l.as_bytes())),
+            Shape::Prefix(p) => Some(starts_with(text.as_bytes(), p.as_bytes())),
+            Shape::General if !self.has_vars => Some(glob(&self.segs, text.as_bytes())),
+            Shape::General => self.matches_with_variables(text, ctx),
+        }
+    }
+
+    fn matches_with_variables(&self, text: &str, ctx: &Context) -> Option<bool> {
+        let mut resolved = Vec::with_capacity(self.segs.len());
+        for seg in &self.segs {
+            match seg {
+                Seg::Var { key, default } => match ctx.single(key) {
+                    Some(v) => resolved.push(Seg::Lit(if self.fold_case {
+                        v.to_ascii_lowercase()
+                    } else {
+                        v.to_owned()
+                    })),
+                    None => match default {
+                        Some(d) => resolved.push(Seg::Lit(d.clone())),
+                        None if ctx.is_open() && !ctx.has(key) => return None,
+                        None => return Some(false),
+                    },
+                },
+                other => resolved.push(other.clone()),
+            }
+        }
+        Some(glob(&resolved, text.as_bytes()))
+    }
+
+    /// Matches without a request context: a variable takes its default
+    /// value, or matches nothing.
+    #[inline]
+    pub fn matches_plain(&self, text: &str) -> bool {
+        match &self.shape {
+            Shape::Any => true,
+            Shape::Exact(l) => bytes_eq(text.as_bytes(), l.as_bytes()),
+            Shape::Prefix(p) => starts_with(text.as_bytes(), p.as_bytes()),
+            Shape::General if !self.has_vars => glob(&self.segs, text.as_bytes()),
+            Shape::General => self
+                .matches_with_variables(text, Context::empty())
+                .unwrap_or(false),
+        }
+    }
+
+    /// Whether every string this pattern matches is also matched by `other`
+    /// (sound but not complete: `false` when unsure).
+    pub fn is_covered_by(&self, other: &Pattern) -> bool {
+        if other.is_any() {
+            return true;
+        }
+        if self.has_vars || other.has_vars {
+            return false;
+        }
+        match (&self.shape, &other.shape) {
+            (Shape::Exact(a), _) => other.matches_plain(a),
+            (Shape::Prefix(a), Shape::Prefix(b)) => a.starts_with(b.as_str()),
+            _ => false,
+        }
+    }
+}
+
+fn flush(lit: &mut String, segs: &mut Vec<Seg>) {
+    if !lit.is_empty() {
+        segs.push(Seg::Lit(std::mem::take(lit)));
+    }
+}
+
+/// Byte-string equality without a `memcmp` call: the strings compared here
+/// are a few bytes long, where the call costs more than the comparison.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && starts_with(a, b)
+}
+
+#[inline]
+fn starts_with(text: &[u8], prefix: &[u8]) -> bool {
+    if text.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        // Indexes are below both lengths (checked above).
+        if text.get(i) != prefix.get(i) {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Length of the UTF-8 character starting with byte `b`.
+fn char_len(b: u8) -> usize {
+    match b {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Greedy wildcard match with backtracking to the last `*`: linear in
+/// practice, O(n·m) at worst.
+fn glob(segs: &[Seg], text: &[u8]) -> bool {
+    let (mut si, mut ti) = (0usize, 0usize);
+    let mut back: Option<(usize, usize)> = None;
+    loop {
+        if let Some(seg) = segs.get(si) {
+            let advanced = match seg {
+                Seg::Star => {
+                    back = Some((si + 1, ti));
+                    si += 1;
+                    continue;
+                }
+                Seg::One => match text.get(ti) {
+                    Some(b) => {
+                        ti += char_len(*b);
+                        true
+                    }
+                    None => false,
+                },
+                Seg::Lit(l) => {
+                    if text.get(ti..).is_some_and(|t| starts_with(t, l.as_bytes())) {
+                        ti += l.len();
+                        true
+                    } else {
+                        false
+                    }
+                }
+                Seg::Var { .. } => false,
+            };
+            if advanced {
+                si += 1;
+                continue;
+            }
+        } else if ti >= text.len() {
+            return true;
+        }
+        match back {
+            Some((bs, bt)) if bt < text.len() => {
+                let mut nt = bt + text.get(bt).map_or(1, |b| char_len(*b));
+                // The segment after the star is a literal: jump to the next
+                // place its first byte occurs (or fail: it occurs nowhere).
+                if let Some(first) = match segs.get(bs) {
+                    Some(Seg::Lit(l)) => l.as_bytes().first(),
+                    _ => None,
+                } {
+                    match text
+                        .get(nt..)
+                        .and_then(|t| t.iter().position(|b| b == first))
+                    {
+                        Some(off) => nt += off,
+                        None => return false,
+                    }
+                }
+                back = Some((bs, nt));
+                si = bs;
+                ti = nt;
+            }
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIKE: Syntax = Syntax {
+        wildcards: true,
+        variables: true,
+        fold_case: false,
+    };
+
+    fn m(p: &str, t: &str) -> bool {
+        Pattern::new(p, LIKE)
+            .map(|p| p.matches_plain(t))
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn wildcards_match_runs_and_single_characters() {
+        assert!(m("*", ""));
+        assert!(m("arn:aws:s3:::b/*", "arn:aws:s3:::b/a/b/c"));
+        assert!(!m("arn:aws:s3:::b/*", "arn:aws:s3:::bb/a"));
+        assert!(m("a*b*c", "aXXbYYc"));
+        assert!(m("a*b*c", "abc"));
+        assert!(!m("a*b*c", "acb"));
+        assert!(m("a?c", "abc"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("a?c", "aéc"), "? matches one character, not one byte");
+        assert!(m("*x", "aaaax"));
+        assert!(!m("*x", "aaaxa"));
+        assert!(m("**a", "ba"));
+    }
+
+    #[test]
+    fn matching_is_case_sensitive_unless_folded() {
+        assert!(!m("Bucket*", "bucket1"));
+        let folded = Pattern::new(
+            "S3:Get*",
+            Syntax {
+                wildcards: true,
+                variables: false,
+                fold_case: true,
+            },
+        );
+        assert!(folded.is_ok_and(|p| p.matches_plain("s3:getobject")));
+    }
+
+    #[test]
+    fn variables_resolve_and_are_literal() {
+        let ctx = Context::from_pairs(&[("aws:username", "a*b")]);
+        let p = Pattern::new("home/${aws:username}/*", LIKE);
+        let p = p.as_ref().ok();
+        assert_eq!(p.and_then(|p| p.matches("home/a*b/x", &ctx)), Some(true));
+        assert_eq!(
+            p.and_then(|p| p.matches("home/aXb/x", &ctx)),
+            Some(false),
+            "a substituted * is literal"
+        );
+        let esc = Pattern::new("${*}${?}${$}", LIKE).ok();
+        assert_eq!(esc.map(|p| p.matches_plain("*?$")), Some(true));
+        assert_eq!(
+            Pattern::new("${*}", LIKE)
+                .ok()
+                .map(|p| p.matches_plain("x")),
+            Some(false)
+        );
+        let dflt = Pattern::new("${aws:PrincipalTag/team, 'none'}", LIKE).ok();
+        assert_eq!(dflt.map(|p| p.matches_plain("none")), Some(true));
+        let missing = Pattern::new("${aws:username}", LIKE).ok();
+        assert_eq!(missing.map(|p| p.matches_plain("")), Some(false));
+        assert!(Pattern::new("${aws:username", LIKE).is_err());
+    }
+
+    #[test]
+    fn coverage_is_sound() {
+        let p = |s| Pattern::new(s, LIKE).ok();
+        let cov = |a, b| match (p(a), p(b)) {
+            (Some(a), Some(b)) => a.is_covered_by(&b),
+            _ => false,
+        };
+        assert!(cov("s3:getobject", "s3:get*"));
+        assert!(cov("s3:get*", "s3:*"));
+        assert!(!cov("s3:*", "s3:get*"));
+        assert!(cov("anything", "*"));
+    }
+}

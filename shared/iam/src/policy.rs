@@ -1,0 +1,811 @@
+//! IAM policy documents: parsing with errors that say what and where,
+//! validation, and canonical serialization.
+//!
+//! Accepted: `Version` 2012-10-17 or 2008-10-17 (absent means 2008-10-17, as
+//! AWS reads it: policy variables are then literal text); `Statement` as one
+//! object or a list; `Action`/`NotAction`, `Resource`/`NotResource`,
+//! `Principal`/`NotPrincipal`, `Condition`; every value as a string or a
+//! list of strings (condition values may also be booleans or numbers).
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::condition::{Condition, Operator};
+use crate::err::PolicyError;
+use crate::pattern::{Pattern, Syntax};
+
+/// The policy language version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    /// `2012-10-17`: policy variables are substituted.
+    V2012_10_17,
+    /// `2008-10-17` (or no Version): `${...}` is literal text.
+    V2008_10_17,
+}
+
+/// `Allow` or `Deny`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Effect {
+    /// Grants.
+    Allow,
+    /// Denies, overriding every Allow.
+    Deny,
+}
+
+/// A statement's action patterns: `service:Action` with wildcards, matched
+/// case-insensitively, or `*`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionPattern {
+    /// The service prefix, lowercase (`*` for the bare `*`).
+    pub service: String,
+    /// `service_key(service)`: compared before the text.
+    key: u64,
+    /// The action-name pattern, lowercase.
+    pub name: Pattern,
+}
+
+impl ActionPattern {
+    /// Parses `s3:Get*` or `*`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let syntax = Syntax {
+            wildcards: true,
+            variables: false,
+            fold_case: true,
+        };
+        if text == "*" {
+            return Some(Self {
+                key: service_key("*"),
+                service: "*".to_owned(),
+                name: Pattern::new("*", syntax).ok()?,
+            });
+        }
+        let (svc, name) = text.split_once(':')?;
+        if svc.is_empty()
+            || name.is_empty()
+            || !svc
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            || name.contains(':')
+        {
+            return None;
+        }
+        let service = svc.to_ascii_lowercase();
+        Some(Self {
+            key: service_key(&service),
+            service,
+            name: Pattern::new(name, syntax).ok()?,
+        })
+    }
+
+    /// Matches a lowercase `service` and `name`.
+    pub fn matches(&self, service: &str, name: &str) -> bool {
+        self.matches_keyed(service_key(service), service, name)
+    }
+
+    /// Matches with the service's key precomputed (`service_key`).
+    #[inline]
+    pub fn matches_keyed(&self, key: u64, service: &str, name: &str) -> bool {
+        (self.key == STAR_KEY || (self.key == key && self.service == service))
+            && self.name.matches_plain(name)
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> String {
+        if self.service == "*" {
+            "*".to_owned()
+        } else {
+            format!("{}:{}", self.service, self.name.as_str())
+        }
+    }
+}
+
+/// A cheap fingerprint of a service prefix (FNV-1a), so that the many
+/// statements for other services are skipped with one integer compare.
+pub const fn service_key(service: &str) -> u64 {
+    let bytes = service.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    h
+}
+
+const STAR_KEY: u64 = service_key("*");
+
+/// `Action` or `NotAction`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actions {
+    /// `NotAction`: the statement applies to every action not listed.
+    pub not: bool,
+    /// The patterns.
+    pub patterns: Vec<ActionPattern>,
+    /// As written, for serialization.
+    pub written: Vec<String>,
+}
+
+impl Actions {
+    /// Whether the statement applies to the lowercase `service:name`.
+    pub fn applies(&self, service: &str, name: &str) -> bool {
+        self.applies_keyed(service_key(service), service, name)
+    }
+
+    /// `applies` with the service's key precomputed.
+    #[inline]
+    pub fn applies_keyed(&self, key: u64, service: &str, name: &str) -> bool {
+        self.patterns
+            .iter()
+            .any(|p| p.matches_keyed(key, service, name))
+            != self.not
+    }
+}
+
+/// `Resource` or `NotResource`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resources {
+    /// `NotResource`.
+    pub not: bool,
+    /// The patterns (case-sensitive, with wildcards and variables).
+    pub patterns: Vec<Pattern>,
+}
+
+/// The principals named by `Principal` or `NotPrincipal`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Principals {
+    /// `"Principal": "*"`.
+    pub star: bool,
+    /// `AWS`: account ids, account root ARNs, user / role / session ARNs, `*`.
+    pub aws: Vec<String>,
+    /// `Service`.
+    pub service: Vec<String>,
+    /// `Federated`.
+    pub federated: Vec<String>,
+    /// `CanonicalUser`.
+    pub canonical_user: Vec<String>,
+}
+
+impl Principals {
+    /// Whether anyone (`*` or `{"AWS": "*"}`) is named.
+    pub fn is_anyone(&self) -> bool {
+        self.star || self.aws.iter().any(|a| a == "*")
+    }
+}
+
+/// One statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// `Sid`.
+    pub sid: Option<Arc<str>>,
+    /// `Effect`.
+    pub effect: Effect,
+    /// `Principal` or `NotPrincipal` (with `not_principal`).
+    pub principal: Option<Principals>,
+    /// The principal block is `NotPrincipal`.
+    pub not_principal: bool,
+    /// `Action` or `NotAction`.
+    pub actions: Actions,
+    /// `Resource` or `NotResource`; absent in trust policies.
+    pub resources: Option<Resources>,
+    /// `Condition`, flattened: every entry must hold.
+    pub conditions: Vec<Condition>,
+}
+
+/// A parsed policy document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// `Version`, if given.
+    pub version: Option<Version>,
+    /// `Id`.
+    pub id: Option<String>,
+    /// The statements (read-only: build a policy with [`Policy::new`] so that
+    /// its service index stays true).
+    pub statements: Vec<Statement>,
+    index: ServiceIndex,
+}
+
+/// Which statements can apply to each service: most statements name one or
+/// two services, so a request skips the rest without looking at them.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ServiceIndex {
+    /// Statements that can apply to any service (`*`, `NotAction`).
+    any: Vec<usize>,
+    /// Service key → statements naming that service.
+    by_service: Vec<(u64, Vec<usize>)>,
+}
+
+impl ServiceIndex {
+    fn build(statements: &[Statement]) -> Self {
+        let mut idx = Self::default();
+        for (i, st) in statements.iter().enumerate() {
+            if st.actions.not || st.actions.patterns.iter().any(|p| p.key == STAR_KEY) {
+                idx.any.push(i);
+                continue;
+            }
+            for p in &st.actions.patterns {
+                match idx.by_service.iter_mut().find(|(k, _)| *k == p.key) {
+                    Some((_, list)) if list.last() == Some(&i) => {}
+                    Some((_, list)) => list.push(i),
+                    None => idx.by_service.push((p.key, vec![i])),
+                }
+            }
+        }
+        idx
+    }
+}
+
+/// What a policy is used as, for validation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// Identity-based policy, permission boundary, session policy, SCP:
+    /// no Principal.
+    Identity,
+    /// Resource-based policy (bucket policy, key policy, RCP...): needs a
+    /// Principal.
+    Resource,
+    /// A role's trust policy: needs a Principal, no Resource required.
+    Trust,
+}
+
+impl Policy {
+    /// Parses policy JSON text.
+    pub fn parse(text: &str) -> Result<Self, PolicyError> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            PolicyError::new(
+                format!("line {} column {}", e.line(), e.column()),
+                format!("not valid JSON: {e}"),
+            )
+        })?;
+        Self::from_value(&value)
+    }
+
+    /// Parses and validates for a use (`kind`).
+    pub fn parse_as(text: &str, kind: PolicyKind) -> Result<Self, PolicyError> {
+        let p = Self::parse(text)?;
+        p.validate(kind)?;
+        Ok(p)
+    }
+
+    /// Reads a policy from a JSON value.
+    pub fn from_value(value: &Value) -> Result<Self, PolicyError> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| PolicyError::new("policy", "must be a JSON object"))?;
+        for key in obj.keys() {
+            if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
+                return Err(PolicyError::new(
+                    format!("policy.{key}"),
+                    "unknown element; expected Version, Id or Statement",
+                ));
+            }
+        }
+        let version = match obj.get("Version") {
+            None => None,
+            Some(Value::String(v)) if v == "2012-10-17" => Some(Version::V2012_10_17),
+            Some(Value::String(v)) if v == "2008-10-17" => Some(Version::V2008_10_17),
+            Some(other) => {
+                return Err(PolicyError::new(
+                    "Version",
+                    format!("must be \"2012-10-17\" or \"2008-10-17\", got {other}"),
+                ));
+            }
+        };
+        let id = match obj.get("Id") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(PolicyError::new("Id", "must be a string")),
+        };
+        let variables = version == Some(Version::V2012_10_17);
+        let statements = match obj.get("Statement") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| statement(s, &format!("Statement[{i}]"), variables))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(s @ Value::Object(_)) => vec![statement(s, "Statement", variables)?],
+            Some(_) => {
+                return Err(PolicyError::new(
+                    "Statement",
+                    "must be an object or a list of objects",
+                ));
+            }
+            None => return Err(PolicyError::new("policy", "has no Statement")),
+        };
+        Ok(Self::new(version, id, statements))
+    }
+
+    /// A policy from its parts.
+    pub fn new(version: Option<Version>, id: Option<String>, statements: Vec<Statement>) -> Self {
+        let index = ServiceIndex::build(&statements);
+        Self {
+            version,
+            id,
+            statements,
+            index,
+        }
+    }
+
+    /// The statements that can apply to an action of the service whose key
+    /// is `key` ([`service_key`]), in document order.
+    #[inline]
+    pub fn candidates(&self, key: u64) -> impl Iterator<Item = (usize, &Statement)> {
+        let named: &[usize] = self
+            .index
+            .by_service
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(&[], |(_, l)| l.as_slice());
+        let any = self.index.any.as_slice();
+        let (mut a, mut b) = (0, 0);
+        std::iter::from_fn(move || {
+            let i = match (any.get(a), named.get(b)) {
+                (Some(x), Some(y)) if x < y => {
+                    a += 1;
+                    *x
+                }
+                (_, Some(y)) => {
+                    b += 1;
+                    *y
+                }
+                (Some(x), None) => {
+                    a += 1;
+                    *x
+                }
+                (None, None) => return None,
+            };
+            self.statements.get(i).map(|s| (i, s))
+        })
+    }
+
+    /// Checks the elements a use requires or forbids.
+    pub fn validate(&self, kind: PolicyKind) -> Result<(), PolicyError> {
+        for (i, st) in self.statements.iter().enumerate() {
+            let at = |e: &str| format!("Statement[{i}].{e}");
+            match kind {
+                PolicyKind::Identity if st.principal.is_some() => {
+                    let e = if st.not_principal {
+                        "NotPrincipal"
+                    } else {
+                        "Principal"
+                    };
+                    return Err(PolicyError::new(
+                        at(e),
+                        "is not allowed here: this policy is not resource-based",
+                    ));
+                }
+                PolicyKind::Resource | PolicyKind::Trust if st.principal.is_none() => {
+                    return Err(PolicyError::new(
+                        at("Principal"),
+                        "is required in a resource-based policy",
+                    ));
+                }
+                _ => {}
+            }
+            if kind != PolicyKind::Trust && st.resources.is_none() {
+                return Err(PolicyError::new(at("Resource"), "is required"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether `${...}` is substituted.
+    pub fn variables_enabled(&self) -> bool {
+        self.version == Some(Version::V2012_10_17)
+    }
+
+    /// The canonical JSON form (lists everywhere; parsing it gives an equal
+    /// policy).
+    pub fn to_value(&self) -> Value {
+        let mut obj = Map::new();
+        if let Some(v) = self.version {
+            let v = match v {
+                Version::V2012_10_17 => "2012-10-17",
+                Version::V2008_10_17 => "2008-10-17",
+            };
+            obj.insert("Version".into(), Value::from(v));
+        }
+        if let Some(id) = &self.id {
+            obj.insert("Id".into(), Value::from(id.clone()));
+        }
+        let sts = self.statements.iter().map(statement_value).collect();
+        obj.insert("Statement".into(), Value::Array(sts));
+        Value::Object(obj)
+    }
+}
+
+fn strs(v: &[String]) -> Value {
+    Value::Array(v.iter().cloned().map(Value::from).collect())
+}
+
+fn statement_value(st: &Statement) -> Value {
+    let mut o = Map::new();
+    if let Some(sid) = &st.sid {
+        o.insert("Sid".into(), Value::from(sid.to_string()));
+    }
+    let effect = match st.effect {
+        Effect::Allow => "Allow",
+        Effect::Deny => "Deny",
+    };
+    o.insert("Effect".into(), Value::from(effect));
+    if let Some(p) = &st.principal {
+        let v = if p.star {
+            Value::from("*")
+        } else {
+            let mut m = Map::new();
+            for (k, list) in [
+                ("AWS", &p.aws),
+                ("Service", &p.service),
+                ("Federated", &p.federated),
+                ("CanonicalUser", &p.canonical_user),
+            ] {
+                if !list.is_empty() {
+                    m.insert(k.into(), strs(list));
+                }
+            }
+            Value::Object(m)
+        };
+        let key = if st.not_principal {
+            "NotPrincipal"
+        } else {
+            "Principal"
+        };
+        o.insert(key.into(), v);
+    }
+    let key = if st.actions.not {
+        "NotAction"
+    } else {
+        "Action"
+    };
+    o.insert(key.into(), strs(&st.actions.written));
+    if let Some(r) = &st.resources {
+        let key = if r.not { "NotResource" } else { "Resource" };
+        let list: Vec<String> = r.patterns.iter().map(|p| p.as_str().to_owned()).collect();
+        o.insert(key.into(), strs(&list));
+    }
+    if !st.conditions.is_empty() {
+        let mut by_op: Map<String, Value> = Map::new();
+        for c in &st.conditions {
+            let entry = by_op
+                .entry(c.operator.name())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(keys) = entry {
+                keys.insert(c.key.clone(), strs(&c.values));
+            }
+        }
+        o.insert("Condition".into(), Value::Object(by_op));
+    }
+    Value::Object(o)
+}
+
+/// A string or a list of strings.
+fn string_list(v: &Value, at: &str) -> Result<Vec<String>, PolicyError> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, x)| match x {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(PolicyError::new(
+                    format!("{at}[{i}]"),
+                    format!("must be a string, got {other}"),
+                )),
+            })
+            .collect(),
+        other => Err(PolicyError::new(
+            at,
+            format!("must be a string or a list of strings, got {other}"),
+        )),
+    }
+}
+
+fn one_of<'a>(
+    obj: &'a Map<String, Value>,
+    a: &str,
+    b: &str,
+    at: &str,
+) -> Result<Option<(&'a Value, bool)>, PolicyError> {
+    match (obj.get(a), obj.get(b)) {
+        (Some(_), Some(_)) => Err(PolicyError::new(
+            at,
+            format!("has both {a} and {b}; use one"),
+        )),
+        (Some(v), None) => Ok(Some((v, false))),
+        (None, Some(v)) => Ok(Some((v, true))),
+        (None, None) => Ok(None),
+    }
+}
+
+fn statement(v: &Value, at: &str, variables: bool) -> Result<Statement, PolicyError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| PolicyError::new(at, "must be an object"))?;
+    for key in obj.keys() {
+        if !matches!(
+            key.as_str(),
+            "Sid"
+                | "Effect"
+                | "Principal"
+                | "NotPrincipal"
+                | "Action"
+                | "NotAction"
+                | "Resource"
+                | "NotResource"
+                | "Condition"
+        ) {
+            return Err(PolicyError::new(
+                format!("{at}.{key}"),
+                "unknown element; expected Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource or Condition",
+            ));
+        }
+    }
+    let sid = match obj.get("Sid") {
+        None => None,
+        Some(Value::String(s)) => Some(Arc::from(s.as_str())),
+        Some(_) => return Err(PolicyError::new(format!("{at}.Sid"), "must be a string")),
+    };
+    let effect = match obj.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(other) => {
+            return Err(PolicyError::new(
+                format!("{at}.Effect"),
+                format!("must be \"Allow\" or \"Deny\", got {other}"),
+            ));
+        }
+        None => return Err(PolicyError::new(format!("{at}.Effect"), "is required")),
+    };
+    let (principal, not_principal) = match one_of(obj, "Principal", "NotPrincipal", at)? {
+        None => (None, false),
+        Some((pv, not)) => {
+            let name = if not { "NotPrincipal" } else { "Principal" };
+            (Some(principals(pv, &format!("{at}.{name}"))?), not)
+        }
+    };
+    let actions = match one_of(obj, "Action", "NotAction", at)? {
+        None => {
+            return Err(PolicyError::new(
+                format!("{at}.Action"),
+                "is required (Action or NotAction)",
+            ));
+        }
+        Some((av, not)) => {
+            let name = if not { "NotAction" } else { "Action" };
+            let written = string_list(av, &format!("{at}.{name}"))?;
+            if written.is_empty() {
+                return Err(PolicyError::new(format!("{at}.{name}"), "is empty"));
+            }
+            let patterns = written
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    ActionPattern::parse(a).ok_or_else(|| {
+                        PolicyError::new(
+                            format!("{at}.{name}[{i}]"),
+                            format!("`{a}` is not `*` or `service:Action`"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Actions {
+                not,
+                patterns,
+                written,
+            }
+        }
+    };
+    let resources = match one_of(obj, "Resource", "NotResource", at)? {
+        None => None,
+        Some((rv, not)) => {
+            let name = if not { "NotResource" } else { "Resource" };
+            let list = string_list(rv, &format!("{at}.{name}"))?;
+            if list.is_empty() {
+                return Err(PolicyError::new(format!("{at}.{name}"), "is empty"));
+            }
+            let patterns = list
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    Pattern::new(
+                        r,
+                        Syntax {
+                            wildcards: true,
+                            variables,
+                            fold_case: false,
+                        },
+                    )
+                    .map_err(|_| {
+                        PolicyError::new(
+                            format!("{at}.{name}[{i}]"),
+                            format!("`{r}` has a `${{` without its closing `}}`"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Some(Resources { not, patterns })
+        }
+    };
+    let conditions = match obj.get("Condition") {
+        None => Vec::new(),
+        Some(cv) => conditions(cv, &format!("{at}.Condition"), variables)?,
+    };
+    Ok(Statement {
+        sid,
+        effect,
+        principal,
+        not_principal,
+        actions,
+        resources,
+        conditions,
+    })
+}
+
+fn principals(v: &Value, at: &str) -> Result<Principals, PolicyError> {
+    match v {
+        Value::String(s) if s == "*" => Ok(Principals {
+            star: true,
+            ..Principals::default()
+        }),
+        Value::Object(m) => {
+            let mut p = Principals::default();
+            for (k, list) in m {
+                let values = string_list(list, &format!("{at}.{k}"))?;
+                match k.as_str() {
+                    "AWS" => p.aws = values,
+                    "Service" => p.service = values,
+                    "Federated" => p.federated = values,
+                    "CanonicalUser" => p.canonical_user = values,
+                    _ => {
+                        return Err(PolicyError::new(
+                            format!("{at}.{k}"),
+                            "unknown principal type; expected AWS, Service, Federated or CanonicalUser",
+                        ));
+                    }
+                }
+            }
+            if m.is_empty() {
+                return Err(PolicyError::new(at, "names no principal"));
+            }
+            Ok(p)
+        }
+        other => Err(PolicyError::new(
+            at,
+            format!("must be \"*\" or an object such as {{\"AWS\": ...}}, got {other}"),
+        )),
+    }
+}
+
+fn conditions(v: &Value, at: &str, variables: bool) -> Result<Vec<Condition>, PolicyError> {
+    let ops = v
+        .as_object()
+        .ok_or_else(|| PolicyError::new(at, "must be an object of operators"))?;
+    let mut out = Vec::new();
+    for (op_name, keys) in ops {
+        let op_at = format!("{at}.{op_name}");
+        let operator = Operator::parse(op_name).ok_or_else(|| {
+            PolicyError::new(&op_at, format!("unknown condition operator `{op_name}`"))
+        })?;
+        let keys = keys
+            .as_object()
+            .ok_or_else(|| PolicyError::new(&op_at, "must be an object of condition keys"))?;
+        for (key, vals) in keys {
+            let key_at = format!("{op_at}.{key}");
+            let values = match vals {
+                Value::Array(items) => items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| scalar(x, &format!("{key_at}[{i}]")))
+                    .collect::<Result<Vec<_>, _>>()?,
+                other => vec![scalar(other, &key_at)?],
+            };
+            out.push(Condition::new(operator, key, values, variables, &key_at)?);
+        }
+    }
+    Ok(out)
+}
+
+fn scalar(v: &Value, at: &str) -> Result<String, PolicyError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        other => Err(PolicyError::new(
+            at,
+            format!("must be a string, number or boolean, got {other}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Policy::parse(text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn single_statement_object_and_string_values() {
+        let p = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
+        );
+        assert!(p.is_ok_and(|p| p.statements.len() == 1 && p.variables_enabled()));
+    }
+
+    #[test]
+    fn errors_say_what_and_where() {
+        assert_eq!(
+            err(
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:x","Resource":"*"},{"Effect":"Permit","Action":"*","Resource":"*"}]}"#
+            ),
+            "Statement[1].Effect: must be \"Allow\" or \"Deny\", got \"Permit\""
+        );
+        assert_eq!(
+            err(
+                r#"{"Statement":[{"Effect":"Allow","Action":"s3:x","NotAction":"s3:y","Resource":"*"}]}"#
+            ),
+            "Statement[0]: has both Action and NotAction; use one"
+        );
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":["s3:x", 3],"Resource":"*"}]}"#),
+            "Statement[0].Action[1]: must be a string, got 3"
+        );
+        assert_eq!(
+            err(r#"{"Statement":[{"Effect":"Allow","Action":"getobject","Resource":"*"}]}"#),
+            "Statement[0].Action[0]: `getobject` is not `*` or `service:Action`"
+        );
+        assert_eq!(
+            err(
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"a":"b"}}}]}"#
+            ),
+            "Statement[0].Condition.StringEqualz: unknown condition operator `StringEqualz`"
+        );
+        assert_eq!(
+            err(r#"{"Version":"2012-10-18","Statement":[]}"#),
+            "Version: must be \"2012-10-17\" or \"2008-10-17\", got \"2012-10-18\""
+        );
+        assert!(err("{\"Statement\": [").starts_with("line 1 column 15: not valid JSON"));
+        assert_eq!(
+            err(r#"{"Version":"2012-10-17"}"#),
+            "policy: has no Statement"
+        );
+        assert_eq!(
+            err(
+                r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Principal":{"User":"x"}}]}"#
+            ),
+            "Statement[0].Principal.User: unknown principal type; expected AWS, Service, Federated or CanonicalUser"
+        );
+    }
+
+    #[test]
+    fn validation_by_kind() {
+        let with_principal = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#;
+        assert!(Policy::parse_as(with_principal, PolicyKind::Resource).is_ok());
+        assert_eq!(
+            Policy::parse_as(with_principal, PolicyKind::Identity)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some("Statement[0].Principal: is not allowed here: this policy is not resource-based")
+        );
+        let trust = r#"{"Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        assert!(Policy::parse_as(trust, PolicyKind::Trust).is_ok());
+        assert!(Policy::parse_as(trust, PolicyKind::Resource).is_err());
+    }
+
+    #[test]
+    fn canonical_form_round_trips() {
+        let text = r#"{"Version":"2012-10-17","Id":"x","Statement":[{"Sid":"a","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"},"NotAction":"s3:Get*","NotResource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":10}}}]}"#;
+        let p = Policy::parse(text);
+        assert!(p.is_ok(), "{p:?}");
+        let Ok(p) = p else { return };
+        let again = Policy::from_value(&p.to_value());
+        assert_eq!(again.as_ref().ok(), Some(&p));
+        assert_eq!(p.statements.first().map(|s| s.conditions.len()), Some(2));
+    }
+}
