@@ -1,6 +1,7 @@
 //! The `aispm` command, as a library so tests drive it in process. `main.rs`
 //! only parses the process arguments, calls [`run`] and exits with its code.
 
+mod iam_cmds;
 mod store_cmds;
 
 use std::ffi::OsString;
@@ -45,6 +46,9 @@ enum Command {
     /// Read and manage stored findings.
     #[command(subcommand)]
     Findings(store_cmds::FindingsCommand),
+    /// The IAM policy engine: simulate requests against policies.
+    #[command(subcommand)]
+    Iam(iam_cmds::IamCommand),
     /// List the rules catalog.
     Rules {
         /// Output format.
@@ -148,8 +152,20 @@ impl ScanArgs {
 }
 
 /// Parses `args` (program name first) and runs the command, writing results to
-/// `out` and diagnostics to `err`. Returns the process exit code.
+/// `out` and diagnostics to `err`. Returns the process exit code. Commands
+/// that read `-` read the process's standard input.
 pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let stdin = std::io::stdin();
+    run_with_input(args, &mut stdin.lock(), out, err).await
+}
+
+/// [`run`] with standard input given.
+pub async fn run_with_input(
+    args: Vec<OsString>,
+    stdin: &mut dyn std::io::BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -159,7 +175,7 @@ pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) 
             return code;
         }
     };
-    match execute(cli, out, err).await {
+    match execute(cli, stdin, out, err).await {
         Ok(()) => 0,
         Err(e) => {
             let mut msg = format!("error: {e}");
@@ -175,8 +191,14 @@ pub async fn run(args: Vec<OsString>, out: &mut dyn Write, err: &mut dyn Write) 
     }
 }
 
-async fn execute(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> anyhow::Result<()> {
+async fn execute(
+    cli: Cli,
+    stdin: &mut dyn std::io::BufRead,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<()> {
     match cli.command {
+        Command::Iam(cmd) => iam_cmds::run(cmd, stdin, out),
         Command::Rules { format } => print_rules(format, out),
         Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
         Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,

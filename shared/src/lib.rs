@@ -6,6 +6,7 @@
 
 pub mod aws;
 pub mod collect;
+pub use aispm_iam as iam;
 pub mod model;
 pub mod pipeline;
 pub mod risk;

@@ -27,6 +27,7 @@ use crate::policy::{Policy, PolicyKind};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename = "request")]
 struct RequestInput {
     principal: String,
     action: String,
@@ -64,6 +65,7 @@ impl Scalar {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename = "simulation request")]
 struct Input {
     request: RequestInput,
     #[serde(default)]

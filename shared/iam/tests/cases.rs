@@ -3,6 +3,13 @@
 //! it, and (optionally) the statements that must decide it. `cites` names
 //! the documented rule the case checks.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
 use std::path::Path;
 
 use aispm_iam::simulate::Simulation;
