@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every check CI runs, in order: template lints (cfn-lint, checkov), formatting,
-# Rust lints, unit tests, and the
+# Rust lints, a bounded fuzz run of the IAM engine, unit tests, and the
 # integration tests against the project's own moto server (started and stopped
 # by the tests; the virtualenv is created here on first use).
 set -euo pipefail
@@ -18,6 +18,8 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+step "fuzz: IAM policy parsing and evaluation (${AISPM_FUZZ_SECONDS:-60}s)"
+bash tests/fuzz.sh
 step "cargo test"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

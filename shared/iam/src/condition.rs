@@ -260,7 +260,11 @@ pub fn parse_date(text: &str) -> Option<i64> {
     };
     let mut dp = date.split('-');
     let (y, m, d) = (num(dp.next()?)?, num(dp.next()?)?, num(dp.next()?)?);
-    if dp.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    if dp.next().is_some()
+        || !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&d)
+    {
         return None;
     }
     let mut millis = days_from_civil(y, m, d) * 86_400_000;
@@ -272,7 +276,11 @@ pub fn parse_date(text: &str) -> Option<i64> {
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let o = o.get(1..)?;
             let (oh, om) = o.split_once(':').unwrap_or((o.get(..2)?, o.get(2..)?));
-            (c, sign * (num(oh)? * 60 + num(om)?) * 60_000)
+            let (oh, om) = (num(oh)?, num(om)?);
+            if oh > 24 || om > 59 {
+                return None;
+            }
+            (c, sign * (oh * 60 + om) * 60_000)
         } else {
             (tm, 0)
         };
@@ -914,5 +922,9 @@ mod tests {
         assert!(Cidr::parse("10.0.0.0/33").is_none());
         assert_eq!(parse_date("1970-01-02"), Some(86_400_000));
         assert_eq!(parse_date("2026-13-01"), None);
+        // Found by the fuzzer: a huge year overflowed.
+        assert_eq!(parse_date("7175610306287341087-10-24T10:00:00Z"), None);
+        assert_eq!(parse_date("2026-10-24T10:00:00+99:00"), None);
+        assert_eq!(parse_date("99999999999999999999"), None);
     }
 }

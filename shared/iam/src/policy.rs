@@ -703,6 +703,9 @@ fn conditions(v: &Value, at: &str, variables: bool) -> Result<Vec<Condition>, Po
             out.push(Condition::new(operator, key, values, variables, &key_at)?);
         }
     }
+    // Canonical order (AND is order-free): operator names are accepted in any
+    // case, so the document's key order is not a stable order.
+    out.sort_by_cached_key(|c| (c.operator.name(), c.key.clone()));
     Ok(out)
 }
 
