@@ -7,7 +7,9 @@
 //! - `who_can/5000_roles`: who can read a bucket in an account of 5,000 roles
 //!   (target < 1 s);
 //! - `what_can/admin`: everything a role with `*` can do, expanded over the
-//!   whole action catalog (target < 10 ms).
+//!   whole action catalog (target < 10 ms);
+//! - `catalog/load`: inflating and parsing the embedded action catalog (once
+//!   per process).
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -195,5 +197,14 @@ fn bench_queries(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_authorize, bench_queries);
+fn bench_catalog(c: &mut Criterion) {
+    let mut group = c.benchmark_group("catalog");
+    group.sample_size(20);
+    group.bench_function("load", |b| {
+        b.iter(|| black_box(aispm_iam::Catalog::load_embedded().unwrap()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_authorize, bench_queries, bench_catalog);
 criterion_main!(benches);

@@ -136,9 +136,15 @@ impl Catalog {
     pub fn global() -> Result<&'static Catalog, CatalogError> {
         static CATALOG: OnceLock<Result<Catalog, CatalogError>> = OnceLock::new();
         CATALOG
-            .get_or_init(|| Catalog::parse(&gunzip(DATA)?))
+            .get_or_init(Catalog::load_embedded)
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// Inflates and parses the embedded data (what [`Catalog::global`] does
+    /// once).
+    pub fn load_embedded() -> Result<Self, CatalogError> {
+        Catalog::parse(&gunzip(DATA)?)
     }
 
     /// Parses the tab-separated form written by `data/generate.py`.
