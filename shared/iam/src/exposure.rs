@@ -50,6 +50,10 @@ pub struct Exposure {
     /// Statements that allow anyone but are restricted, with the keys that
     /// restrict them (`aws:PrincipalOrgID`...).
     pub restricted: Vec<(usize, Vec<String>)>,
+    /// Allow statements (whoever they name) covered by a Deny for anyone
+    /// outside fixed organizations, accounts or networks: the outside
+    /// principals they name are denied anyway.
+    pub guarded: Vec<usize>,
 }
 
 fn fixed(value: &str, key: &str) -> bool {
@@ -151,6 +155,9 @@ pub fn is_public(policy: &Policy) -> Exposure {
         })
         .collect();
     for (i, st) in policy.statements.iter().enumerate() {
+        if st.effect == Effect::Allow && guards.iter().any(|g| covers(g, st)) {
+            out.guarded.push(i);
+        }
         if st.effect != Effect::Allow || !anyone(st) {
             continue;
         }
@@ -243,6 +250,7 @@ mod tests {
               {"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalOrgID":"o-abc123"}}}]}"#,
         );
         assert!(!e.public);
+        assert_eq!(e.guarded, vec![0]);
         let partial = public(
             r#"{"Statement":[
               {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},

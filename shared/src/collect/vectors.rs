@@ -33,7 +33,7 @@ fn public_by(policies: &[(String, Value)], collection: &str) -> Vec<String> {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(Value::as_str)
-                                    .any(|p| glob(p, &target, false))
+                                    .any(|p| glob(p, &target))
                         })
             })
         })

@@ -1,118 +1,73 @@
-//! Just enough resource-policy reading for the first data rules: statements,
-//! principals, action patterns and the conditions that restrict who can use a
-//! grant. The full IAM evaluation engine replaces this in `iam/`.
+//! Resource-policy reading for rules, on top of the IAM engine
+//! (`aispm_shared::iam`): parsing with the engine's grammar, action matching
+//! that honours wildcards and `NotAction`, and the engine's definition of a
+//! public statement (fixed values of restricting keys, no `...IfExists`, Deny
+//! guards for outsiders).
 
 use serde_json::Value;
 
-/// Matches `*` and `?` wildcards; `ignore_case` for actions.
-pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = if ignore_case {
-        (
-            pattern.to_lowercase().chars().collect(),
-            text.to_lowercase().chars().collect(),
-        )
-    } else {
-        (pattern.chars().collect(), text.chars().collect())
-    };
-    // Iterative matcher with backtracking to the last `*`.
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        match p.get(pi) {
-            Some('*') => {
-                star = Some((pi, ti));
-                pi += 1;
-            }
-            Some(c) if *c == '?' || Some(c) == t.get(ti) => {
-                pi += 1;
-                ti += 1;
-            }
-            _ => match star {
-                Some((sp, st)) => {
-                    pi = sp + 1;
-                    ti = st + 1;
-                    star = Some((sp, st + 1));
-                }
-                None => return false,
-            },
+use crate::iam::pattern::{Pattern, Syntax};
+use crate::iam::policy::Statement;
+use crate::iam::{Effect, Exposure, Policy, is_public};
+
+/// Matches `*` and `?` wildcards, case-sensitively (resource names in
+/// non-IAM policy documents such as OpenSearch Serverless network policies).
+pub fn glob(pattern: &str, text: &str) -> bool {
+    Pattern::new(
+        pattern,
+        Syntax {
+            wildcards: true,
+            variables: false,
+            fold_case: false,
+        },
+    )
+    .is_ok_and(|p| p.matches_plain(text))
+}
+
+/// A resource policy as the engine reads it. A document AWS accepted but the
+/// engine cannot read is logged and treated as absent.
+pub fn parse(doc: &Value, resource: &str) -> Option<Policy> {
+    match Policy::from_value(doc) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!(resource, error = %e, "resource policy not understood");
+            None
         }
     }
-    p.get(pi..)
-        .is_some_and(|rest| rest.iter().all(|c| *c == '*'))
 }
 
-/// A statement's values for `key` (string or list), as strings.
-pub fn strings(v: Option<&Value>) -> Vec<String> {
-    match v {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|x| x.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    }
+/// Whether an Allow statement grants any of `actions` (`service:Action`).
+pub fn allows_any(st: &Statement, actions: &[&str]) -> bool {
+    st.effect == Effect::Allow
+        && actions.iter().any(|a| {
+            a.split_once(':').is_some_and(|(s, n)| {
+                st.actions
+                    .applies(&s.to_ascii_lowercase(), &n.to_ascii_lowercase())
+            })
+        })
 }
 
-/// The statements of a policy document.
-pub fn statements(doc: &Value) -> Vec<&Value> {
-    match doc.get("Statement") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
-        _ => Vec::new(),
-    }
+/// The statements of `policy` that let anyone perform one of `actions`
+/// (indexes), per the engine's [`is_public`].
+pub fn public_statements(policy: &Policy, actions: &[&str]) -> Vec<usize> {
+    let exposure: Exposure = is_public(policy);
+    exposure
+        .public_statements
+        .into_iter()
+        .filter(|i| {
+            policy
+                .statements
+                .get(*i)
+                .is_some_and(|st| allows_any(st, actions))
+        })
+        .collect()
 }
 
-/// The AWS principals of a statement (`*` for anyone).
-pub fn aws_principals(st: &Value) -> Vec<String> {
-    match st.get("Principal") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Object(o)) => strings(o.get("AWS")),
-        _ => Vec::new(),
-    }
-}
-
-/// Whether an Allow statement grants any of `actions` (case-insensitive).
-pub fn allows_any(st: &Value, actions: &[&str]) -> bool {
-    st.get("Effect").and_then(Value::as_str) == Some("Allow")
-        && strings(st.get("Action"))
-            .iter()
-            .any(|pat| actions.iter().any(|a| glob(pat, a, true)))
-}
-
-/// Condition keys that tie a grant to an organization, account, network or
-/// caller, so a `*` principal is not "anyone".
-const RESTRICTING_KEYS: &[&str] = &[
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:principalaccount",
-    "aws:principalarn",
-    "aws:sourceaccount",
-    "aws:sourcearn",
-    "aws:sourceowner",
-    "aws:sourcevpce",
-    "aws:sourcevpc",
-    "aws:sourceip",
-    "aws:userid",
-    "aws:username",
-    "aws:resourceorgid",
-    "s3:dataaccesspointaccount",
-];
-
-/// The restricting condition keys a statement uses.
-pub fn restricting_conditions(st: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(Value::Object(ops)) = st.get("Condition") {
-        for (_op, keys) in ops {
-            if let Value::Object(keys) = keys {
-                for k in keys.keys() {
-                    if RESTRICTING_KEYS.contains(&k.to_lowercase().as_str()) {
-                        out.push(k.clone());
-                    }
-                }
-            }
-        }
-    }
-    out
+/// Whether statement `i` is restricted by its conditions, or by a Deny guard
+/// covering it, to fixed organizations, accounts, networks or callers.
+pub fn is_restricted(policy: &Policy, i: usize) -> bool {
+    let e = is_public(policy);
+    e.restricted.iter().any(|(s, _)| *s == i) || e.guarded.contains(&i)
 }
 
 /// The account a principal belongs to: a 12-digit id or an ARN's account field.
@@ -124,41 +79,68 @@ pub fn principal_account(p: &str) -> Option<&str> {
     (acct.len() == 12).then_some(acct)
 }
 
+/// A statement as it was written, for evidence.
+pub fn statement_json(st: &Statement) -> Value {
+    let policy = Policy::new(None, None, vec![st.clone()]);
+    policy
+        .to_value()
+        .get("Statement")
+        .and_then(|s| s.get(0))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn glob_wildcards() {
-        assert!(glob("s3:Get*", "s3:GetObject", true));
-        assert!(glob("S3:get*", "s3:GetObject", true));
-        assert!(!glob("S3:get*", "s3:GetObject", false));
-        assert!(glob("*", "anything", false));
-        assert!(glob("s3:?utObject", "s3:PutObject", true));
-        assert!(!glob("s3:Put*", "s3:GetObject", true));
-        assert!(glob("a*b*c", "axxbyyc", false));
-        assert!(!glob("a*b*c", "axxbyy", false));
+    fn policy(v: Value) -> Policy {
+        Policy::from_value(&v).unwrap()
     }
 
     #[test]
-    fn principals_and_accounts() {
-        let st = json!({"Principal": {"AWS": ["arn:aws:iam::999988887777:root", "123456789012"]}});
-        assert_eq!(aws_principals(&st).len(), 2);
+    fn glob_wildcards_are_case_sensitive() {
+        assert!(glob("collection/rag-*", "collection/rag-prod"));
+        assert!(!glob("collection/RAG-*", "collection/rag-prod"));
+        assert!(glob("*", "anything"));
+    }
+
+    #[test]
+    fn actions_match_with_wildcards_and_not_action() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "S3:get*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": "*", "NotAction": "s3:Delete*", "Resource": "*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}));
+        assert!(allows_any(&p.statements[0], &["s3:GetObject"]));
+        assert!(allows_any(&p.statements[1], &["s3:PutObject"]));
+        assert!(!allows_any(&p.statements[1], &["s3:DeleteObject"]));
+        assert!(
+            !allows_any(&p.statements[2], &["s3:GetObject"]),
+            "a Deny grants nothing"
+        );
+    }
+
+    #[test]
+    fn public_statements_follow_the_engine() {
+        let p = policy(json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}},
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]}));
+        assert_eq!(public_statements(&p, &["s3:GetObject"]), vec![0, 2]);
+        assert!(is_restricted(&p, 1));
+        assert!(public_statements(&p, &["s3:PutObject"]).is_empty());
+    }
+
+    #[test]
+    fn principal_accounts() {
         assert_eq!(
             principal_account("arn:aws:iam::999988887777:root"),
             Some("999988887777")
         );
         assert_eq!(principal_account("123456789012"), Some("123456789012"));
         assert_eq!(principal_account("*"), None);
-        assert_eq!(aws_principals(&json!({"Principal": "*"})), vec!["*"]);
-    }
-
-    #[test]
-    fn org_condition_restricts() {
-        let st = json!({"Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}});
-        assert_eq!(restricting_conditions(&st), vec!["aws:PrincipalOrgID"]);
-        let st = json!({"Condition": {"Bool": {"aws:SecureTransport": "true"}}});
-        assert!(restricting_conditions(&st).is_empty());
     }
 }

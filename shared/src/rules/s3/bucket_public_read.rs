@@ -24,7 +24,7 @@
 
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::policy::{allows_any, aws_principals, restricting_conditions, statements};
+use crate::rules::policy::{parse, public_statements, statement_json};
 use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
@@ -58,15 +58,14 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         let mut evidence = Vec::new();
         if !unassessed(b, "policy")
             && !blocks_public_policy(b)
-            && let Some(doc) = b.attributes.get("policy")
+            && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
-            for (i, st) in statements(doc).into_iter().enumerate() {
-                let anyone = aws_principals(st).iter().any(|p| p == "*");
-                if anyone && allows_any(st, READ_ACTIONS) && restricting_conditions(st).is_empty() {
+            for i in public_statements(&policy, READ_ACTIONS) {
+                if let Some(st) = policy.statements.get(i) {
                     evidence.push(FindingEvidence::new(
                         "s3:GetBucketPolicy",
                         &format!("Statement[{i}]"),
-                        st.clone(),
+                        statement_json(st),
                     ));
                 }
             }

@@ -28,7 +28,7 @@ use std::collections::BTreeSet;
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{
-    allows_any, aws_principals, principal_account, restricting_conditions, statements,
+    allows_any, is_restricted, parse, principal_account, public_statements, statement_json,
 };
 use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
 
@@ -74,24 +74,37 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
     for b in of_type(inv, AssetType::S3Bucket) {
         let mut evidence = Vec::new();
         if !unassessed(b, "policy")
-            && let Some(doc) = b.attributes.get("policy")
+            && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
-            for (i, st) in statements(doc).into_iter().enumerate() {
-                if !allows_any(st, WRITE_ACTIONS) || !restricting_conditions(st).is_empty() {
-                    continue;
+            let public = if blocks_public_policy(b) {
+                Vec::new()
+            } else {
+                public_statements(&policy, WRITE_ACTIONS)
+            };
+            for (i, st) in policy.statements.iter().enumerate() {
+                // Named accounts outside the organization, unless the grant is
+                // restricted (conditions or a Deny guard for outsiders).
+                let mut outsiders: Vec<String> = if allows_any(st, WRITE_ACTIONS)
+                    && !st.not_principal
+                    && !is_restricted(&policy, i)
+                {
+                    st.principal
+                        .iter()
+                        .flat_map(|p| p.aws.iter())
+                        .filter(|p| principal_account(p).is_some_and(|a| !inside.contains(a)))
+                        .cloned()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if public.contains(&i) {
+                    outsiders.push("*".to_owned());
                 }
-                let outsiders: Vec<String> = aws_principals(st)
-                    .into_iter()
-                    .filter(|p| match principal_account(p) {
-                        Some(acct) => !inside.contains(acct),
-                        None => p == "*" && !blocks_public_policy(b),
-                    })
-                    .collect();
                 if !outsiders.is_empty() {
                     evidence.push(FindingEvidence::new(
                         "s3:GetBucketPolicy",
                         &format!("Statement[{i}]"),
-                        serde_json::json!({"statement": st, "outside_principals": outsiders}),
+                        serde_json::json!({"statement": statement_json(st), "outside_principals": outsiders}),
                     ));
                 }
             }
@@ -149,6 +162,38 @@ mod tests {
             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject"}
         ]}));
         assert!(evaluate(&inv(vec![b]), &RuleConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_deny_guard_for_outsiders_or_a_restricting_condition_clears_it() {
+        let guarded = bucket(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::fraud-training-data/*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-aispm123"}}}
+        ]}));
+        assert!(evaluate(&inv(vec![guarded]), &RuleConfig::default()).is_empty());
+        let vpce = bucket(json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}}
+        ]}));
+        assert!(evaluate(&inv(vec![vpce]), &RuleConfig::default()).is_empty());
+        // ...but IfExists restricts nothing: the key may be absent.
+        let if_exists = bucket(json!({"Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:Put*", "Resource": "*",
+             "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}}}
+        ]}));
+        assert_eq!(
+            evaluate(&inv(vec![if_exists]), &RuleConfig::default()).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn not_action_grants_count() {
+        let b = bucket(json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "999988887777"}, "NotAction": "s3:GetObject", "Resource": "*"}
+        ]}));
+        assert_eq!(evaluate(&inv(vec![b]), &RuleConfig::default()).len(), 1);
     }
 
     #[test]
