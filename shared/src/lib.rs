@@ -4,6 +4,7 @@
 //! functions and in tests. Collectors talk to AWS through the official SDK; the
 //! rule and scoring modules are pure.
 
+pub mod access;
 pub mod aws;
 pub mod collect;
 pub use aispm_iam as iam;

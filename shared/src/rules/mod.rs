@@ -8,6 +8,7 @@
 
 pub mod bedrock;
 pub mod governance;
+pub mod identity;
 pub mod policy;
 pub mod s3;
 pub mod sagemaker;
@@ -126,6 +127,11 @@ impl std::fmt::Debug for Rule {
 pub const RULES: &[Rule] = &[
     bedrock::invocation_logging_disabled::RULE,
     governance::asset_without_owner::RULE,
+    identity::access_key_can_invoke_models::RULE,
+    identity::ai_role_admin_or_wildcard::RULE,
+    identity::ai_role_broad_data_access::RULE,
+    identity::compromised_key_quarantine_attached::RULE,
+    identity::role_trust_any_principal::RULE,
     s3::bucket_public_read::RULE,
     s3::bucket_writable_outside_org::RULE,
     sagemaker::notebook_direct_internet_access::RULE,

@@ -1,0 +1,232 @@
+//! ## What it does
+//! Flags IAM roles that AI workloads run as (notebooks, models, jobs,
+//! endpoints, agents, knowledge bases, agent tools) whose *effective*
+//! permissions make them administrators — they can grant themselves anything
+//! (`iam:PutRolePolicy`, `iam:AttachRolePolicy`, `iam:CreatePolicyVersion` on
+//! any resource) — or give them every action of a whole service on every
+//! resource.
+//!
+//! ## Why is this bad?
+//! Code and models run with their role: a prompt injection, a malicious
+//! model artifact or a compromised notebook inherits administrator access to
+//! the account (OWASP LLM06, excessive agency).
+//!
+//! ## Example
+//! A training role with `AdministratorAccess`, or with `s3:*` on `*`. Use
+//! instead: a policy naming the actions and buckets the job needs.
+//!
+//! ## Remediation
+//! Replace the broad policies with least-privilege ones (IAM Access Analyzer
+//! can generate one from CloudTrail), and set a permission boundary.
+//!
+//! ## References
+//! - <https://docs.aws.amazon.com/sagemaker/latest/dg/sagemaker-roles.html>
+//! - <https://genai.owasp.org/llmrisk/llm062025-excessive-agency/>
+
+use serde_json::json;
+
+use super::{ai_roles, everywhere, granted};
+use crate::access::Access;
+use crate::iam::{Catalog, what_can};
+use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+use crate::rules::{Hit, Rule, RuleConfig, RuleMeta};
+
+/// Actions that let a role give itself any permission.
+const ESCALATION: &[&str] = &[
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:PutUserPolicy",
+    "iam:UpdateAssumeRolePolicy",
+];
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "identity_ai_role_admin_or_wildcard",
+        title: "AI workload role has administrator or whole-service permissions",
+        severity: Severity::High,
+        rationale: "Whatever runs as an AI workload's role (model code, notebooks, agent tools) gets its permissions; an administrator role turns one compromised workload into a compromised account.",
+        resource_types: &[AssetType::IamRole],
+        collectors: &["iam.authorization_details"],
+        remediation: "Replace administrator and service-wide policies on the role with least-privilege ones naming the actions and resources the workload needs; add a permission boundary.",
+        remediation_action: None,
+        exposure: false,
+        owasp_llm: &["LLM06"],
+        mitre_atlas: &["AML.T0012"],
+        nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Govern],
+        aws_security_hub: &["IAM.1", "IAM.21"],
+        covers: &[],
+    },
+    evaluate,
+};
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    let Ok(catalog) = Catalog::global() else {
+        return Vec::new();
+    };
+    let access = Access::from_inventory(inv);
+    let mut hits = Vec::new();
+    for (role, users) in ai_roles(inv) {
+        let Some(asset) = inv.asset(role) else {
+            continue;
+        };
+        let Some(snap) = access.account(&asset.account_id) else {
+            continue;
+        };
+        let Ok(caps) = what_can(snap, role) else {
+            continue;
+        };
+        let escalation: Vec<&str> = ESCALATION
+            .iter()
+            .copied()
+            // Conditions on the caller's own requests (region, tags) do not
+            // stop it from granting itself more: conditional counts too.
+            .filter(|a| {
+                caps.action(a)
+                    .is_some_and(|c| c.resources.iter().any(|r| r == "*"))
+            })
+            .collect();
+        let whole_services: Vec<&str> = caps
+            .services
+            .iter()
+            .filter(|(svc, levels)| {
+                let granted_everywhere =
+                    levels.values().flatten().filter(|c| everywhere(c)).count();
+                catalog
+                    .service(svc)
+                    .is_some_and(|s| !s.actions.is_empty() && granted_everywhere == s.actions.len())
+            })
+            .map(|(svc, _)| *svc)
+            .collect();
+        if escalation.is_empty() && whole_services.is_empty() {
+            continue;
+        }
+        let mut evidence = vec![FindingEvidence::new(
+            "aispm:iam-engine",
+            "effective_actions",
+            json!({"allowed": caps.actions, "of": catalog.action_count()}),
+        )];
+        if !escalation.is_empty() {
+            evidence.push(FindingEvidence::new(
+                "aispm:iam-engine",
+                "privilege_escalation",
+                granted(&caps, |s, n| {
+                    escalation.contains(&format!("{s}:{n}").as_str())
+                }),
+            ));
+        }
+        if !whole_services.is_empty() {
+            evidence.push(FindingEvidence::new(
+                "aispm:iam-engine",
+                "every_action_of",
+                json!(whole_services),
+            ));
+        }
+        evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
+        hits.push(Hit {
+            resource_arn: role.to_owned(),
+            evidence,
+        });
+    }
+    hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::identity::fixture::{role, used_by_endpoint};
+
+    fn ids(inv: &Inventory) -> Vec<String> {
+        evaluate(inv, &RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
+    }
+
+    #[test]
+    fn flags_admin_and_whole_service_roles_used_by_ai() {
+        let inv = used_by_endpoint(vec![
+            role(
+                "admin",
+                json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+            ),
+            role(
+                "s3-all",
+                json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+            ),
+            role(
+                "escalate",
+                json!([{"Effect": "Allow", "Action": "iam:Put*", "Resource": "*"}]),
+            ),
+        ]);
+        let hits = evaluate(&inv, &RuleConfig::default());
+        assert_eq!(hits.len(), 3);
+        let s3 = hits
+            .iter()
+            .find(|h| h.resource_arn.ends_with("role/s3-all"))
+            .unwrap();
+        let whole = s3
+            .evidence
+            .iter()
+            .find(|e| e.field == "every_action_of")
+            .unwrap();
+        assert_eq!(whole.value, json!(["s3"]));
+        let esc = hits
+            .iter()
+            .find(|h| h.resource_arn.ends_with("role/escalate"))
+            .unwrap();
+        assert!(esc.evidence.iter().any(
+            |e| e.field == "privilege_escalation" && e.value.get("iam:PutRolePolicy").is_some()
+        ));
+    }
+
+    #[test]
+    fn least_privilege_denied_or_unused_roles_pass() {
+        let mut inv = used_by_endpoint(vec![
+            role(
+                "scoped",
+                json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::train", "arn:aws:s3:::train/*"]}]),
+            ),
+            role(
+                "admin-but-denied",
+                json!([
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]),
+            ),
+        ]);
+        // An admin role no AI workload uses is another rule's business.
+        inv.assets.push(role(
+            "ops-admin",
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
+        ));
+        assert!(ids(&inv).is_empty(), "{:?}", ids(&inv));
+    }
+
+    #[test]
+    fn a_condition_on_the_callers_requests_does_not_make_an_admin_safe() {
+        let inv = used_by_endpoint(vec![role(
+            "region-admin",
+            json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}]),
+        )]);
+        let hits = evaluate(&inv, &RuleConfig::default());
+        assert_eq!(hits.len(), 1);
+        let esc = hits[0]
+            .evidence
+            .iter()
+            .find(|e| e.field == "privilege_escalation")
+            .unwrap();
+        assert_eq!(
+            esc.value["iam:PutRolePolicy"],
+            json!(["*", "(conditional)"])
+        );
+        assert!(
+            !hits[0]
+                .evidence
+                .iter()
+                .any(|e| e.field == "every_action_of")
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Identity rules: what AI workloads' roles and the keys around them can
+//! actually do, answered by the IAM engine over [`crate::access::Access`]
+//! (effective permissions after inline, managed, group policies and
+//! permission boundaries), never by matching policy text.
+
+pub mod access_key_can_invoke_models;
+pub mod ai_role_admin_or_wildcard;
+pub mod ai_role_broad_data_access;
+pub mod compromised_key_quarantine_attached;
+pub mod role_trust_any_principal;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Value, json};
+
+use crate::iam::query::Capabilities;
+use crate::model::{AssetType, EdgeKind, Inventory};
+
+/// The roles AI workloads run as, each with the workloads using it. A Lambda
+/// function counts only as an agent's tool.
+pub(crate) fn ai_roles(inv: &Inventory) -> BTreeMap<&str, BTreeSet<&str>> {
+    let tools: BTreeSet<&str> = inv
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::InvokesTool)
+        .map(|e| e.to.as_str())
+        .collect();
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for e in inv.edges.iter().filter(|e| e.kind == EdgeKind::ExecutesAs) {
+        let is_ai = match inv.asset(&e.from).map(|a| a.asset_type) {
+            Some(AssetType::LambdaFunction) => tools.contains(e.from.as_str()),
+            Some(_) => true,
+            None => false,
+        };
+        if is_ai {
+            out.entry(e.to.as_str())
+                .or_default()
+                .insert(e.from.as_str());
+        }
+    }
+    out
+}
+
+/// Granted actions matching `pred`, as `{action: resources}` evidence (with
+/// `(conditional)` marked), sorted.
+pub(crate) fn granted(caps: &Capabilities<'_>, pred: impl Fn(&str, &str) -> bool) -> Value {
+    let mut out = serde_json::Map::new();
+    for levels in caps.services.values() {
+        for list in levels.values() {
+            for c in list.iter().filter(|c| pred(c.service, c.name)) {
+                let mut res: Vec<String> = c.resources.iter().map(|r| r.to_string()).collect();
+                if c.conditional {
+                    res.push("(conditional)".into());
+                }
+                out.insert(c.action(), json!(res));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// Whether the capability is unconditional on every resource.
+pub(crate) fn everywhere(c: &crate::iam::query::Capability<'_>) -> bool {
+    !c.conditional && c.resources.iter().any(|r| r == "*")
+}
+
+#[cfg(test)]
+pub(crate) mod fixture {
+    use serde_json::json;
+
+    use crate::model::{Asset, AssetType, Edge, EdgeKind, Evidence, Inventory};
+    use crate::rules::testkit::asset;
+
+    /// A role with the given inline policy statements.
+    pub fn role(name: &str, statements: serde_json::Value) -> Asset {
+        asset(
+            AssetType::IamRole,
+            &format!("arn:aws:iam::111111111111:role/{name}"),
+            json!({
+                "trust_policy": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+                "inline_policies": [{"name": "inline", "document": {"Version": "2012-10-17", "Statement": statements}}],
+                "attached_policies": []
+            }),
+        )
+    }
+
+    /// An inventory where a SageMaker endpoint runs as each role.
+    pub fn used_by_endpoint(roles: Vec<Asset>) -> Inventory {
+        let mut inv = Inventory::default();
+        for (i, r) in roles.into_iter().enumerate() {
+            let ep = format!("arn:aws:sagemaker:us-east-1:111111111111:endpoint/ep-{i}");
+            inv.edges.push(Edge::new(
+                &ep,
+                &r.arn,
+                EdgeKind::ExecutesAs,
+                Evidence::new("sagemaker:DescribeModel", "ExecutionRoleArn"),
+            ));
+            inv.assets
+                .push(asset(AssetType::SagemakerEndpoint, &ep, json!({})));
+            inv.assets.push(r);
+        }
+        inv
+    }
+}
