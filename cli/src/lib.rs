@@ -49,8 +49,23 @@ enum Command {
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
     Iam(iam_cmds::IamCommand),
-    /// List the rules catalog.
-    Rules {
+    /// The rules catalog: list every rule, or show one.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Every rule: id, severity and title (or JSON with all metadata).
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One rule's metadata: rationale, inputs, remediation, framework mappings.
+    Show {
+        /// The rule id (see `aispm rules list`).
+        id: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -199,7 +214,8 @@ async fn execute(
 ) -> anyhow::Result<()> {
     match cli.command {
         Command::Iam(cmd) => iam_cmds::run(cmd, stdin, out),
-        Command::Rules { format } => print_rules(format, out),
+        Command::Rules(RulesCommand::List { format }) => print_rules(format, out),
+        Command::Rules(RulesCommand::Show { id, format }) => show_rule(&id, format, out),
         Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
         Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
         Command::Scan(args) => {
@@ -390,6 +406,42 @@ fn print_inventory(inv: &Inventory, out: &mut dyn Write) -> anyhow::Result<()> {
         inv.edges.len(),
         inv.coverage.len()
     )?;
+    Ok(())
+}
+
+fn show_rule(id: &str, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    let Some(rule) = rules::rule(id) else {
+        anyhow::bail!("no rule `{id}`; `aispm rules list` prints every rule id");
+    };
+    let m = &rule.meta;
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut *out, m)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let list = |xs: &[&str]| {
+        if xs.is_empty() {
+            "-".to_owned()
+        } else {
+            xs.join(", ")
+        }
+    };
+    let types: Vec<&str> = m.resource_types.iter().map(|t| t.as_str()).collect();
+    let nist: Vec<String> = m.nist_ai_rmf.iter().map(|n| format!("{n:?}")).collect();
+    writeln!(out, "{} [{}] {}", m.id, m.severity.as_str(), m.title)?;
+    writeln!(out, "why          {}", m.rationale)?;
+    writeln!(
+        out,
+        "reads        {} (collectors: {})",
+        types.join(", "),
+        m.collectors.join(", ")
+    )?;
+    writeln!(out, "remediation  {}", m.remediation)?;
+    writeln!(out, "action       {}", m.remediation_action.unwrap_or("-"))?;
+    writeln!(out, "OWASP LLM    {}", list(m.owasp_llm))?;
+    writeln!(out, "MITRE ATLAS  {}", list(m.mitre_atlas))?;
+    writeln!(out, "NIST AI RMF  {}", nist.join(", "))?;
+    writeln!(out, "Security Hub {}", list(m.aws_security_hub))?;
     Ok(())
 }
 

@@ -22,7 +22,8 @@ use crate::rules::{self, RuleConfig};
 use crate::scan::{self, Parts, ScanError, ScanRequest, Target};
 use crate::store::lifecycle::{self, Observation};
 use crate::store::{
-    Part, SnapshotItem, Store, StoreError, SweepRecord, TaskRecord, apply_with_retry, diff_scope,
+    AccountSnapshot, Part, SnapshotItem, Store, StoreError, SweepRecord, TaskRecord,
+    apply_with_retry, diff_scope,
 };
 
 /// Version of the queue message format.
@@ -411,10 +412,9 @@ pub async fn run_task<S: Store>(
     merged.normalise();
     let (findings, rule_coverage) = rules::evaluate(&merged, &cfg.rules);
     let in_scope: BTreeSet<&str> = fresh.assets.iter().map(|a| a.arn.as_str()).collect();
-    let observed: Vec<_> = findings
+    let (observed, foreign): (Vec<_>, Vec<_>) = findings
         .into_iter()
-        .filter(|f| in_scope.contains(f.resource_arn.as_str()))
-        .collect();
+        .partition(|f| in_scope.contains(f.resource_arn.as_str()));
     let blocked: BTreeSet<String> = rule_coverage
         .iter()
         .filter(|c| global || c.region == task.scope || c.region == GLOBAL_REGION)
@@ -441,6 +441,8 @@ pub async fn run_task<S: Store>(
             changed += 1;
         }
     }
+
+    changed += observe_foreign(store, task, &snapshot, &foreign).await?;
 
     let assessed: BTreeSet<String> = fresh
         .coverage
@@ -486,6 +488,58 @@ pub async fn run_task<S: Store>(
         "task done"
     );
     Ok(record)
+}
+
+/// Findings this task's view proves about resources of the account's other
+/// scopes (an AI workload's role, global, flagged because of a notebook in
+/// this region) that the store does not hold yet: opened here. Everything
+/// else about them (last seen, resolution, reopening) stays with the owning
+/// scope, whose view of its own resources is fresh; this task may be reading
+/// them from the previous sweep. Whichever of an account's tasks runs last
+/// sees the freshest parts of both scopes, so such findings appear in the
+/// first sweep whatever order Lambda runs the tasks in.
+async fn observe_foreign<S: Store>(
+    store: &S,
+    task: &ScanTask,
+    snapshot: &AccountSnapshot,
+    foreign: &[crate::model::Finding],
+) -> Result<u64, PipelineError> {
+    let owner: BTreeMap<&str, &str> = snapshot
+        .items
+        .iter()
+        .filter_map(|i| match &i.part {
+            Part::Asset(a) => Some((a.arn.as_str(), i.scope.as_str())),
+            _ => None,
+        })
+        .collect();
+    let none = BTreeSet::new();
+    let mut changed = 0;
+    for f in foreign {
+        let Some(scope) = owner.get(f.resource_arn.as_str()).copied() else {
+            continue;
+        };
+        if scope == task.scope || snapshot.findings.iter().any(|s| s.finding_id == f.id) {
+            continue;
+        }
+        let obs = Observation {
+            scope,
+            at: &task.sweep_at,
+            sweep_id: &task.sweep_id,
+            observed: std::slice::from_ref(f),
+            blocked_rules: &none,
+        };
+        let Some(change) = lifecycle::plan_one(None, Some(f), &obs) else {
+            continue;
+        };
+        let applied = apply_with_retry(store, change, |current| {
+            lifecycle::plan_one(current, Some(f), &obs)
+        })
+        .await?;
+        if applied.is_some_and(|c| !c.events.is_empty()) {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 fn snapshot_items(scope: &str, inv: &Inventory) -> Vec<SnapshotItem> {
