@@ -62,6 +62,8 @@ enum RulesCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// The catalog as Markdown (what docs/rules.md holds).
+    Docs,
     /// One rule's metadata: rationale, inputs, remediation, framework mappings.
     Show {
         /// The rule id (see `aispm rules list`).
@@ -216,6 +218,10 @@ async fn execute(
         Command::Iam(cmd) => iam_cmds::run(cmd, stdin, out),
         Command::Rules(RulesCommand::List { format }) => print_rules(format, out),
         Command::Rules(RulesCommand::Show { id, format }) => show_rule(&id, format, out),
+        Command::Rules(RulesCommand::Docs) => {
+            out.write_all(rules::docs::markdown().as_bytes())?;
+            Ok(())
+        }
         Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
         Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
         Command::Scan(args) => {

@@ -52,3 +52,12 @@ fn show_prints_one_rule_or_names_the_unknown_id() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no rule `no_such_rule`"));
 }
+
+#[test]
+fn docs_prints_what_docs_rules_md_holds() {
+    let out = aispm(&["rules", "docs"]);
+    assert!(out.status.success());
+    let file =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/rules.md")).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), file);
+}

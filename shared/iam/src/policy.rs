@@ -665,7 +665,11 @@ fn principals(v: &Value, at: &str) -> Result<Principals, PolicyError> {
                     }
                 }
             }
-            if m.is_empty() {
+            if p.aws.is_empty()
+                && p.service.is_empty()
+                && p.federated.is_empty()
+                && p.canonical_user.is_empty()
+            {
                 return Err(PolicyError::new(at, "names no principal"));
             }
             Ok(p)

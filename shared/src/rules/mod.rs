@@ -7,6 +7,7 @@
 //! saying so: a check that could not look never passes silently.
 
 pub mod bedrock;
+pub mod docs;
 pub mod governance;
 pub mod identity;
 pub mod policy;
