@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::access::Access;
 use crate::model::{
     AssetType, Coverage, Finding, FindingEvidence, FindingStatus, Frameworks, Inventory, NistAiRmf,
     Remediation, Severity,
@@ -115,7 +116,17 @@ pub struct Rule {
     /// Metadata.
     pub meta: RuleMeta,
     /// Finds the resources that break the rule.
-    pub evaluate: fn(&Inventory, &RuleConfig) -> Vec<Hit>,
+    pub evaluate: Evaluate,
+}
+
+/// How a rule evaluates.
+#[derive(Clone, Copy)]
+pub enum Evaluate {
+    /// Over the inventory.
+    Inventory(fn(&Inventory, &RuleConfig) -> Vec<Hit>),
+    /// Over the inventory and its IAM snapshots (built once per evaluation
+    /// for all the rules that ask the IAM engine).
+    Iam(fn(&Inventory, &RuleConfig, &Access) -> Vec<Hit>),
 }
 
 impl std::fmt::Debug for Rule {
@@ -126,9 +137,11 @@ impl std::fmt::Debug for Rule {
 
 /// Every rule, sorted by id.
 pub const RULES: &[Rule] = &[
+    bedrock::agent_role_shared::RULE,
     bedrock::invocation_logging_disabled::RULE,
     governance::asset_without_owner::RULE,
     identity::access_key_can_invoke_models::RULE,
+    identity::ai_full_access_policy_attached::RULE,
     identity::ai_role_admin_or_wildcard::RULE,
     identity::ai_role_broad_data_access::RULE,
     identity::compromised_key_quarantine_attached::RULE,
@@ -159,6 +172,7 @@ pub fn finding_id(rule_id: &str, resource_arn: &str) -> String {
 /// Runs every rule: findings sorted by risk (highest first), plus a
 /// `rule:<id>` coverage record wherever a rule's input was not assessed.
 pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverage>) {
+    let access = std::cell::OnceCell::new();
     let mut findings = Vec::new();
     let mut coverage = Vec::new();
     for rule in RULES {
@@ -190,7 +204,11 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                 ));
             }
         }
-        for hit in (rule.evaluate)(inv, cfg) {
+        let hits = match rule.evaluate {
+            Evaluate::Inventory(f) => f(inv, cfg),
+            Evaluate::Iam(f) => f(inv, cfg, access.get_or_init(|| Access::from_inventory(inv))),
+        };
+        for hit in hits {
             let asset = inv.asset(&hit.resource_arn);
             let (account_id, region, resource_type) = match asset {
                 Some(a) => (a.account_id.clone(), a.region.clone(), a.asset_type),

@@ -22,7 +22,7 @@
 use serde_json::json;
 
 use crate::model::{FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -52,7 +52,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &[],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {

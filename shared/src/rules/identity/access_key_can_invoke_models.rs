@@ -29,7 +29,7 @@ use super::granted;
 use crate::access::Access;
 use crate::iam::what_can;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 /// Actions that invoke a model or an agent.
 pub(crate) const INVOKE: &[&str] = &[
@@ -60,7 +60,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &["IAM.3"],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Iam(evaluate),
 };
 
 /// The model-invoking actions `user` may call, as evidence (null if none).
@@ -75,8 +75,7 @@ pub(crate) fn invoke_evidence(
     v.as_object().is_some_and(|m| !m.is_empty()).then_some(v)
 }
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    let access = Access::from_inventory(inv);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for key in of_type(inv, AssetType::IamAccessKey) {
         if key.str_attr("status") != Some("Active") {
@@ -85,7 +84,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         let Some(user) = key.str_attr("user_arn") else {
             continue;
         };
-        let Some(invoke) = invoke_evidence(&access, inv, user) else {
+        let Some(invoke) = invoke_evidence(access, inv, user) else {
             continue;
         };
         hits.push(Hit {
@@ -107,6 +106,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(inv: &Inventory) -> Vec<Hit> {
+        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+    }
     use crate::rules::testkit::{asset, inv};
 
     fn estate(statements: serde_json::Value, status: &str) -> Inventory {
@@ -128,13 +131,10 @@ mod tests {
 
     #[test]
     fn flags_active_keys_that_can_invoke() {
-        let hits = evaluate(
-            &estate(
-                json!([{"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]),
-                "Active",
-            ),
-            &RuleConfig::default(),
-        );
+        let hits = run(&estate(
+            json!([{"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]),
+            "Active",
+        ));
         assert_eq!(hits.len(), 1);
         assert!(
             hits[0].evidence[0]
@@ -153,12 +153,12 @@ mod tests {
     #[test]
     fn inactive_keys_and_users_without_invoke_pass() {
         let invoke = json!([{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]);
-        assert!(evaluate(&estate(invoke, "Inactive"), &RuleConfig::default()).is_empty());
+        assert!(run(&estate(invoke, "Inactive")).is_empty());
         let read = json!([{"Effect": "Allow", "Action": "bedrock:List*", "Resource": "*"}]);
-        assert!(evaluate(&estate(read, "Active"), &RuleConfig::default()).is_empty());
+        assert!(run(&estate(read, "Active")).is_empty());
         let denied = json!([{"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
                             {"Effect": "Deny", "Action": ["bedrock:Invoke*", "bedrock:Converse*"], "Resource": "*"}]);
-        let hits = evaluate(&estate(denied, "Active"), &RuleConfig::default());
+        let hits = run(&estate(denied, "Active"));
         // InvokeAgent is `bedrock:InvokeAgent`: matched by bedrock:Invoke* too.
         assert!(hits.is_empty(), "{hits:?}");
     }

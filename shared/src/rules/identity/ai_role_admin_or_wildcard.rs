@@ -29,7 +29,7 @@ use super::{ai_roles, everywhere, granted};
 use crate::access::Access;
 use crate::iam::{Catalog, what_can};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
 /// Actions that let a role give itself any permission.
 const ESCALATION: &[&str] = &[
@@ -59,14 +59,13 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &["IAM.1", "IAM.21"],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let Ok(catalog) = Catalog::global() else {
         return Vec::new();
     };
-    let access = Access::from_inventory(inv);
     let mut hits = Vec::new();
     for (role, users) in ai_roles(inv) {
         let Some(asset) = inv.asset(role) else {
@@ -136,13 +135,14 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(inv: &Inventory) -> Vec<Hit> {
+        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+    }
     use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     fn ids(inv: &Inventory) -> Vec<String> {
-        evaluate(inv, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
+        run(inv).into_iter().map(|h| h.resource_arn).collect()
     }
 
     #[test]
@@ -161,7 +161,7 @@ mod tests {
                 json!([{"Effect": "Allow", "Action": "iam:Put*", "Resource": "*"}]),
             ),
         ]);
-        let hits = evaluate(&inv, &RuleConfig::default());
+        let hits = run(&inv);
         assert_eq!(hits.len(), 3);
         let s3 = hits
             .iter()
@@ -211,7 +211,7 @@ mod tests {
             json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
             "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}]),
         )]);
-        let hits = evaluate(&inv, &RuleConfig::default());
+        let hits = run(&inv);
         assert_eq!(hits.len(), 1);
         let esc = hits[0]
             .evidence

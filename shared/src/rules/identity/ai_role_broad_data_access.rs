@@ -27,7 +27,7 @@ use super::{ai_roles, granted};
 use crate::access::Access;
 use crate::iam::what_can;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
 /// Data reads checked, by store.
 const DATA_READS: &[(&str, &[&str])] = &[
@@ -69,7 +69,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &[],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Iam(evaluate),
 };
 
 /// Whether a resource pattern covers every resource of its kind: `*`, `NOT x`
@@ -97,8 +97,7 @@ fn every_of_kind(pattern: &str) -> bool {
     }
 }
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    let access = Access::from_inventory(inv);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for (role, users) in ai_roles(inv) {
         let Some(asset) = inv.asset(role) else {
@@ -149,6 +148,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(inv: &Inventory) -> Vec<Hit> {
+        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+    }
     use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     #[test]
@@ -168,7 +171,7 @@ mod tests {
                 "NotResource": "arn:aws:s3:::payroll/*"}]),
             ),
         ]);
-        let hits = evaluate(&inv, &RuleConfig::default());
+        let hits = run(&inv);
         assert_eq!(hits.len(), 3);
         let db = hits
             .iter()
@@ -218,7 +221,7 @@ mod tests {
                 {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]),
             ),
         ]);
-        let hits = evaluate(&inv, &RuleConfig::default());
+        let hits = run(&inv);
         assert!(hits.is_empty(), "{hits:?}");
     }
 }

@@ -25,7 +25,7 @@ use serde_json::json;
 use super::access_key_can_invoke_models::invoke_evidence;
 use crate::access::Access;
 use crate::model::{AssetType, EdgeKind, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -45,7 +45,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &[],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Iam(evaluate),
 };
 
 fn is_quarantine(arn: &str) -> bool {
@@ -53,8 +53,7 @@ fn is_quarantine(arn: &str) -> bool {
         .is_some_and(|n| n.starts_with("AWSCompromisedKeyQuarantine"))
 }
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    let access = Access::from_inventory(inv);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for user in of_type(inv, AssetType::IamUser) {
         let quarantine: Vec<&str> = user
@@ -83,7 +82,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             ),
             FindingEvidence::new("iam:ListAccessKeys", "AccessKeyMetadata", json!(keys)),
         ];
-        if let Some(invoke) = invoke_evidence(&access, inv, &user.arn) {
+        if let Some(invoke) = invoke_evidence(access, inv, &user.arn) {
             evidence.push(FindingEvidence::new(
                 "aispm:iam-engine",
                 "can_still_invoke",
@@ -101,6 +100,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(inv: &Inventory) -> Vec<Hit> {
+        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+    }
     use crate::model::{Edge, Evidence};
     use crate::rules::testkit::{asset, inv};
 
@@ -137,10 +140,9 @@ mod tests {
 
     #[test]
     fn flags_a_quarantined_user_with_its_keys_and_blast_radius() {
-        let hits = evaluate(
-            &user(&["arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"]),
-            &RuleConfig::default(),
-        );
+        let hits = run(&user(&[
+            "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3",
+        ]));
         assert_eq!(hits.len(), 1);
         let radius = hits[0]
             .evidence
@@ -153,12 +155,11 @@ mod tests {
 
     #[test]
     fn users_without_the_quarantine_policy_pass() {
-        assert!(evaluate(&user(&[]), &RuleConfig::default()).is_empty());
+        assert!(run(&user(&[])).is_empty());
         assert!(
-            evaluate(
-                &user(&["arn:aws:iam::111111111111:policy/AWSCompromisedKeyQuarantineV3"]),
-                &RuleConfig::default()
-            )
+            run(&user(&[
+                "arn:aws:iam::111111111111:policy/AWSCompromisedKeyQuarantineV3"
+            ]))
             .is_empty(),
             "only the AWS managed policy counts"
         );

@@ -4,6 +4,7 @@
 //! permission boundaries), never by matching policy text.
 
 pub mod access_key_can_invoke_models;
+pub mod ai_full_access_policy_attached;
 pub mod ai_role_admin_or_wildcard;
 pub mod ai_role_broad_data_access;
 pub mod compromised_key_quarantine_attached;

@@ -24,7 +24,7 @@ use serde_json::json;
 use crate::access::Access;
 use crate::iam::{Grantee, who_can_assume};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -44,11 +44,10 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &[],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    let access = Access::from_inventory(inv);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for role in of_type(inv, AssetType::IamRole) {
         let Some(snap) = access.account(&role.account_id) else {
@@ -92,6 +91,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(inv: &Inventory) -> Vec<Hit> {
+        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+    }
     use crate::rules::testkit::{asset, inv};
 
     fn role(trust: serde_json::Value) -> crate::model::Asset {
@@ -111,7 +114,7 @@ mod tests {
             json!([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
                     "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}}]),
         ] {
-            let hits = evaluate(&inv(vec![role(trust.clone())]), &RuleConfig::default());
+            let hits = run(&inv(vec![role(trust.clone())]));
             assert_eq!(hits.len(), 1, "{trust}");
         }
     }
@@ -126,7 +129,7 @@ mod tests {
             json!([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
                    {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}]),
         ] {
-            let hits = evaluate(&inv(vec![role(trust.clone())]), &RuleConfig::default());
+            let hits = run(&inv(vec![role(trust.clone())]));
             assert!(hits.is_empty(), "{trust}");
         }
     }

@@ -25,7 +25,7 @@
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{parse, public_statements, statement_json};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
     id: "s3_bucket_public_read",
@@ -47,7 +47,7 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 const READ_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];

@@ -30,7 +30,7 @@ use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{
     allows_any, is_restricted, parse, principal_account, public_statements, statement_json,
 };
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
     id: "s3_bucket_writable_outside_org",
@@ -52,7 +52,7 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 const WRITE_ACTIONS: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"];

@@ -18,7 +18,7 @@
 
 use super::notebooks_where;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &["SageMaker.3"],
         covers: &["prowler:sagemaker_notebook_instance_root_access_disabled"],
     },
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {

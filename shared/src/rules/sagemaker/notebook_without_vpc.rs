@@ -16,7 +16,7 @@
 //! - <https://docs.aws.amazon.com/sagemaker/latest/dg/appendix-notebook-and-internet-access.html>
 
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -36,7 +36,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &["SageMaker.2"],
         covers: &["prowler:sagemaker_notebook_instance_vpc_settings_configured"],
     },
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {

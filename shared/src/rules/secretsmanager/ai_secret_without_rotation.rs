@@ -19,7 +19,7 @@
 use serde_json::json;
 
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::{Hit, Rule, RuleConfig, RuleMeta, of_type};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -39,7 +39,7 @@ pub const RULE: Rule = Rule {
         aws_security_hub: &["SecretsManager.1"],
         covers: &[],
     },
-    evaluate,
+    evaluate: Evaluate::Inventory(evaluate),
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
