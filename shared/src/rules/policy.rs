@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::iam::pattern::{Pattern, Syntax};
 use crate::iam::policy::Statement;
-use crate::iam::{Effect, Exposure, Policy, is_public};
+use crate::iam::{Effect, Exposure, Policy};
 
 /// Matches `*` and `?` wildcards, case-sensitively (resource names in
 /// non-IAM policy documents such as OpenSearch Serverless network policies).
@@ -48,12 +48,12 @@ pub fn allows_any(st: &Statement, actions: &[&str]) -> bool {
 }
 
 /// The statements of `policy` that let anyone perform one of `actions`
-/// (indexes), per the engine's [`is_public`].
-pub fn public_statements(policy: &Policy, actions: &[&str]) -> Vec<usize> {
-    let exposure: Exposure = is_public(policy);
+/// (indexes), per the engine's [`is_public`] (`exposure`).
+pub fn public_statements(policy: &Policy, exposure: &Exposure, actions: &[&str]) -> Vec<usize> {
     exposure
         .public_statements
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|i| {
             policy
                 .statements
@@ -65,9 +65,8 @@ pub fn public_statements(policy: &Policy, actions: &[&str]) -> Vec<usize> {
 
 /// Whether statement `i` is restricted by its conditions, or by a Deny guard
 /// covering it, to fixed organizations, accounts, networks or callers.
-pub fn is_restricted(policy: &Policy, i: usize) -> bool {
-    let e = is_public(policy);
-    e.restricted.iter().any(|(s, _)| *s == i) || e.guarded.contains(&i)
+pub fn is_restricted(exposure: &Exposure, i: usize) -> bool {
+    exposure.restricted.iter().any(|(s, _)| *s == i) || exposure.guarded.contains(&i)
 }
 
 /// The account a principal belongs to: a 12-digit id or an ARN's account field.
@@ -93,6 +92,7 @@ pub fn statement_json(st: &Statement) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iam::is_public;
     use serde_json::json;
 
     fn policy(v: Value) -> Policy {
@@ -129,9 +129,10 @@ mod tests {
              "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}},
             {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
              "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]}));
-        assert_eq!(public_statements(&p, &["s3:GetObject"]), vec![0, 2]);
-        assert!(is_restricted(&p, 1));
-        assert!(public_statements(&p, &["s3:PutObject"]).is_empty());
+        let e = is_public(&p);
+        assert_eq!(public_statements(&p, &e, &["s3:GetObject"]), vec![0, 2]);
+        assert!(is_restricted(&e, 1));
+        assert!(public_statements(&p, &e, &["s3:PutObject"]).is_empty());
     }
 
     #[test]

@@ -23,6 +23,7 @@
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
+use crate::iam::is_public;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{parse, public_statements, statement_json};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
@@ -60,7 +61,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             && !blocks_public_policy(b)
             && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
-            for i in public_statements(&policy, READ_ACTIONS) {
+            for i in public_statements(&policy, &is_public(&policy), READ_ACTIONS) {
                 if let Some(st) = policy.statements.get(i) {
                     evidence.push(FindingEvidence::new(
                         "s3:GetBucketPolicy",

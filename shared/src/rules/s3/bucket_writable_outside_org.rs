@@ -26,6 +26,7 @@
 use std::collections::BTreeSet;
 
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
+use crate::iam::is_public;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{
     allows_any, is_restricted, parse, principal_account, public_statements, statement_json,
@@ -76,17 +77,18 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         if !unassessed(b, "policy")
             && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
+            let exposure = is_public(&policy);
             let public = if blocks_public_policy(b) {
                 Vec::new()
             } else {
-                public_statements(&policy, WRITE_ACTIONS)
+                public_statements(&policy, &exposure, WRITE_ACTIONS)
             };
             for (i, st) in policy.statements.iter().enumerate() {
                 // Named accounts outside the organization, unless the grant is
                 // restricted (conditions or a Deny guard for outsiders).
                 let mut outsiders: Vec<String> = if allows_any(st, WRITE_ACTIONS)
                     && !st.not_principal
-                    && !is_restricted(&policy, i)
+                    && !is_restricted(&exposure, i)
                 {
                     st.principal
                         .iter()
