@@ -23,6 +23,8 @@
 
 use serde_json::json;
 
+use super::attached_policies;
+
 use crate::model::{AssetType, EdgeKind, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
@@ -66,13 +68,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         .iter()
         .filter(|a| matches!(a.asset_type, AssetType::IamRole | AssetType::IamUser))
     {
-        let attached: Vec<&str> = a
-            .attributes
-            .get("attached_policies")
-            .and_then(|v| v.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str())
+        let attached: Vec<&str> = attached_policies(a)
             .filter(|p| FULL_ACCESS.contains(p))
             .collect();
         if attached.is_empty() {

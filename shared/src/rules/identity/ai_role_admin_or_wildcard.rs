@@ -135,11 +135,11 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     fn run(inv: &Inventory) -> Vec<Hit> {
         evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
     }
-    use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     fn ids(inv: &Inventory) -> Vec<String> {
         run(inv).into_iter().map(|h| h.resource_arn).collect()

@@ -148,11 +148,11 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     fn run(inv: &Inventory) -> Vec<Hit> {
         evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
     }
-    use crate::rules::identity::fixture::{role, used_by_endpoint};
 
     #[test]
     fn flags_roles_reading_every_table_or_bucket() {

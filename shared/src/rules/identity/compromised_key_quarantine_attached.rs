@@ -22,6 +22,8 @@
 
 use serde_json::json;
 
+use super::attached_policies;
+
 use super::access_key_can_invoke_models::invoke_evidence;
 use crate::access::Access;
 use crate::model::{AssetType, EdgeKind, FindingEvidence, Inventory, NistAiRmf, Severity};
@@ -56,13 +58,7 @@ fn is_quarantine(arn: &str) -> bool {
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for user in of_type(inv, AssetType::IamUser) {
-        let quarantine: Vec<&str> = user
-            .attributes
-            .get("attached_policies")
-            .and_then(|v| v.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v.as_str())
+        let quarantine: Vec<&str> = attached_policies(user)
             .filter(|a| is_quarantine(a))
             .collect();
         if quarantine.is_empty() {
@@ -100,12 +96,12 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Edge, Evidence};
+    use crate::rules::testkit::{asset, inv};
 
     fn run(inv: &Inventory) -> Vec<Hit> {
         evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
     }
-    use crate::model::{Edge, Evidence};
-    use crate::rules::testkit::{asset, inv};
 
     fn user(attached: &[&str]) -> Inventory {
         let mut q = asset(

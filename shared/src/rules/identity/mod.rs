@@ -60,6 +60,16 @@ pub(crate) fn granted(caps: &Capabilities<'_>, pred: impl Fn(&str, &str) -> bool
     Value::Object(out)
 }
 
+/// The managed policy ARNs attached to a role or user.
+pub(crate) fn attached_policies(a: &crate::model::Asset) -> impl Iterator<Item = &str> {
+    a.attributes
+        .get("attached_policies")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 /// Whether the capability is unconditional on every resource.
 pub(crate) fn everywhere(c: &crate::iam::query::Capability<'_>) -> bool {
     !c.conditional && c.resources.iter().any(|r| r == "*")

@@ -91,11 +91,11 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testkit::{asset, inv};
 
     fn run(inv: &Inventory) -> Vec<Hit> {
         evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
     }
-    use crate::rules::testkit::{asset, inv};
 
     fn role(trust: serde_json::Value) -> crate::model::Asset {
         asset(
