@@ -129,6 +129,27 @@ pub enum Evaluate {
     Iam(fn(&Inventory, &RuleConfig, &Access) -> Vec<Hit>),
 }
 
+impl Rule {
+    /// The resources this rule flags in `inv` (building the IAM snapshots
+    /// if the rule needs them).
+    pub fn hits(&self, inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
+        self.hits_with(inv, cfg, &std::cell::OnceCell::new())
+    }
+
+    /// [`Rule::hits`] with IAM snapshots shared across rules.
+    fn hits_with(
+        &self,
+        inv: &Inventory,
+        cfg: &RuleConfig,
+        access: &std::cell::OnceCell<Access>,
+    ) -> Vec<Hit> {
+        match self.evaluate {
+            Evaluate::Inventory(f) => f(inv, cfg),
+            Evaluate::Iam(f) => f(inv, cfg, access.get_or_init(|| Access::from_inventory(inv))),
+        }
+    }
+}
+
 impl std::fmt::Debug for Rule {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Rule").field("id", &self.meta.id).finish()
@@ -204,10 +225,7 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                 ));
             }
         }
-        let hits = match rule.evaluate {
-            Evaluate::Inventory(f) => f(inv, cfg),
-            Evaluate::Iam(f) => f(inv, cfg, access.get_or_init(|| Access::from_inventory(inv))),
-        };
+        let hits = rule.hits_with(inv, cfg, &access);
         for hit in hits {
             let asset = inv.asset(&hit.resource_arn);
             let (account_id, region, resource_type) = match asset {

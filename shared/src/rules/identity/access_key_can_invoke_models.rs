@@ -108,10 +108,6 @@ mod tests {
     use super::*;
     use crate::rules::testkit::{asset, inv};
 
-    fn run(inv: &Inventory) -> Vec<Hit> {
-        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
-    }
-
     fn estate(statements: serde_json::Value, status: &str) -> Inventory {
         let user = asset(
             AssetType::IamUser,
@@ -131,10 +127,13 @@ mod tests {
 
     #[test]
     fn flags_active_keys_that_can_invoke() {
-        let hits = run(&estate(
-            json!([{"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]),
-            "Active",
-        ));
+        let hits = RULE.hits(
+            &estate(
+                json!([{"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]),
+                "Active",
+            ),
+            &RuleConfig::default(),
+        );
         assert_eq!(hits.len(), 1);
         assert!(
             hits[0].evidence[0]
@@ -153,12 +152,18 @@ mod tests {
     #[test]
     fn inactive_keys_and_users_without_invoke_pass() {
         let invoke = json!([{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]);
-        assert!(run(&estate(invoke, "Inactive")).is_empty());
+        assert!(
+            RULE.hits(&estate(invoke, "Inactive"), &RuleConfig::default())
+                .is_empty()
+        );
         let read = json!([{"Effect": "Allow", "Action": "bedrock:List*", "Resource": "*"}]);
-        assert!(run(&estate(read, "Active")).is_empty());
+        assert!(
+            RULE.hits(&estate(read, "Active"), &RuleConfig::default())
+                .is_empty()
+        );
         let denied = json!([{"Effect": "Allow", "Action": "bedrock:*", "Resource": "*"},
                             {"Effect": "Deny", "Action": ["bedrock:Invoke*", "bedrock:Converse*"], "Resource": "*"}]);
-        let hits = run(&estate(denied, "Active"));
+        let hits = RULE.hits(&estate(denied, "Active"), &RuleConfig::default());
         // InvokeAgent is `bedrock:InvokeAgent`: matched by bedrock:Invoke* too.
         assert!(hits.is_empty(), "{hits:?}");
     }

@@ -137,12 +137,11 @@ mod tests {
     use super::*;
     use crate::rules::identity::fixture::{role, used_by_endpoint};
 
-    fn run(inv: &Inventory) -> Vec<Hit> {
-        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
-    }
-
     fn ids(inv: &Inventory) -> Vec<String> {
-        run(inv).into_iter().map(|h| h.resource_arn).collect()
+        RULE.hits(inv, &RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
     }
 
     #[test]
@@ -161,7 +160,7 @@ mod tests {
                 json!([{"Effect": "Allow", "Action": "iam:Put*", "Resource": "*"}]),
             ),
         ]);
-        let hits = run(&inv);
+        let hits = RULE.hits(&inv, &RuleConfig::default());
         assert_eq!(hits.len(), 3);
         let s3 = hits
             .iter()
@@ -211,7 +210,7 @@ mod tests {
             json!([{"Effect": "Allow", "Action": "*", "Resource": "*",
             "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}]),
         )]);
-        let hits = run(&inv);
+        let hits = RULE.hits(&inv, &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         let esc = hits[0]
             .evidence

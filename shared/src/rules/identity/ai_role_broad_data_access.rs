@@ -150,10 +150,6 @@ mod tests {
     use super::*;
     use crate::rules::identity::fixture::{role, used_by_endpoint};
 
-    fn run(inv: &Inventory) -> Vec<Hit> {
-        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
-    }
-
     #[test]
     fn flags_roles_reading_every_table_or_bucket() {
         let inv = used_by_endpoint(vec![
@@ -171,7 +167,7 @@ mod tests {
                 "NotResource": "arn:aws:s3:::payroll/*"}]),
             ),
         ]);
-        let hits = run(&inv);
+        let hits = RULE.hits(&inv, &RuleConfig::default());
         assert_eq!(hits.len(), 3);
         let db = hits
             .iter()
@@ -221,7 +217,7 @@ mod tests {
                 {"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]),
             ),
         ]);
-        let hits = run(&inv);
+        let hits = RULE.hits(&inv, &RuleConfig::default());
         assert!(hits.is_empty(), "{hits:?}");
     }
 }

@@ -99,10 +99,6 @@ mod tests {
     use crate::model::{Edge, Evidence};
     use crate::rules::testkit::{asset, inv};
 
-    fn run(inv: &Inventory) -> Vec<Hit> {
-        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
-    }
-
     fn user(attached: &[&str]) -> Inventory {
         let mut q = asset(
             AssetType::IamPolicy,
@@ -136,9 +132,10 @@ mod tests {
 
     #[test]
     fn flags_a_quarantined_user_with_its_keys_and_blast_radius() {
-        let hits = run(&user(&[
-            "arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3",
-        ]));
+        let hits = RULE.hits(
+            &user(&["arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3"]),
+            &RuleConfig::default(),
+        );
         assert_eq!(hits.len(), 1);
         let radius = hits[0]
             .evidence
@@ -151,11 +148,12 @@ mod tests {
 
     #[test]
     fn users_without_the_quarantine_policy_pass() {
-        assert!(run(&user(&[])).is_empty());
+        assert!(RULE.hits(&user(&[]), &RuleConfig::default()).is_empty());
         assert!(
-            run(&user(&[
-                "arn:aws:iam::111111111111:policy/AWSCompromisedKeyQuarantineV3"
-            ]))
+            RULE.hits(
+                &user(&["arn:aws:iam::111111111111:policy/AWSCompromisedKeyQuarantineV3"]),
+                &RuleConfig::default()
+            )
             .is_empty(),
             "only the AWS managed policy counts"
         );

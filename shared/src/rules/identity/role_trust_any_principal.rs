@@ -93,10 +93,6 @@ mod tests {
     use super::*;
     use crate::rules::testkit::{asset, inv};
 
-    fn run(inv: &Inventory) -> Vec<Hit> {
-        evaluate(inv, &RuleConfig::default(), &Access::from_inventory(inv))
-    }
-
     fn role(trust: serde_json::Value) -> crate::model::Asset {
         asset(
             AssetType::IamRole,
@@ -114,7 +110,7 @@ mod tests {
             json!([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
                     "Condition": {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}}}]),
         ] {
-            let hits = run(&inv(vec![role(trust.clone())]));
+            let hits = RULE.hits(&inv(vec![role(trust.clone())]), &RuleConfig::default());
             assert_eq!(hits.len(), 1, "{trust}");
         }
     }
@@ -129,7 +125,7 @@ mod tests {
             json!([{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"},
                    {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}]),
         ] {
-            let hits = run(&inv(vec![role(trust.clone())]));
+            let hits = RULE.hits(&inv(vec![role(trust.clone())]), &RuleConfig::default());
             assert!(hits.is_empty(), "{trust}");
         }
     }
