@@ -46,6 +46,9 @@ enum Command {
     /// Read and manage stored findings.
     #[command(subcommand)]
     Findings(store_cmds::FindingsCommand),
+    /// Posture metrics from the findings store: ownership, mapping, coverage
+    /// and rule gaps, findings by status, time to remediate.
+    Metrics(store_cmds::MetricsArgs),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
     Iam(iam_cmds::IamCommand),
@@ -115,6 +118,24 @@ struct ScanArgs {
     /// Tag keys that name an asset's owner (comma-separated).
     #[arg(long, default_value = "owner,team")]
     owner_tags: String,
+    /// A suppressions file (JSON: rule, resource pattern, reason, owner,
+    /// expiry; see docs/suppressions.md). Matching findings are reported with
+    /// status `suppressed` until the entry expires.
+    #[arg(long, value_name = "FILE")]
+    suppressions: Option<std::path::PathBuf>,
+}
+
+/// Reads and validates a suppressions file.
+pub(crate) fn read_suppressions(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<aispm_shared::suppressions::Suppressions> {
+    let Some(path) = path else {
+        return Ok(aispm_shared::suppressions::Suppressions::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --suppressions {}", path.display()))?;
+    aispm_shared::suppressions::Suppressions::parse(&text)
+        .with_context(|| format!("invalid --suppressions {}", path.display()))
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -224,8 +245,14 @@ async fn execute(
         }
         Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
         Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
+        Command::Metrics(args) => Box::pin(store_cmds::metrics(args, out)).await,
         Command::Scan(args) => {
-            let (inv, findings, rule_cov, stats) = run_scan(&args).await?;
+            let suppressions = read_suppressions(args.suppressions.as_deref())?;
+            let (inv, mut findings, rule_cov, stats) = run_scan(&args).await?;
+            suppressions.apply(
+                &mut findings,
+                &aispm_shared::pipeline::timestamp(std::time::SystemTime::now()),
+            );
             let mut coverage = inv.coverage.clone();
             coverage.extend(rule_cov);
             match args.format {

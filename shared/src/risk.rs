@@ -11,11 +11,20 @@
 //!   access;
 //! - AI data (+5): the resource is read or written by an AI workload (edges).
 //!
-//! So a public production training bucket outranks a dev notebook setting. The
-//! attack-path issue refines this with blast radius from the IAM engine.
+//! So a public production training bucket outranks a dev notebook setting.
+//!
+//! Attack paths (`path_*` rules) score the same way on their head asset and
+//! are then raised to at least the riskiest finding on the assets they cross
+//! plus [`PATH_MARGIN`] (capped at 100, and sorted first on a tie): a chain is
+//! never ranked below one of its links. Blast radius enters through the path
+//! rules themselves: they exist only when the IAM engine shows the identity
+//! on the path reaches data, models or an outbound channel.
 
 use crate::model::{Asset, Inventory, Severity};
 use crate::rules::{RuleConfig, RuleMeta};
+
+/// How far an attack path ranks above the riskiest finding on its parts.
+pub const PATH_MARGIN: u8 = 5;
 
 /// The base score of a severity.
 pub fn base(severity: Severity) -> u8 {

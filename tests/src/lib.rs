@@ -3,4 +3,5 @@
 pub mod emulator;
 pub mod proxy;
 pub mod runtime_api;
+pub mod scenarios;
 pub mod seed;

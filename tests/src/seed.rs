@@ -126,7 +126,7 @@ fn in_region(cfg: &SdkConfig, region: &str) -> SdkConfig {
         .build()
 }
 
-fn s3(cfg: &SdkConfig) -> aws_sdk_s3::Client {
+pub(crate) fn s3(cfg: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(cfg)
             .force_path_style(true)
@@ -134,16 +134,16 @@ fn s3(cfg: &SdkConfig) -> aws_sdk_s3::Client {
     )
 }
 
-const SAGEMAKER_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const BEDROCK_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"bedrock.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
-const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+pub(crate) const SAGEMAKER_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+pub(crate) const BEDROCK_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"bedrock.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+pub(crate) const LAMBDA_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 
 /// An empty but valid zip archive: the end-of-central-directory record alone.
-const EMPTY_ZIP: [u8; 22] = [
+pub(crate) const EMPTY_ZIP: [u8; 22] = [
     0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 ];
 
-async fn role(
+pub(crate) async fn role(
     iam: &aws_sdk_iam::Client,
     est: &mut Estate,
     account: &str,
@@ -171,7 +171,7 @@ async fn role(
     Ok(out.role().map(|r| r.arn().to_owned()).unwrap_or_default())
 }
 
-async fn bucket(
+pub(crate) async fn bucket(
     cfg: &SdkConfig,
     est: &mut Estate,
     account: &str,
@@ -213,7 +213,59 @@ async fn bucket(
     Ok(())
 }
 
-fn sm_tags(tags: &[(&str, &str)]) -> Vec<aws_sdk_sagemaker::types::Tag> {
+/// Configures a bucket the way AI data should be kept: versioning on, default
+/// SSE-KMS with `key_arn`, and all four public access block settings.
+pub(crate) async fn harden_bucket(cfg: &SdkConfig, name: &str, key_arn: &str) -> Result<()> {
+    let client = s3(cfg);
+    client
+        .put_bucket_versioning()
+        .bucket(name)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .with_context(|| format!("versioning on {name}"))?;
+    client
+        .put_bucket_encryption()
+        .bucket(name)
+        .server_side_encryption_configuration(
+            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
+                                .kms_master_key_id(key_arn)
+                                .build()?,
+                        )
+                        .build(),
+                )
+                .build()?,
+        )
+        .send()
+        .await
+        .with_context(|| format!("encryption on {name}"))?;
+    client
+        .put_public_access_block()
+        .bucket(name)
+        .public_access_block_configuration(
+            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .ignore_public_acls(true)
+                .block_public_policy(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .send()
+        .await
+        .with_context(|| format!("public access block on {name}"))?;
+    Ok(())
+}
+
+pub(crate) fn sm_tags(tags: &[(&str, &str)]) -> Vec<aws_sdk_sagemaker::types::Tag> {
     tags.iter()
         .map(|(k, v)| {
             aws_sdk_sagemaker::types::Tag::builder()
@@ -315,6 +367,15 @@ async fn seed_management(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resul
             .send()
             .await
             .with_context(|| format!("user {user}"))?;
+        if user == "vendor-chatbot-integration" {
+            // What the key could do before AWS quarantined it: its blast radius.
+            iam.attach_user_policy()
+                .user_name(user)
+                .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+                .send()
+                .await
+                .context("attach bedrock policy")?;
+        }
         iam.attach_user_policy()
             .user_name(user)
             .policy_arn(policy)
@@ -359,6 +420,17 @@ async fn seed_management(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resul
         ],
     )
     .await?;
+    let logs_key = aws_sdk_kms::Client::new(cfg)
+        .create_key()
+        .description("Bedrock invocation logs")
+        .send()
+        .await
+        .context("logs kms key")?
+        .key_metadata()
+        .and_then(|k| k.arn())
+        .unwrap_or_default()
+        .to_owned();
+    harden_bucket(cfg, &logs, &logs_key).await?;
     let bedrock = aws_sdk_bedrock::Client::new(cfg);
     bedrock
         .put_model_invocation_logging_configuration()
@@ -495,51 +567,7 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         &[("owner", "fraud-ml"), ("environment", "prod")],
     )
     .await?;
-    client
-        .put_bucket_versioning()
-        .bucket(&artifacts)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .context("versioning")?;
-    client
-        .put_bucket_encryption()
-        .bucket(&artifacts)
-        .server_side_encryption_configuration(
-            aws_sdk_s3::types::ServerSideEncryptionConfiguration::builder()
-                .rules(
-                    aws_sdk_s3::types::ServerSideEncryptionRule::builder()
-                        .apply_server_side_encryption_by_default(
-                            aws_sdk_s3::types::ServerSideEncryptionByDefault::builder()
-                                .sse_algorithm(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-                                .kms_master_key_id(&key_arn)
-                                .build()?,
-                        )
-                        .build(),
-                )
-                .build()?,
-        )
-        .send()
-        .await
-        .context("encryption")?;
-    client
-        .put_public_access_block()
-        .bucket(&artifacts)
-        .public_access_block_configuration(
-            aws_sdk_s3::types::PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .ignore_public_acls(true)
-                .block_public_policy(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
-        .send()
-        .await
-        .context("public access block")?;
+    harden_bucket(cfg, &artifacts, &key_arn).await?;
     bucket(
         cfg,
         est,
@@ -744,6 +772,7 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
                         .instance_count(1)
                         .instance_type(aws_sdk_sagemaker::types::ProcessingInstanceType::MlM5Xlarge)
                         .volume_size_in_gb(30)
+                        .volume_kms_key_id(&key_arn)
                         .build(),
                 )
                 .build(),
@@ -763,6 +792,7 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         )
         .processing_output_config(
             aws_sdk_sagemaker::types::ProcessingOutputConfig::builder()
+                .kms_key_id(&key_arn)
                 .outputs(
                     aws_sdk_sagemaker::types::ProcessingOutput::builder()
                         .output_name("features")
@@ -778,6 +808,18 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
                 .build(),
         )
         .stopping_condition(aws_sdk_sagemaker::types::ProcessingStoppingCondition::builder().max_runtime_in_seconds(3600).build())
+        .network_config(
+            aws_sdk_sagemaker::types::NetworkConfig::builder()
+                .enable_network_isolation(true)
+                .enable_inter_container_traffic_encryption(true)
+                .vpc_config(
+                    aws_sdk_sagemaker::types::VpcConfig::builder()
+                        .subnets("subnet-0a1b2c3d4e5f60718")
+                        .security_group_ids("sg-0123456789abcdef0")
+                        .build(),
+                )
+                .build(),
+        )
         .send()
         .await
         .context("processing job")?;
@@ -813,7 +855,10 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
 
     sm.create_model_package_group()
         .model_package_group_name("fraud-scoring-models")
-        .set_tags(Some(sm_tags(&[("owner", "fraud-ml")])))
+        .set_tags(Some(sm_tags(&[
+            ("owner", "fraud-ml"),
+            ("purpose", "fraud-model-registry"),
+        ])))
         .send()
         .await
         .context("model package group")?;
@@ -858,7 +903,7 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
 
     sm.create_domain()
         .domain_name("ml-platform-studio")
-        .auth_mode(aws_sdk_sagemaker::types::AuthMode::Iam)
+        .auth_mode(aws_sdk_sagemaker::types::AuthMode::Sso)
         .default_user_settings(
             aws_sdk_sagemaker::types::UserSettings::builder()
                 .execution_role(&train_role)
@@ -866,8 +911,11 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         )
         .subnet_ids("subnet-0a1b2c3d4e5f60718")
         .vpc_id("vpc-0123456789abcdef0")
-        .app_network_access_type(aws_sdk_sagemaker::types::AppNetworkAccessType::PublicInternetOnly)
-        .set_tags(Some(sm_tags(&[("owner", "ml-platform")])))
+        .app_network_access_type(aws_sdk_sagemaker::types::AppNetworkAccessType::VpcOnly)
+        .set_tags(Some(sm_tags(&[
+            ("owner", "ml-platform"),
+            ("purpose", "data-science-workbench"),
+        ])))
         .send()
         .await
         .context("studio domain")?;

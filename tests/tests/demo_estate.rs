@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use aispm_tests::emulator::Emulator;
 use aispm_tests::proxy::{Fault, FaultProxy};
+use aispm_tests::scenarios;
 use aispm_tests::seed::{Estate, seed};
 use serde_json::Value;
 
@@ -232,10 +233,11 @@ fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
         .map(|f| f["risk_score"].as_u64().unwrap())
         .collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]));
-    // Scenario 2 at its current depth: the training bucket writable from outside
-    // is critical, ranks first, and names the jobs that read it.
+    // Scenario 2: the attack path from the outside writer through the training
+    // bucket to the model and endpoint ranks first, names the jobs and the
+    // model, and links the bucket's own finding, which ranks right below it.
     let top = &list[0];
-    assert_eq!(top["rule_id"], "s3_bucket_writable_outside_org");
+    assert_eq!(top["rule_id"], "path_poisonable_training_data");
     assert_eq!(top["severity"], "critical");
     assert!(
         top["resource_arn"]
@@ -243,17 +245,24 @@ fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
             .unwrap()
             .contains("fraud-training-data")
     );
-    let used_by = top["evidence"]
-        .as_array()
-        .unwrap()
+    let evidence = |f: &Value, field: &str| {
+        f["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["field"] == field)
+            .map(|e| e["value"].to_string())
+            .unwrap_or_default()
+    };
+    assert!(evidence(top, "read_by").contains("training-job/fraud-scoring-train-2026-11"));
+    assert!(evidence(top, "models").contains("model/fraud-scoring-llm"));
+    let bucket = list
         .iter()
-        .find(|e| e["field"] == "used_by")
-        .expect("used_by evidence");
-    assert!(
-        used_by["value"]
-            .to_string()
-            .contains("training-job/fraud-scoring-train-2026-11")
-    );
+        .find(|f| f["rule_id"] == "s3_bucket_writable_outside_org")
+        .expect("the bucket's own finding");
+    assert!(evidence(bucket, "used_by").contains("training-job/fraud-scoring-train-2026-11"));
+    assert_eq!(bucket["related"], serde_json::json!([top["id"]]));
+    assert!(top["related"].as_array().unwrap().contains(&bucket["id"]));
     assert!(stats["http_requests"].as_u64().unwrap() > 0);
     assert!(stats["requests_by_service"]["SageMaker"].is_object());
 }
@@ -345,6 +354,9 @@ fn a_broken_member_role_is_recorded_and_other_accounts_are_still_scanned() {
     assert!(!scanned.contains(est.data_science.as_str()));
 }
 
+/// A suppressions file with an invalid expiry (written by the test).
+const BAD_SUPPRESSIONS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/bad-suppressions.json");
+
 #[test]
 fn bad_input_fails_fast_with_a_clear_message() {
     let cases: &[(&[&str], &str)] = &[
@@ -376,7 +388,32 @@ fn bad_input_fails_fast_with_a_clear_message() {
             ],
             "could not identify the caller",
         ),
+        (
+            &[
+                "scan",
+                "--regions",
+                "us-east-1",
+                "--suppressions",
+                "/nonexistent/suppressions.json",
+            ],
+            "cannot read --suppressions /nonexistent/suppressions.json",
+        ),
+        (
+            &[
+                "scan",
+                "--regions",
+                "us-east-1",
+                "--suppressions",
+                BAD_SUPPRESSIONS,
+            ],
+            "suppressions[0].expires: `soon` is not an RFC 3339 time",
+        ),
     ];
+    std::fs::write(
+        BAD_SUPPRESSIONS,
+        r#"{"suppressions": [{"rule": "*", "resource": "*", "reason": "r", "owner": "o", "expires": "soon"}]}"#,
+    )
+    .unwrap();
     for (args, expected) in cases {
         let started = Instant::now();
         let out = aispm(args);
@@ -548,59 +585,15 @@ fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
     );
 }
 
-/// moto cannot serve Bedrock Agents (its server routes requests signed as
-/// `bedrock` to the Bedrock backend), so this test answers those calls with
-/// AWS's REST-JSON wire format and lets everything else reach the emulator.
-fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
-    let ok = |needles: &[&str], body: String| Fault {
-        needles: needles.iter().map(|s| (*s).to_owned()).collect(),
-        status: 200,
-        content_type: "application/json".to_owned(),
-        body,
-    };
-    let ts = "2026-11-20T10:00:00Z";
-    vec![
-        ok(
-            &["GET /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups/LOOKUP0001"],
-            format!(
-                r#"{{"agentActionGroup":{{"agentId":"SUPPORTAG1","agentVersion":"DRAFT","actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","createdAt":"{ts}","updatedAt":"{ts}","actionGroupExecutor":{{"lambda":"arn:aws:lambda:us-east-1:{account}:function:customer-lookup-tool"}},"functionSchema":{{"functions":[{{"name":"get_customer","requireConfirmation":"DISABLED"}},{{"name":"email_customer"}}]}},"actionGroupState":"ENABLED"}}}}"#
-            ),
-        ),
-        ok(
-            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups"],
-            format!(
-                r#"{{"actionGroupSummaries":[{{"actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","actionGroupState":"ENABLED","updatedAt":"{ts}"}}]}}"#
-            ),
-        ),
-        ok(
-            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/knowledgebases"],
-            r#"{"agentKnowledgeBaseSummaries":[]}"#.to_owned(),
-        ),
-        ok(
-            &["GET /agents/SUPPORTAG1"],
-            format!(
-                r#"{{"agent":{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentArn":"arn:aws:bedrock:us-east-1:{account}:agent/SUPPORTAG1","agentVersion":"DRAFT","agentStatus":"PREPARED","foundationModel":"anthropic.claude-3-5-sonnet-20240620-v1:0","idleSessionTTLInSeconds":3600,"agentResourceRoleArn":"arn:aws:iam::{account}:role/support-agent-exec","createdAt":"{ts}","updatedAt":"{ts}"}}}}"#
-            ),
-        ),
-        ok(
-            &["POST /agents"],
-            format!(
-                r#"{{"agentSummaries":[{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentStatus":"PREPARED","updatedAt":"{ts}","latestAgentVersion":"1"}}]}}"#
-            ),
-        ),
-        ok(
-            &["GET /tags/arn%3Aaws%3Abedrock"],
-            r#"{"tags":{}}"#.to_owned(),
-        ),
-    ]
-}
-
 #[test]
 fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
     let est = estate();
     let emu = Emulator::shared();
-    let proxy =
-        FaultProxy::start(emu.port, bedrock_agent_responses(&est.ml_platform)).expect("proxy");
+    let proxy = FaultProxy::start(
+        emu.port,
+        scenarios::bedrock_agent_responses(&est.ml_platform),
+    )
+    .expect("proxy");
     let inv = json_of(&aispm(&[
         "inventory",
         "--endpoint-url",
@@ -685,4 +678,57 @@ fn member_account_template_embeds_the_scanner_policy() {
         trust["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
         "ExternalId"
     );
+}
+
+/// The full findings list of the demo estate, pinned: every seeded weakness
+/// yields its finding, no correctly configured asset is flagged (the
+/// artifacts and logs buckets, the churn-analysis notebook, the processing
+/// job, the Studio domain, the registry), and attack paths rank above their
+/// parts. Account ids and the emulator's random suffixes are normalised.
+#[test]
+fn demo_findings_are_pinned() {
+    let est = estate();
+    let (findings, _) = org_scan();
+    let accounts = [
+        (est.management.as_str(), "<management>"),
+        (est.ml_platform.as_str(), "<ml-platform>"),
+        (est.data_science.as_str(), "<data-science>"),
+    ];
+    let normalise = |arn: &str| {
+        let mut out = arn.to_owned();
+        for (id, name) in accounts {
+            out = out.replace(id, name);
+        }
+        // Secrets end in `-` and six random characters; access key ids and
+        // collection ids are random too.
+        if out.contains(":secret:") {
+            out.truncate(out.len().saturating_sub(7));
+        }
+        if let Some(i) = out.find("/accesskey/") {
+            out.replace_range(i + "/accesskey/".len().., "<key>");
+        }
+        if let Some(i) = out.find(":collection/") {
+            out.replace_range(i + ":collection/".len().., "<id>");
+        }
+        out
+    };
+    let mut lines: Vec<(u64, String)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let risk = f["risk_score"].as_u64().unwrap();
+            let line = format!(
+                "{risk:>3} {:<8} {:<10} {} {}",
+                f["severity"].as_str().unwrap(),
+                f["status"].as_str().unwrap(),
+                f["rule_id"].as_str().unwrap(),
+                normalise(f["resource_arn"].as_str().unwrap())
+            );
+            (risk, line)
+        })
+        .collect();
+    lines.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let text: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
+    insta::assert_snapshot!("demo_findings", text.join("\n"));
 }

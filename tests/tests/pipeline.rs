@@ -89,6 +89,7 @@ fn config(
         external_ids: BTreeMap::new(),
         accounts: Some(accounts),
         rules: RuleConfig::default(),
+        suppressions: Default::default(),
         collector_concurrency: 8,
         assume_role_in_own_account: false,
     }
@@ -272,6 +273,36 @@ fn sweeps_keep_findings_with_a_lifecycle() {
         .map(|h| h["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["opened", "resolved"]);
+
+    // THEN the posture metrics count the remediation, the shadow AI and the
+    // rules that could not judge (the emulator has no Bedrock guardrails API)
+    let mut metrics = vec!["metrics"];
+    metrics.extend(store_args); // ends with `--format json`
+    let m = json_of(&aispm(&metrics));
+    assert_eq!(m["time_to_remediate"]["s3"]["remediated"], 1, "{m}");
+    assert_eq!(m["findings_by_status"]["resolved"], 1, "{m}");
+    assert!(m["governance"]["shadow_ai"].as_u64().unwrap() >= 3, "{m}");
+    assert!(
+        m["coverage"]["rule_gaps"]["bedrock_guardrail_prompt_attack_weak"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1,
+        "{m}"
+    );
+    assert!(
+        m["coverage"]["not_assessed_by_reason"]["api_unavailable"]
+            .as_u64()
+            .unwrap_or(0)
+            >= 1,
+        "{m}"
+    );
+    let mut table = vec!["metrics"];
+    table.extend(&store_args[..store_args.len() - 2]);
+    let text = String::from_utf8(aispm(&table).stdout).unwrap();
+    assert!(
+        text.contains("shadow AI") && text.contains("time to remediate     s3: 1 remediated"),
+        "{text}"
+    );
 
     // WHEN the ml-platform account becomes unreachable
     let proxy = FaultProxy::start(emu.port, vec![Fault::deny_assume_role(&est.ml_platform)])
@@ -471,11 +502,15 @@ fn concurrent_scanners_of_one_account_lose_nothing() {
         for f in &got {
             assert_eq!(f.status, aispm_shared::model::FindingStatus::Open);
             assert!(f.first_seen == a.started_at || f.first_seen == b.started_at);
-            if f.rule_id.starts_with("identity_") {
-                // Cross-scope findings (a global role flagged through a
-                // regional workload's edge) are opened by whichever task sees
-                // both scopes first; when every task races, the later sweep may
-                // not have touched them yet. Never older than the first sweep.
+            let cross_scope = ["identity_", "s3_ai_bucket_", "path_"]
+                .iter()
+                .any(|p| f.rule_id.starts_with(p));
+            if cross_scope {
+                // Cross-scope findings (a global role or bucket flagged
+                // through a regional workload's edge, attack paths) are opened
+                // by whichever task sees both scopes first; when every task
+                // races, the later sweep may not have touched them yet. Never
+                // older than the first sweep.
                 assert!(
                     f.last_seen == a.started_at || f.last_seen == b.started_at,
                     "{}",
@@ -656,5 +691,81 @@ fn cross_scope_findings_appear_in_the_first_sweep_whatever_the_task_order() {
             .expect("the notebook role's finding");
         assert_eq!(admin.scope, "global");
         assert_eq!(admin.status, aispm_shared::model::FindingStatus::Open);
+    });
+}
+
+/// A suppressions file entry suppresses the findings it matches in the store
+/// (visible, with its reason, owner and expiry) and, once expired, the next
+/// sweep reopens them; findings it does not match stay open.
+#[test]
+fn configured_suppressions_hide_nothing_and_expire() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    rt().block_on(async {
+        let sdk = emulator_config(&url, "us-east-1").await;
+        let s = settings(&url);
+        ensure_table(&sdk, "suppressions").await.unwrap();
+        let store = DynamoStore::new(&sdk, "suppressions");
+        let mut cfg = config(
+            "suppressions",
+            None,
+            vec![est.data_science.clone()],
+            &["eu-west-1"],
+        );
+        cfg.suppressions = aispm_shared::suppressions::Suppressions::parse(
+            r#"{"suppressions": [{"rule": "sagemaker_notebook_without_kms",
+                "resource": "arn:aws:sagemaker:*:*:notebook-instance/genai-*",
+                "reason": "prototype, data is synthetic", "owner": "data-science-lead",
+                "expires": "2030-01-01T00:00:00Z"}]}"#,
+        )
+        .unwrap();
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000); // 2030-03
+        let before = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000); // 2027-01
+        let (_, tasks) = new_sweep(&store, &cfg, before, "sw-supp-1").await;
+        for t in &tasks {
+            aispm_shared::pipeline::run_task(&s, &cfg, &store, t)
+                .await
+                .unwrap();
+        }
+        let find = |v: &[aispm_shared::store::FindingState], rule: &str| {
+            v.iter()
+                .find(|f| {
+                    f.rule_id == rule
+                        && f.resource_arn
+                            .ends_with("notebook-instance/genai-prototyping")
+                })
+                .cloned()
+                .expect(rule)
+        };
+        let got = store.list(&FindingFilter::default()).await.unwrap();
+        let kms = find(&got, "sagemaker_notebook_without_kms");
+        assert_eq!(kms.status, aispm_shared::model::FindingStatus::Suppressed);
+        let d = kms.disposition.clone().expect("the entry's disposition");
+        assert_eq!(d.owner, "data-science-lead");
+        assert_eq!(d.reason, "prototype, data is synthetic");
+        assert_eq!(
+            find(&got, "sagemaker_notebook_direct_internet_access").status,
+            aispm_shared::model::FindingStatus::Open,
+            "other rules on the same notebook stay open"
+        );
+        // WHEN a sweep runs after the entry's expiry
+        let (_, tasks) = new_sweep(&store, &cfg, t0, "sw-supp-2").await;
+        for t in &tasks {
+            aispm_shared::pipeline::run_task(&s, &cfg, &store, t)
+                .await
+                .unwrap();
+        }
+        // THEN the finding is open again, and its history says why
+        let got = store.list(&FindingFilter::default()).await.unwrap();
+        let kms = find(&got, "sagemaker_notebook_without_kms");
+        assert_eq!(kms.status, aispm_shared::model::FindingStatus::Open);
+        let kinds: Vec<_> = store
+            .history(&kms.account_id, &kms.finding_id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.kind.as_str())
+            .collect();
+        assert_eq!(kinds, ["opened", "suppressed", "disposition_expired"]);
     });
 }

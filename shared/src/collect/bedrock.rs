@@ -1,7 +1,9 @@
 //! Bedrock control-plane collectors. Attribute keys: `kms_key_arn`,
 //! `base_model_arn`, `training_s3_uri`, `output_s3_uri`, `enabled`,
 //! `s3_bucket`, `log_group`, `text_data_delivery`, `content_filters`,
-//! `prompt_attack_strength`, `sensitive_information_filter`, `model_arn`.
+//! `prompt_attack_strength`, `sensitive_information_filter`,
+//! `sensitive_information_output` (a PII entity or regex blocks or masks
+//! output), `contextual_grounding` (enabled filters), `model_arn`.
 
 use serde_json::{Value, json};
 
@@ -317,11 +319,49 @@ pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
         let sensitive = d
             .sensitive_information_policy()
             .is_some_and(|p| !p.pii_entities().is_empty() || !p.regexes().is_empty());
+        // Whether any PII entity or regex acts (blocks or masks) on model output.
+        let acts = |enabled: Option<bool>, action: Option<&str>| {
+            enabled != Some(false) && action.is_some_and(|a| a != "NONE")
+        };
+        let sensitive_output = d.sensitive_information_policy().map(|p| {
+            p.pii_entities().iter().any(|e| {
+                acts(
+                    e.output_enabled(),
+                    e.output_action().or(Some(e.action())).map(|a| a.as_str()),
+                )
+            }) || p.regexes().iter().any(|r| {
+                acts(
+                    r.output_enabled(),
+                    r.output_action().or(Some(r.action())).map(|a| a.as_str()),
+                )
+            })
+        });
+        let grounding: Vec<Value> = d
+            .contextual_grounding_policy()
+            .map(|p| {
+                p.filters()
+                    .iter()
+                    .filter(|f| f.enabled() != Some(false))
+                    .map(|f| {
+                        json!({
+                            "type": f.r#type().as_str(),
+                            "threshold": f.threshold(),
+                            "action": f.action().map(|a| a.as_str()),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         a.set("version", Some(json!(d.version())))
             .set("status", Some(json!(d.status().as_str())))
             .set("content_filters", Some(Value::Array(filters)))
             .set("prompt_attack_strength", prompt_attack.map(Value::String))
             .set("sensitive_information_filter", Some(Value::Bool(sensitive)))
+            .set(
+                "sensitive_information_output",
+                Some(Value::Bool(sensitive_output.unwrap_or(false))),
+            )
+            .set("contextual_grounding", Some(Value::Array(grounding)))
             .set("kms_key_arn", s(d.kms_key_arn()))
             .set("creation_time", ts(Some(d.created_at())));
         edges.add_kms(ctx, arn, d.kms_key_arn(), "kmsKeyArn");

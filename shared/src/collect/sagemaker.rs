@@ -279,7 +279,7 @@ pub async fn models(ctx: &Ctx) -> Result<Batch, CollectError> {
             .filter_map(|c| c.model_data_url())
             .collect();
         a.set("role_arn", s(d.execution_role_arn()))
-            .set(
+            .set_reported(
                 "network_isolation",
                 d.enable_network_isolation().map(Value::Bool),
             )
@@ -508,11 +508,11 @@ pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             .set("output_s3_uri", s(output))
             .set("output_kms_key_id", s(output_kms))
             .set("volume_kms_key_id", s(volume_kms))
-            .set(
+            .set_reported(
                 "network_isolation",
                 d.enable_network_isolation().map(Value::Bool),
             )
-            .set(
+            .set_reported(
                 "inter_container_encryption",
                 d.enable_inter_container_traffic_encryption()
                     .map(Value::Bool),
@@ -640,6 +640,16 @@ pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
             )
             .set("status", s(d.processing_job_status().map(|t| t.as_str())))
             .set("creation_time", ts(d.creation_time()));
+        // AWS always answers with the cluster (at least one instance). An
+        // emulator may drop it, and the SDK then fills a default with zero
+        // instances: the volume key was not reported, not unset.
+        let cluster_reported = d
+            .processing_resources()
+            .and_then(|r| r.cluster_config())
+            .is_some_and(|c| c.instance_count().unwrap_or(0) > 0);
+        if !cluster_reported {
+            a.mark_unreported("volume_kms_key_id");
+        }
         edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
         for uri in inputs {
             edges.add_s3(
@@ -801,12 +811,12 @@ pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
         a.set("role_arn", s(role))
             .set("input_s3_uris", Some(strings(inputs.iter().copied())))
             .set("output_s3_uri", s(output))
-            .set(
+            .set_reported(
                 "network_isolation",
                 def.and_then(|t| t.enable_network_isolation())
                     .map(Value::Bool),
             )
-            .set(
+            .set_reported(
                 "inter_container_encryption",
                 def.and_then(|t| t.enable_inter_container_traffic_encryption())
                     .map(Value::Bool),

@@ -205,6 +205,42 @@ impl Asset {
         self
     }
 
+    /// Sets an attribute the API always returns. When the answer lacked it
+    /// (emulators, older resources), the key is listed under `unreported`
+    /// instead, so rules that need it record a coverage gap, never a verdict.
+    pub fn set_reported(
+        &mut self,
+        key: &str,
+        value: impl Into<Option<serde_json::Value>>,
+    ) -> &mut Self {
+        match value.into().filter(|v| !v.is_null()) {
+            Some(v) => self.set(key, v),
+            None => self.mark_unreported(key),
+        }
+    }
+
+    /// Records that the API answer lacked `key` (see [`Asset::set_reported`]).
+    pub fn mark_unreported(&mut self, key: &str) -> &mut Self {
+        let list = self
+            .attributes
+            .entry("unreported".to_owned())
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let serde_json::Value::Array(keys) = list
+            && !keys.iter().any(|k| k == key)
+        {
+            keys.push(serde_json::Value::String(key.to_owned()));
+        }
+        self
+    }
+
+    /// Whether the API answer lacked `key`.
+    pub fn is_unreported(&self, key: &str) -> bool {
+        self.attributes
+            .get("unreported")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|keys| keys.iter().any(|k| k == key))
+    }
+
     /// A boolean attribute, when reported.
     pub fn bool_attr(&self, key: &str) -> Option<bool> {
         self.attributes

@@ -25,6 +25,9 @@ pub enum NotAssessedReason {
     Timeout,
     /// `sts:AssumeRole` into the account failed, so nothing in it was read.
     AssumeRoleFailed,
+    /// The API answered without a field the check needs (seen on emulators
+    /// and on resources created before the field existed).
+    NotReported,
     /// Any other error; the detail says which.
     Error,
 }
@@ -38,6 +41,7 @@ impl NotAssessedReason {
             Self::Throttled => "throttled",
             Self::Timeout => "timeout",
             Self::AssumeRoleFailed => "assume_role_failed",
+            Self::NotReported => "not_reported",
             Self::Error => "error",
         }
     }

@@ -143,4 +143,8 @@ pub struct Finding {
     pub remediation: Remediation,
     /// Framework mappings.
     pub frameworks: Frameworks,
+    /// Linked findings: on an attack path, the findings on the assets it
+    /// crosses; on one of those, the attack paths it is part of.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
 }

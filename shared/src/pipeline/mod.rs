@@ -148,6 +148,9 @@ pub struct PipelineConfig {
     pub accounts: Option<Vec<String>>,
     /// Tag keys the rules read.
     pub rules: RuleConfig,
+    /// Suppressions from the configuration (`AISPM_SUPPRESSIONS`: the JSON
+    /// of a suppressions file).
+    pub suppressions: crate::suppressions::Suppressions,
     /// Collectors run at once per task.
     pub collector_concurrency: usize,
     /// Enter the function's own account through the scanner role too
@@ -188,6 +191,11 @@ impl PipelineConfig {
             external_ids,
             accounts,
             rules: RuleConfig::default(),
+            suppressions: match get("AISPM_SUPPRESSIONS").filter(|s| !s.trim().is_empty()) {
+                Some(text) => crate::suppressions::Suppressions::parse(&text)
+                    .map_err(|e| PipelineError::Config(format!("AISPM_SUPPRESSIONS: {e}")))?,
+                None => crate::suppressions::Suppressions::default(),
+            },
             collector_concurrency: 8,
             assume_role_in_own_account: !matches!(
                 get("AISPM_ASSUME_ROLE_IN_OWN_ACCOUNT").as_deref(),
@@ -400,7 +408,7 @@ pub async fn run_task<S: Store>(
 
     // The scope's fresh parts, and the rest of the account from the store, so
     // rules see the whole account graph.
-    let fresh_items = snapshot_items(&task.scope, &fresh);
+    let mut fresh_items = snapshot_items(&task.scope, &fresh);
     let mut merged = fresh.clone();
     for it in snapshot.items.iter().filter(|i| i.scope != task.scope) {
         match &it.part {
@@ -411,6 +419,13 @@ pub async fn run_task<S: Store>(
     }
     merged.normalise();
     let (findings, rule_coverage) = rules::evaluate(&merged, &cfg.rules);
+    // Rule gaps of this scope are kept with its coverage (metrics count them).
+    fresh_items.extend(
+        rule_coverage
+            .iter()
+            .filter(|c| c.region == task.scope)
+            .map(|c| SnapshotItem::new(&task.scope, &c.collector, Part::Coverage(c.clone()))),
+    );
     let in_scope: BTreeSet<&str> = fresh.assets.iter().map(|a| a.arn.as_str()).collect();
     let (observed, foreign): (Vec<_>, Vec<_>) = findings
         .into_iter()
@@ -443,6 +458,7 @@ pub async fn run_task<S: Store>(
     }
 
     changed += observe_foreign(store, task, &snapshot, &foreign).await?;
+    changed += apply_suppressions(store, cfg, task, &observed).await?;
 
     let assessed: BTreeSet<String> = fresh
         .coverage
@@ -574,6 +590,38 @@ fn snapshot_items(scope: &str, inv: &Inventory) -> Vec<SnapshotItem> {
     out
 }
 
+/// Records the configured suppressions on the observed findings they match
+/// (once: an unchanged entry is not written again). Expired entries match
+/// nothing, so the lifecycle reopens what they suppressed.
+async fn apply_suppressions<S: Store>(
+    store: &S,
+    cfg: &PipelineConfig,
+    task: &ScanTask,
+    observed: &[crate::model::Finding],
+) -> Result<u64, PipelineError> {
+    let mut changed = 0;
+    for f in observed {
+        let Some(entry) = cfg
+            .suppressions
+            .matching(&f.rule_id, &f.resource_arn, &task.sweep_at)
+        else {
+            continue;
+        };
+        let replan = |current: Option<&lifecycle::FindingState>| {
+            current
+                .filter(|c| !c.disposition.as_ref().is_some_and(|d| entry.is_set_by(d)))
+                .map(|c| lifecycle::dispose(c, entry.disposition(&task.sweep_at), "suppressions"))
+        };
+        let Some(first) = replan(store.state(&task.account_id, &f.id).await?.as_ref()) else {
+            continue;
+        };
+        if apply_with_retry(store, first, replan).await?.is_some() {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}
+
 /// The scanner's SQS handler: each record is one task; a record that is
 /// malformed or whose task fails is reported as a batch item failure, so SQS
 /// redelivers only it (and, after the queue's receive count, dead-letters it).
@@ -675,6 +723,18 @@ mod tests {
             Some("x-123")
         );
         assert!(c.external_id(Some("OTHER")).is_err());
+        assert!(c.suppressions.is_empty());
+        let e = PipelineConfig::from_env(env(&[
+            ("AISPM_TABLE", "t"),
+            ("AISPM_REGIONS", "us-east-1"),
+            ("AISPM_SUPPRESSIONS", r#"{"suppressions": [{"rule": "*"}]}"#),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("AISPM_SUPPRESSIONS") && e.contains("missing field"),
+            "{e}"
+        );
     }
 
     #[test]

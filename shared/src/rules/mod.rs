@@ -10,6 +10,7 @@ pub mod bedrock;
 pub mod docs;
 pub mod governance;
 pub mod identity;
+pub mod path;
 pub mod policy;
 pub mod s3;
 pub mod sagemaker;
@@ -56,6 +57,12 @@ pub struct RuleMeta {
     pub nist_ai_rmf: &'static [NistAiRmf],
     /// AWS Security Hub controls.
     pub aws_security_hub: &'static [&'static str],
+    /// Attributes the rule cannot judge without. Where a collector marked one
+    /// of them unreported on an asset of `resource_types` (the API answer
+    /// lacked it, see `Asset::set_reported`), the rule skips that asset and
+    /// records a `not_reported` coverage gap for its account and region:
+    /// never a pass.
+    pub needs: &'static [&'static str],
     /// Peer checks this rule covers (`prowler:...`).
     pub covers: &'static [&'static str],
 }
@@ -96,6 +103,26 @@ pub struct RuleConfig {
     pub environment_tag_keys: Vec<String>,
     /// Tag keys naming data sensitivity.
     pub classification_tag_keys: Vec<String>,
+    /// Regions AI workloads may run in; empty means any.
+    pub approved_regions: Vec<String>,
+    /// Accounts AI workloads may run in; empty means any.
+    pub approved_accounts: Vec<String>,
+    /// Days without use after which a key or AI role counts as unused.
+    pub unused_days: u32,
+    /// The evaluation time (unix seconds); `None` means now. Tests pin it.
+    pub now: Option<i64>,
+}
+
+impl RuleConfig {
+    /// The unix time before which a last use counts as unused.
+    pub fn unused_before(&self) -> i64 {
+        let now = self.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+        now - i64::from(self.unused_days) * 86_400
+    }
 }
 
 impl Default for RuleConfig {
@@ -106,6 +133,10 @@ impl Default for RuleConfig {
             purpose_tag_keys: v(&["purpose", "application"]),
             environment_tag_keys: v(&["environment", "env", "stage"]),
             classification_tag_keys: v(&["data-classification", "classification"]),
+            approved_regions: Vec::new(),
+            approved_accounts: Vec::new(),
+            unused_days: 90,
+            now: None,
         }
     }
 }
@@ -136,6 +167,15 @@ impl Rule {
         self.hits_with(inv, cfg, &std::cell::OnceCell::new())
     }
 
+    /// [`Rule::hits`] over IAM snapshots already built (rules that build on
+    /// other rules' answers, such as attack paths).
+    pub(crate) fn hits_in(&self, inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+        match self.evaluate {
+            Evaluate::Inventory(f) => f(inv, cfg),
+            Evaluate::Iam(f) => f(inv, cfg, access),
+        }
+    }
+
     /// [`Rule::hits`] with IAM snapshots shared across rules.
     fn hits_with(
         &self,
@@ -158,19 +198,59 @@ impl std::fmt::Debug for Rule {
 
 /// Every rule, sorted by id.
 pub const RULES: &[Rule] = &[
+    bedrock::agent_idle_session_long::RULE,
     bedrock::agent_role_shared::RULE,
+    bedrock::agent_without_guardrail::RULE,
+    bedrock::agentcore_gateway_weak::RULE,
+    bedrock::agentcore_runtime_public_network::RULE,
+    bedrock::custom_model_without_cmk::RULE,
+    bedrock::guardrail_content_filter_weak::RULE,
+    bedrock::guardrail_grounding_missing::RULE,
+    bedrock::guardrail_prompt_attack_weak::RULE,
+    bedrock::guardrail_sensitive_info_missing::RULE,
+    bedrock::guardrails_missing::RULE,
     bedrock::invocation_logging_disabled::RULE,
+    bedrock::invocation_logging_text_disabled::RULE,
+    bedrock::invocation_logs_unencrypted::RULE,
+    bedrock::knowledge_base_without_cmk::RULE,
+    governance::asset_outside_approved_scope::RULE,
     governance::asset_without_owner::RULE,
+    governance::asset_without_purpose::RULE,
     identity::access_key_can_invoke_models::RULE,
+    identity::access_key_unused::RULE,
     identity::ai_full_access_policy_attached::RULE,
     identity::ai_role_admin_or_wildcard::RULE,
     identity::ai_role_broad_data_access::RULE,
+    identity::ai_role_unused::RULE,
     identity::compromised_key_quarantine_attached::RULE,
     identity::role_trust_any_principal::RULE,
+    path::agent_excessive_agency::RULE,
+    path::exposed_key_blast_radius::RULE,
+    path::poisonable_training_data::RULE,
+    path::unowned_endpoint_reads_data::RULE,
+    s3::ai_bucket_no_public_access_block::RULE,
+    s3::ai_bucket_versioning_disabled::RULE,
+    s3::ai_bucket_without_kms::RULE,
     s3::bucket_public_read::RULE,
     s3::bucket_writable_outside_org::RULE,
+    s3::vector_store_public::RULE,
+    s3::vector_store_without_cmk::RULE,
+    sagemaker::domain_iam_auth::RULE,
+    sagemaker::domain_public_internet::RULE,
+    sagemaker::endpoint_config_single_instance::RULE,
+    sagemaker::endpoint_config_without_kms::RULE,
+    sagemaker::feature_group_without_kms::RULE,
+    sagemaker::job_inter_container_encryption_disabled::RULE,
+    sagemaker::job_network_isolation_disabled::RULE,
+    sagemaker::job_storage_without_kms::RULE,
+    sagemaker::job_without_vpc::RULE,
+    sagemaker::model_network_isolation_disabled::RULE,
+    sagemaker::model_public_registry_image::RULE,
+    sagemaker::model_without_vpc::RULE,
     sagemaker::notebook_direct_internet_access::RULE,
+    sagemaker::notebook_outdated_platform::RULE,
     sagemaker::notebook_root_access::RULE,
+    sagemaker::notebook_without_kms::RULE,
     sagemaker::notebook_without_vpc::RULE,
     secretsmanager::ai_secret_without_rotation::RULE,
 ];
@@ -225,6 +305,7 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                 ));
             }
         }
+        coverage.extend(unreported(inv, m));
         let hits = rule.hits_with(inv, cfg, &access);
         for hit in hits {
             let asset = inv.asset(&hit.resource_arn);
@@ -250,17 +331,123 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                     action: m.remediation_action.map(str::to_owned),
                 },
                 frameworks: m.frameworks(),
+                related: Vec::new(),
             });
         }
     }
+    link_paths(&mut findings);
     findings.sort_by(|a, b| {
         b.risk_score
             .cmp(&a.risk_score)
+            .then(is_path(b).cmp(&is_path(a)))
             .then(b.severity.cmp(&a.severity))
             .then(a.rule_id.cmp(&b.rule_id))
             .then(a.resource_arn.cmp(&b.resource_arn))
     });
     (findings, coverage)
+}
+
+/// Whether a finding is an attack path.
+pub fn is_path(f: &Finding) -> bool {
+    f.rule_id.starts_with("path_")
+}
+
+/// Links each attack path with the findings on the assets it crosses (both
+/// ways) and ranks it above them: its risk becomes at least the riskiest
+/// part's plus [`crate::risk::PATH_MARGIN`] (capped at 100; ties sort paths
+/// first).
+fn link_paths(findings: &mut [Finding]) {
+    let mut links: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (i, f) in findings.iter().enumerate().filter(|(_, f)| is_path(f)) {
+        let assets = path::path_assets(&f.evidence);
+        let parts: Vec<usize> = findings
+            .iter()
+            .enumerate()
+            .filter(|(j, p)| *j != i && !is_path(p) && assets.contains(&p.resource_arn.as_str()))
+            .map(|(j, _)| j)
+            .collect();
+        links.push((i, parts));
+    }
+    for (i, parts) in links {
+        let top = parts
+            .iter()
+            .map(|&j| findings[j].risk_score)
+            .max()
+            .unwrap_or(0);
+        let path_id = findings[i].id.clone();
+        let mut related = Vec::new();
+        for &j in &parts {
+            related.push(findings[j].id.clone());
+            if !findings[j].related.contains(&path_id) {
+                findings[j].related.push(path_id.clone());
+            }
+        }
+        related.sort();
+        let f = &mut findings[i];
+        f.related = related;
+        f.risk_score = f
+            .risk_score
+            .max(top.saturating_add(crate::risk::PATH_MARGIN).min(100));
+    }
+}
+
+/// One `not_reported` coverage record per account and region where an asset
+/// the rule reads lacks an attribute the rule needs.
+fn unreported(inv: &Inventory, m: &RuleMeta) -> Vec<Coverage> {
+    let mut gaps: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
+    for a in inv
+        .assets
+        .iter()
+        .filter(|a| m.resource_types.contains(&a.asset_type))
+    {
+        for key in m.needs {
+            if a.is_unreported(key) {
+                gaps.entry((&a.account_id, &a.region))
+                    .or_default()
+                    .push(format!("{} `{}`", a.arn, key));
+            }
+        }
+    }
+    gaps.into_iter()
+        .map(|((account, region), missing)| {
+            Coverage::not_assessed(
+                account,
+                region,
+                &format!("rule:{}", m.id),
+                crate::model::NotAssessedReason::NotReported,
+                format!("not reported by the API: {}", missing.join(", ")),
+            )
+        })
+        .collect()
+}
+
+/// Hits on the assets of `types` for which `check` returns evidence (an empty
+/// list means the asset passes).
+pub(crate) fn flag(
+    inv: &Inventory,
+    types: &[AssetType],
+    check: impl Fn(&crate::model::Asset) -> Vec<FindingEvidence>,
+) -> Vec<Hit> {
+    inv.assets
+        .iter()
+        .filter(|a| types.contains(&a.asset_type))
+        .filter_map(|a| {
+            let evidence = check(a);
+            (!evidence.is_empty()).then(|| Hit {
+                resource_arn: a.arn.clone(),
+                evidence,
+            })
+        })
+        .collect()
+}
+
+/// Evidence shorthand.
+pub(crate) fn ev(
+    source: &str,
+    field: &str,
+    value: impl Into<serde_json::Value>,
+) -> FindingEvidence {
+    FindingEvidence::new(source, field, value)
 }
 
 /// Assets of one type.
@@ -356,5 +543,55 @@ mod tests {
             .expect("rule coverage record");
         assert_eq!(rec.region, "eu-west-1");
         assert_eq!(rec.reason, Some(NotAssessedReason::ApiUnavailable));
+    }
+
+    fn finding(rule_id: &str, arn: &str, risk: u8, evidence: Vec<FindingEvidence>) -> Finding {
+        Finding {
+            id: finding_id(rule_id, arn),
+            rule_id: rule_id.to_owned(),
+            title: String::new(),
+            severity: Severity::High,
+            risk_score: risk,
+            status: FindingStatus::Open,
+            account_id: "111111111111".to_owned(),
+            region: "us-east-1".to_owned(),
+            resource_arn: arn.to_owned(),
+            resource_type: AssetType::S3Bucket,
+            evidence,
+            remediation: Remediation {
+                text: String::new(),
+                action: None,
+            },
+            frameworks: RULES[0].meta.frameworks(),
+            related: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_path_links_its_parts_both_ways_and_ranks_above_them() {
+        // GIVEN a path over a bucket and a role, each with its own finding,
+        // and an unrelated finding
+        let assets = FindingEvidence::new(
+            path::SOURCE,
+            "assets",
+            serde_json::json!(["arn:bucket", "arn:role"]),
+        );
+        let mut findings = vec![
+            finding("s3_x", "arn:bucket", 95, vec![]),
+            finding("identity_y", "arn:role", 60, vec![]),
+            finding("sagemaker_z", "arn:other", 40, vec![]),
+            finding("path_p", "arn:bucket", 80, vec![assets]),
+        ];
+        // WHEN paths are linked
+        link_paths(&mut findings);
+        // THEN the path outranks its riskiest part and names both parts
+        let path = &findings[3];
+        assert_eq!(path.risk_score, 100);
+        assert_eq!(path.related.len(), 2);
+        assert!(path.related.contains(&findings[0].id));
+        let path_id = vec![path.id.clone()];
+        assert_eq!(findings[0].related, path_id);
+        assert_eq!(findings[1].related, path_id);
+        assert!(findings[2].related.is_empty());
     }
 }

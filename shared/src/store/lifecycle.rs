@@ -90,6 +90,9 @@ pub struct FindingDetail {
     pub remediation: Remediation,
     /// Framework mappings.
     pub frameworks: Frameworks,
+    /// Linked findings (attack path ↔ parts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
 }
 
 impl FindingDetail {
@@ -99,6 +102,7 @@ impl FindingDetail {
             evidence: f.evidence.clone(),
             remediation: f.remediation.clone(),
             frameworks: f.frameworks.clone(),
+            related: f.related.clone(),
         }
     }
 
@@ -409,6 +413,7 @@ mod tests {
                 nist_ai_rmf: vec![],
                 aws_security_hub: vec![],
             },
+            related: vec![],
         }
     }
 

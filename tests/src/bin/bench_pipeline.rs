@@ -71,6 +71,7 @@ async fn bench(emu: &Emulator, args: &Args) -> anyhow::Result<serde_json::Value>
         external_ids: Default::default(),
         accounts: None,
         rules: RuleConfig::default(),
+        suppressions: Default::default(),
         collector_concurrency: 8,
         assume_role_in_own_account: false,
     };

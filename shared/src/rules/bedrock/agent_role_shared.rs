@@ -40,6 +40,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0053"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],
+        needs: &[],
         covers: &[
             "prowler:bedrock_agent_role_not_shared_across_agents",
             "aws-ai-ml-assessment:BR-08",

@@ -37,7 +37,11 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0051", "AML.T0040"],
         nist_ai_rmf: &[NistAiRmf::Measure, NistAiRmf::Manage],
         aws_security_hub: &[],
-        covers: &["prowler:bedrock_model_invocation_logging_enabled"],
+        needs: &[],
+        covers: &[
+            "prowler:bedrock_model_invocation_logging_enabled",
+            "aws-ai-ml-assessment:BR-04",
+        ],
     },
     evaluate: Evaluate::Inventory(evaluate),
 };

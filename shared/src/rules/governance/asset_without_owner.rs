@@ -50,6 +50,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &[],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Map],
         aws_security_hub: &[],
+        needs: &[],
         covers: &[],
     },
     evaluate: Evaluate::Inventory(evaluate),

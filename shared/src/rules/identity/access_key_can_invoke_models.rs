@@ -58,6 +58,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0055", "AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["IAM.3"],
+        needs: &[],
         covers: &[],
     },
     evaluate: Evaluate::Iam(evaluate),

@@ -51,6 +51,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Manage],
         aws_security_hub: &[],
+        needs: &[],
         covers: &[
             "prowler:bedrock_full_access_policy_attached",
             "aws-ai-ml-assessment:BR-01",

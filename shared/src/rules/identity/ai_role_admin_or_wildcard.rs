@@ -57,7 +57,12 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Govern],
         aws_security_hub: &["IAM.1", "IAM.21"],
-        covers: &[],
+        needs: &[],
+        covers: &[
+            "prowler:bedrock_agent_role_least_privilege",
+            "aws-ai-ml-assessment:BR-08",
+            "aws-ai-ml-assessment:BR-21",
+        ],
     },
     evaluate: Evaluate::Iam(evaluate),
 };

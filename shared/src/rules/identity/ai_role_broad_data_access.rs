@@ -67,7 +67,8 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Manage],
         aws_security_hub: &[],
-        covers: &[],
+        needs: &[],
+        covers: &["aws-ai-ml-assessment:BR-21"],
     },
     evaluate: Evaluate::Iam(evaluate),
 };

@@ -45,6 +45,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],
+        needs: &[],
         covers: &[],
     },
     evaluate: Evaluate::Iam(evaluate),

@@ -4,9 +4,11 @@
 //! permission boundaries), never by matching policy text.
 
 pub mod access_key_can_invoke_models;
+pub mod access_key_unused;
 pub mod ai_full_access_policy_attached;
 pub mod ai_role_admin_or_wildcard;
 pub mod ai_role_broad_data_access;
+pub mod ai_role_unused;
 pub mod compromised_key_quarantine_attached;
 pub mod role_trust_any_principal;
 
@@ -68,6 +70,35 @@ pub(crate) fn attached_policies(a: &crate::model::Asset) -> impl Iterator<Item =
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
+}
+
+/// Evidence that `a` has been idle since before `limit` (unix seconds): its
+/// `used` timestamp is older, or it was never used and `created` is older.
+/// `None` when it was used (or created) since, or the dates are unknown.
+pub(crate) fn idle_since(
+    a: &crate::model::Asset,
+    used: &str,
+    created: &str,
+    limit: i64,
+) -> Option<Vec<crate::model::FindingEvidence>> {
+    let secs = |key: &str| {
+        a.str_attr(key).and_then(|s| {
+            aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime)
+                .ok()
+                .map(|d| d.secs())
+        })
+    };
+    let ev = |field: &str, v: Option<&str>| {
+        crate::model::FindingEvidence::new("iam:GetAccountAuthorizationDetails", field, json!(v))
+    };
+    match (secs(used), secs(created)) {
+        (Some(u), _) if u < limit => Some(vec![ev("LastUsedDate", a.str_attr(used))]),
+        (None, Some(c)) if c < limit => Some(vec![
+            ev("LastUsedDate", None),
+            ev("CreateDate", a.str_attr(created)),
+        ]),
+        _ => None,
+    }
 }
 
 /// Whether the capability is unconditional on every resource.

@@ -42,6 +42,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],
+        needs: &[],
         covers: &[],
     },
     evaluate: Evaluate::Iam(evaluate),

@@ -47,6 +47,7 @@ const META: RuleMeta = RuleMeta {
     mitre_atlas: &["AML.T0020"],
     nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
     aws_security_hub: &["S3.3"],
+    needs: &[],
     covers: &[],
 };
 

@@ -1,7 +1,12 @@
 //! Data rules: the buckets that hold training, evaluation, RAG and model data.
 
+pub mod ai_bucket_no_public_access_block;
+pub mod ai_bucket_versioning_disabled;
+pub mod ai_bucket_without_kms;
 pub mod bucket_public_read;
 pub mod bucket_writable_outside_org;
+pub mod vector_store_public;
+pub mod vector_store_without_cmk;
 
 use crate::model::{Asset, FindingEvidence, Inventory};
 use crate::rules::Hit;
@@ -20,6 +25,16 @@ pub(crate) fn ignores_public_acls(bucket: &Asset) -> bool {
         .attributes
         .get("public_access_block")
         .is_some_and(|p| p.get("ignore_public_acls").and_then(|v| v.as_bool()) == Some(true))
+}
+
+/// Whether the bucket's default encryption is SSE-KMS (or DSSE-KMS).
+pub(crate) fn kms_encrypted(bucket: &Asset) -> bool {
+    bucket
+        .attributes
+        .get("encryption")
+        .and_then(|e| e.get("algorithm"))
+        .and_then(|a| a.as_str())
+        .is_some_and(|a| a.starts_with("aws:kms"))
 }
 
 /// Whether a field could not be read on this bucket.
@@ -81,12 +96,18 @@ pub(crate) fn hit_with_users(
     })
 }
 
-/// The AI assets that read from or write to this bucket, by edge.
+/// The AI assets that read from or write to this bucket (or log prompts to
+/// it), by edge.
 pub(crate) fn ai_users<'a>(inv: &'a Inventory, bucket_arn: &'a str) -> Vec<&'a str> {
     use crate::model::EdgeKind::*;
     let users: std::collections::BTreeSet<&str> = inv
         .edges_to(bucket_arn)
-        .filter(|e| matches!(e.kind, ReadsData | WritesData | DataSource | ArtifactIn))
+        .filter(|e| {
+            matches!(
+                e.kind,
+                ReadsData | WritesData | DataSource | ArtifactIn | LogsTo
+            )
+        })
         .map(|e| e.from.as_str())
         .collect();
     users.into_iter().collect()

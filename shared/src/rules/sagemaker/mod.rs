@@ -1,10 +1,24 @@
 //! SageMaker rules.
 
+pub mod domain_iam_auth;
+pub mod domain_public_internet;
+pub mod endpoint_config_single_instance;
+pub mod endpoint_config_without_kms;
+pub mod feature_group_without_kms;
+pub mod job_inter_container_encryption_disabled;
+pub mod job_network_isolation_disabled;
+pub mod job_storage_without_kms;
+pub mod job_without_vpc;
+pub mod model_network_isolation_disabled;
+pub mod model_public_registry_image;
+pub mod model_without_vpc;
 pub mod notebook_direct_internet_access;
+pub mod notebook_outdated_platform;
 pub mod notebook_root_access;
+pub mod notebook_without_kms;
 pub mod notebook_without_vpc;
 
-use crate::model::{AssetType, FindingEvidence, Inventory};
+use crate::model::{Asset, AssetType, FindingEvidence, Inventory};
 use crate::rules::{Hit, of_type};
 
 /// Notebooks whose boolean attribute `key` equals `flagged`. A notebook that
@@ -21,4 +35,59 @@ pub(crate) fn notebooks_where(inv: &Inventory, key: &str, field: &str, flagged: 
             )],
         })
         .collect()
+}
+
+/// The Describe call an asset's attributes came from, for evidence.
+pub(crate) fn describe_call(t: AssetType) -> &'static str {
+    match t {
+        AssetType::SagemakerTrainingJob => "sagemaker:DescribeTrainingJob",
+        AssetType::SagemakerProcessingJob => "sagemaker:DescribeProcessingJob",
+        AssetType::SagemakerTransformJob => "sagemaker:DescribeTransformJob",
+        AssetType::SagemakerTuningJob => "sagemaker:DescribeHyperParameterTuningJob",
+        _ => "sagemaker:Describe",
+    }
+}
+
+/// The production variants of an endpoint configuration.
+pub(crate) fn variants(config: &Asset) -> impl Iterator<Item = &serde_json::Value> {
+    config
+        .attributes
+        .get("variants")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Whether an image URI names a private Amazon ECR repository
+/// (`<account>.dkr.ecr.<region>.amazonaws.com[.cn]/...`).
+pub(crate) fn is_ecr_image(image: &str) -> bool {
+    let host = image.split('/').next().unwrap_or_default();
+    let mut parts = host.splitn(4, '.');
+    let account = parts.next().unwrap_or_default();
+    account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && parts.next() == Some("dkr")
+        && parts.next() == Some("ecr")
+        && parts.next().is_some_and(|rest| {
+            rest.ends_with(".amazonaws.com") || rest.ends_with(".amazonaws.com.cn")
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ecr_image;
+
+    #[test]
+    fn ecr_images_are_recognised() {
+        assert!(is_ecr_image(
+            "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3"
+        ));
+        assert!(is_ecr_image(
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/x@sha256:ab"
+        ));
+        assert!(!is_ecr_image("docker.io/library/python:3"));
+        assert!(!is_ecr_image("public.ecr.aws/x/y:1"));
+        assert!(!is_ecr_image("12345.dkr.ecr.us-east-1.amazonaws.com/x"));
+        assert!(!is_ecr_image("123456789012.dkr.ecr.us-east-1.evil.com/x"));
+    }
 }

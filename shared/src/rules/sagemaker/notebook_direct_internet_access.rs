@@ -37,6 +37,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SageMaker.1"],
+        needs: &[],
         covers: &["prowler:sagemaker_notebook_instance_without_direct_internet_access_configured"],
     },
     evaluate: Evaluate::Inventory(evaluate),

@@ -36,7 +36,11 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0011"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SageMaker.3"],
-        covers: &["prowler:sagemaker_notebook_instance_root_access_disabled"],
+        needs: &[],
+        covers: &[
+            "prowler:sagemaker_notebook_instance_root_access_disabled",
+            "aws-ai-ml-assessment:SM-09",
+        ],
     },
     evaluate: Evaluate::Inventory(evaluate),
 };

@@ -34,7 +34,11 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SageMaker.2"],
-        covers: &["prowler:sagemaker_notebook_instance_vpc_settings_configured"],
+        needs: &[],
+        covers: &[
+            "prowler:sagemaker_notebook_instance_vpc_settings_configured",
+            "aws-ai-ml-assessment:SM-10",
+        ],
     },
     evaluate: Evaluate::Inventory(evaluate),
 };

@@ -37,6 +37,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SecretsManager.1"],
+        needs: &[],
         covers: &[],
     },
     evaluate: Evaluate::Inventory(evaluate),

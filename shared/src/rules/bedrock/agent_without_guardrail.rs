@@ -1,0 +1,93 @@
+//! ## What it does
+//! Flags Bedrock agents with no `guardrailConfiguration`.
+//!
+//! ## Why is this bad?
+//! Agents call tools with real permissions. A guardrail screens user input and
+//! the agent's responses for prompt attacks, harmful content and sensitive data;
+//! without one, nothing does.
+//!
+//! ## Example
+//! An agent with no guardrail; use instead
+//! `guardrailConfiguration={guardrailIdentifier, guardrailVersion}` naming a
+//! published version.
+//!
+//! ## Remediation
+//! Update the agent with a guardrail (UpdateAgent `guardrailConfiguration`),
+//! prepare it and move its aliases to the new version.
+//!
+//! ## References
+//! - <https://docs.aws.amazon.com/bedrock/latest/userguide/agents-guardrail.html>
+
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "bedrock_agent_without_guardrail",
+        title: "Bedrock agent has no guardrail",
+        severity: Severity::High,
+        rationale: "An agent acts on what it reads; without a guardrail, injected instructions and harmful output pass straight to its tools and users.",
+        resource_types: &[AssetType::BedrockAgent],
+        collectors: &["bedrock_agent.agents"],
+        remediation: "Update the agent with a guardrail (UpdateAgent `guardrailConfiguration`), prepare it and move its aliases to the new version.",
+        remediation_action: Some("attach_bedrock_guardrail"),
+        exposure: false,
+        owasp_llm: &["LLM01", "LLM06"],
+        mitre_atlas: &["AML.T0051", "AML.T0053"],
+        nist_ai_rmf: &[NistAiRmf::Manage],
+        aws_security_hub: &["Bedrock.1"],
+        needs: &[],
+        covers: &[
+            "prowler:bedrock_agent_guardrail_enabled",
+            "aws-ai-ml-assessment:BR-28",
+        ],
+    },
+    evaluate: Evaluate::Inventory(evaluate),
+};
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    flag(inv, &[AssetType::BedrockAgent], |a| {
+        if a.str_attr("guardrail_id").is_some() {
+            return Vec::new();
+        }
+        vec![ev(
+            "bedrock-agent:GetAgent",
+            "guardrailConfiguration",
+            serde_json::Value::Null,
+        )]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::{asset, inv};
+    use serde_json::json;
+
+    fn flagged(i: &Inventory) -> Vec<String> {
+        RULE.hits(i, &RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
+    }
+
+    #[test]
+    fn flags_agents_without_guardrail_only() {
+        let bare = asset(AssetType::BedrockAgent, "arn:agent/bare", json!({}));
+        let guarded = asset(
+            AssetType::BedrockAgent,
+            "arn:agent/guarded",
+            json!({"guardrail_id": "g1"}),
+        );
+        assert_eq!(flagged(&inv(vec![bare, guarded])), ["arn:agent/bare"]);
+    }
+}

@@ -1,0 +1,135 @@
+//! ## What it does
+//! Flags a region (its Bedrock configuration) that holds Bedrock agents,
+//! knowledge bases, custom models or provisioned throughput but no guardrail.
+//!
+//! ## Why is this bad?
+//! Guardrails are Bedrock's control for prompt attacks, harmful content and PII.
+//! A region using Bedrock without one has no such control to attach.
+//!
+//! ## Example
+//! Agents in us-east-1 and `ListGuardrails` empty; use instead a guardrail with
+//! prompt-attack, content and PII filters attached to them.
+//!
+//! ## Remediation
+//! Create a guardrail (CreateGuardrail) with content, prompt-attack and
+//! sensitive-information filters, publish a version, and attach it to the
+//! region's agents and applications.
+//!
+//! ## References
+//! - <https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails.html>
+
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "bedrock_guardrails_missing",
+        title: "Bedrock is used in a region with no guardrail",
+        severity: Severity::Medium,
+        rationale: "Without any guardrail, nothing filters harmful content, prompt attacks or sensitive data for the region's models and agents.",
+        resource_types: &[AssetType::BedrockInvocationLogging],
+        collectors: &["bedrock.guardrails", "bedrock.invocation_logging"],
+        remediation: "Create a guardrail (CreateGuardrail) with content, prompt-attack and sensitive-information filters, publish a version, and attach it to the region's agents and applications.",
+        remediation_action: None,
+        exposure: false,
+        owasp_llm: &["LLM01", "LLM05"],
+        mitre_atlas: &["AML.T0051", "AML.T0054"],
+        nist_ai_rmf: &[NistAiRmf::Manage],
+        aws_security_hub: &[],
+        needs: &[],
+        covers: &[
+            "prowler:bedrock_guardrails_configured",
+            "aws-ai-ml-assessment:BR-05",
+        ],
+    },
+    evaluate: Evaluate::Inventory(evaluate),
+};
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    use std::collections::BTreeSet;
+    let users = [
+        AssetType::BedrockAgent,
+        AssetType::BedrockKnowledgeBase,
+        AssetType::BedrockCustomModel,
+        AssetType::BedrockProvisionedThroughput,
+    ];
+    let with_guardrail: BTreeSet<(&str, &str)> = inv
+        .assets
+        .iter()
+        .filter(|a| a.asset_type == AssetType::BedrockGuardrail)
+        .map(|a| (a.account_id.as_str(), a.region.as_str()))
+        .collect();
+    flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
+        if with_guardrail.contains(&(l.account_id.as_str(), l.region.as_str())) {
+            return Vec::new();
+        }
+        let using: Vec<&str> = inv
+            .assets
+            .iter()
+            .filter(|a| {
+                users.contains(&a.asset_type)
+                    && a.account_id == l.account_id
+                    && a.region == l.region
+            })
+            .map(|a| a.arn.as_str())
+            .collect();
+        if using.is_empty() {
+            return Vec::new();
+        }
+        vec![
+            ev(
+                "bedrock:ListGuardrails",
+                "guardrails",
+                serde_json::json!([]),
+            ),
+            ev(
+                "aispm:inventory",
+                "bedrock_assets",
+                serde_json::json!(using),
+            ),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::{asset, inv};
+    use serde_json::json;
+
+    fn flagged(i: &Inventory) -> Vec<String> {
+        RULE.hits(i, &RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
+    }
+
+    #[test]
+    fn flags_regions_using_bedrock_without_guardrails() {
+        let region = asset(
+            AssetType::BedrockInvocationLogging,
+            "arn:l/r",
+            json!({"enabled": true}),
+        );
+        let agent = asset(AssetType::BedrockAgent, "arn:agent/a", json!({}));
+        assert_eq!(
+            flagged(&inv(vec![region.clone(), agent.clone()])),
+            ["arn:l/r"]
+        );
+        let guard = asset(AssetType::BedrockGuardrail, "arn:g/1", json!({}));
+        assert!(flagged(&inv(vec![region.clone(), agent, guard])).is_empty());
+        assert!(
+            flagged(&inv(vec![region])).is_empty(),
+            "no Bedrock use, nothing to guard"
+        );
+    }
+}

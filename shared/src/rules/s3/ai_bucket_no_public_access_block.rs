@@ -1,0 +1,136 @@
+//! ## What it does
+//! Flags S3 buckets used by AI workloads whose bucket-level public access block
+//! is missing or has any of its four settings off. (The account-level block is
+//! not read yet.)
+//!
+//! ## Why is this bad?
+//! The public access block is the guard against a future mistake: with it, a
+//! careless policy or ACL cannot expose the data. AI data buckets are edited by
+//! many pipelines and people.
+//!
+//! ## Example
+//! No public access block; use instead all four settings true.
+//!
+//! ## Remediation
+//! PutPublicAccessBlock with BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy
+//! and RestrictPublicBuckets all true (and the same at account level).
+//!
+//! ## References
+//! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
+
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+#[allow(
+    unused_imports,
+    reason = "the rule template imports what most rules use"
+)]
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+
+/// The rule.
+pub const RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "s3_ai_bucket_no_public_access_block",
+        title: "AI data bucket has no complete public access block",
+        severity: Severity::Medium,
+        rationale: "Without all four public access block settings, one policy or ACL edit makes training or RAG data public.",
+        resource_types: &[AssetType::S3Bucket],
+        collectors: &["s3.buckets"],
+        remediation: "PutPublicAccessBlock with BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets all true (and the same at account level).",
+        remediation_action: Some("s3_block_public_access"),
+        exposure: false,
+        owasp_llm: &["LLM02", "LLM04"],
+        mitre_atlas: &["AML.T0020"],
+        nist_ai_rmf: &[NistAiRmf::Manage],
+        aws_security_hub: &[],
+        needs: &[],
+        covers: &["prowler:s3_bucket_level_public_access_block"],
+    },
+    evaluate: Evaluate::Inventory(evaluate),
+};
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+    const SETTINGS: [&str; 4] = [
+        "block_public_acls",
+        "ignore_public_acls",
+        "block_public_policy",
+        "restrict_public_buckets",
+    ];
+    flag(inv, &[AssetType::S3Bucket], |b| {
+        if super::unassessed(b, "public_access_block") {
+            return Vec::new();
+        }
+        let users = super::ai_users(inv, &b.arn);
+        if users.is_empty() {
+            return Vec::new();
+        }
+        let pab = b.attributes.get("public_access_block");
+        let off: Vec<&str> = SETTINGS
+            .into_iter()
+            .filter(|k| {
+                pab.and_then(|p| p.get(*k))
+                    .and_then(serde_json::Value::as_bool)
+                    != Some(true)
+            })
+            .collect();
+        if off.is_empty() {
+            return Vec::new();
+        }
+        vec![
+            ev(
+                "s3:GetPublicAccessBlock",
+                "PublicAccessBlockConfiguration",
+                pab.cloned().unwrap_or(serde_json::Value::Null),
+            ),
+            ev("aispm:rule", "settings_off", serde_json::json!(off)),
+            ev("aispm:graph", "used_by", serde_json::json!(users)),
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testkit::{asset, inv};
+    use serde_json::json;
+
+    fn flagged(i: &Inventory) -> Vec<String> {
+        RULE.hits(i, &RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
+    }
+
+    fn uses(b: &str) -> crate::model::Edge {
+        crate::model::Edge::new(
+            "arn:aws:sagemaker:us-east-1:1:training-job/t",
+            b,
+            crate::model::EdgeKind::ReadsData,
+            crate::model::Evidence::new("sagemaker:DescribeTrainingJob", "InputDataConfig"),
+        )
+    }
+
+    #[test]
+    fn flags_ai_buckets_without_a_full_block() {
+        let all = json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true});
+        let partial = json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": false, "restrict_public_buckets": true});
+        let b = |name: &str, v: serde_json::Value| {
+            asset(AssetType::S3Bucket, &format!("arn:aws:s3:::{name}"), v)
+        };
+        let mut i = inv(vec![
+            b("full", json!({"public_access_block": all})),
+            b("partial", json!({"public_access_block": partial})),
+            b("none", json!({})),
+            b(
+                "unread",
+                json!({"unassessed": {"public_access_block": {"reason": "access_denied"}}}),
+            ),
+        ]);
+        for n in ["full", "partial", "none", "unread"] {
+            i.edges.push(uses(&format!("arn:aws:s3:::{n}")));
+        }
+        assert_eq!(flagged(&i), ["arn:aws:s3:::partial", "arn:aws:s3:::none"]);
+    }
+}
