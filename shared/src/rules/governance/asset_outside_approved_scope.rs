@@ -18,16 +18,8 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html>
 
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::model::{Inventory, NistAiRmf, Severity};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -96,6 +88,7 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::AssetType;
     use crate::rules::testkit::{asset, inv};
     use serde_json::json;
 

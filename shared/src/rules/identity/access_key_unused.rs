@@ -18,16 +18,8 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console>
 
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag};
 
 /// The rule.
 pub const RULE: Rule = Rule {

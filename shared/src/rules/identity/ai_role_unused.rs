@@ -20,15 +20,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html>
 
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
 /// The rule.

@@ -35,16 +35,8 @@ use super::{DATA_READS, OUTBOUND, PathBuilder, granted_among};
 use crate::access::Access;
 use crate::iam::what_can;
 use crate::model::EdgeKind;
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
 
 /// The rule.
 pub const RULE: Rule = Rule {

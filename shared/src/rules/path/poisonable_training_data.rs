@@ -29,16 +29,8 @@ use serde_json::{Value, json};
 use super::PathBuilder;
 use crate::access::Access;
 use crate::model::EdgeKind;
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
 
 /// The rule.
 pub const RULE: Rule = Rule {

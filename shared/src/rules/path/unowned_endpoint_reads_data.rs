@@ -30,17 +30,9 @@ use super::{DATA_READS, PathBuilder, granted_among};
 use crate::access::Access;
 use crate::iam::what_can;
 use crate::model::EdgeKind;
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::of_type;
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
 
 /// The rule.
 pub const RULE: Rule = Rule {

@@ -18,15 +18,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
-use crate::model::{Asset, AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-#[allow(
-    unused_imports,
-    reason = "the rule template imports what most rules use"
-)]
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
 /// The rule.
