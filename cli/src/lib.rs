@@ -37,7 +37,9 @@ enum Command {
     /// Discover AI assets, run the rules and print prioritized findings.
     #[command(after_help = EXIT_HELP)]
     Scan(ScanArgs),
-    /// Discover AI assets and print assets, edges and coverage.
+    /// Discover AI assets and print the organization's graph: assets, edges
+    /// (from the APIs, and from the IAM engine: what AI identities can read,
+    /// write and invoke, who outside can reach each data store) and coverage.
     #[command(after_help = EXIT_HELP)]
     Inventory(ScanArgs),
     /// Run a sweep through the pipeline's handlers and keep findings in DynamoDB.
@@ -268,7 +270,12 @@ async fn execute(
             Ok(())
         }
         Command::Inventory(args) => {
-            let (inv, _findings, _rule_cov, stats) = run_scan(&args).await?;
+            let (mut inv, _findings, _rule_cov, stats) = run_scan(&args).await?;
+            // The IAM-derived edges complete the graph: what AI identities can
+            // read, write and invoke, and who outside can reach data stores.
+            let access = aispm_shared::access::Access::from_inventory(&inv);
+            inv.edges
+                .extend(aispm_shared::graph::iam_edges(&inv, &access));
             match args.format {
                 Format::Json => {
                     serde_json::to_writer_pretty(&mut *out, &inv)?;

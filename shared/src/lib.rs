@@ -8,6 +8,7 @@ pub mod access;
 pub mod aws;
 pub mod collect;
 pub use aispm_iam as iam;
+pub mod graph;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;

@@ -732,3 +732,45 @@ fn demo_findings_are_pinned() {
     let text: Vec<String> = lines.into_iter().map(|(_, l)| l).collect();
     insta::assert_snapshot!("demo_findings", text.join("\n"));
 }
+
+/// The graph carries the IAM engine's answers as edges: the training role can
+/// read the training bucket and write the artifacts, the outside account and
+/// anonymous users reach the buckets their policies open.
+#[test]
+fn inventory_graph_has_iam_derived_edges() {
+    let est = estate();
+    let inv = org_inventory();
+    let edges = inv["edges"].as_array().unwrap();
+    let has = |from: &str, kind: &str, to: &str, field: &str| {
+        edges.iter().any(|e| {
+            e["from"].as_str().unwrap().ends_with(from)
+                && e["kind"] == kind
+                && e["to"].as_str().unwrap().contains(to)
+                && e["evidence"]["source"] == "aispm:iam-engine"
+                && e["evidence"]["field"].as_str().unwrap().starts_with(field)
+        })
+    };
+    let ml = &est.ml_platform;
+    assert!(has(
+        ":role/ml-training-exec",
+        "can_read",
+        &format!("fraud-training-data-{ml}"),
+        "s3:GetObject"
+    ));
+    assert!(has(
+        &format!("fraud-training-data-{ml}"),
+        "reachable_by",
+        aispm_tests::seed::OUTSIDE_ACCOUNT,
+        "s3:PutObject"
+    ));
+    assert!(has(
+        &format!("support-rag-docs-{ml}"),
+        "reachable_by",
+        "*",
+        "s3:GetObject"
+    ));
+    assert!(
+        !has(&format!("ml-model-artifacts-{ml}"), "reachable_by", "", ""),
+        "the hardened artifacts bucket is reachable by nobody outside"
+    );
+}

@@ -307,6 +307,16 @@ pub enum EdgeKind {
     InSubnet,
     /// Pipeline → model package group it registers into.
     RegistersIn,
+    /// Identity → data store it can read (IAM engine: effective permissions).
+    CanRead,
+    /// Identity → data store it can write (IAM engine).
+    CanWrite,
+    /// Identity → model endpoint or custom model it can invoke (IAM engine).
+    CanInvoke,
+    /// Resource → a principal outside the account (another account, the
+    /// organization, anyone, or `*` for anonymous) that its resource policy
+    /// lets read or write it (IAM engine).
+    ReachableBy,
 }
 
 /// Where an edge or an attribute came from: the API call and the field read.
