@@ -467,6 +467,14 @@ pub(crate) mod testkit {
         }
     }
 
+    /// The resources `rule` flags in `inv` (default configuration).
+    pub fn flagged(rule: &super::Rule, inv: &Inventory) -> Vec<String> {
+        rule.hits(inv, &super::RuleConfig::default())
+            .into_iter()
+            .map(|h| h.resource_arn)
+            .collect()
+    }
+
     /// An asset in account 111111111111, us-east-1.
     pub fn asset(t: AssetType, arn: &str, attrs: serde_json::Value) -> Asset {
         let mut a = Asset::new(

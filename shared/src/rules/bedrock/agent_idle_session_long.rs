@@ -58,15 +58,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_ttls_over_an_hour_only() {
@@ -80,6 +73,6 @@ mod tests {
             "arn:agent/short",
             json!({"idle_session_ttl_seconds": 600}),
         );
-        assert_eq!(flagged(&inv(vec![long, short])), ["arn:agent/long"]);
+        assert_eq!(flagged(&RULE, &inv(vec![long, short])), ["arn:agent/long"]);
     }
 }

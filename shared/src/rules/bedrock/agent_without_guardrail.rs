@@ -62,15 +62,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_agents_without_guardrail_only() {
@@ -80,6 +73,9 @@ mod tests {
             "arn:agent/guarded",
             json!({"guardrail_id": "g1"}),
         );
-        assert_eq!(flagged(&inv(vec![bare, guarded])), ["arn:agent/bare"]);
+        assert_eq!(
+            flagged(&RULE, &inv(vec![bare, guarded])),
+            ["arn:agent/bare"]
+        );
     }
 }

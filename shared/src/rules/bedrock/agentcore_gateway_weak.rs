@@ -67,15 +67,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_open_or_unkeyed_gateways() {
@@ -91,6 +84,6 @@ mod tests {
                 json!({"authorizer_type": "CUSTOM_JWT", "kms_key_arn": "k"}),
             ),
         ]);
-        assert_eq!(flagged(&i), ["arn:gw/open", "arn:gw/unkeyed"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:gw/open", "arn:gw/unkeyed"]);
     }
 }

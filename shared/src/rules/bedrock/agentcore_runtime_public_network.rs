@@ -56,15 +56,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_public_runtimes_only() {
@@ -78,6 +71,6 @@ mod tests {
             "arn:rt/vpc",
             json!({"network_mode": "VPC"}),
         );
-        assert_eq!(flagged(&inv(vec![public, vpc])), ["arn:rt/public"]);
+        assert_eq!(flagged(&RULE, &inv(vec![public, vpc])), ["arn:rt/public"]);
     }
 }

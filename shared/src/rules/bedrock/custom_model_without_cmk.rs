@@ -62,15 +62,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_models_without_cmk_only() {
@@ -80,6 +73,6 @@ mod tests {
             "arn:cm/keyed",
             json!({"kms_key_arn": "arn:aws:kms:us-east-1:1:key/k"}),
         );
-        assert_eq!(flagged(&inv(vec![bare, keyed])), ["arn:cm/bare"]);
+        assert_eq!(flagged(&RULE, &inv(vec![bare, keyed])), ["arn:cm/bare"]);
     }
 }

@@ -103,15 +103,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_missing_weak_and_detect_only_filters() {
@@ -129,6 +122,9 @@ mod tests {
             g("arn:g/detect", full("HIGH", "NONE")),
             g("arn:g/empty", json!({"content_filters": []})),
         ]);
-        assert_eq!(flagged(&i), ["arn:g/low", "arn:g/detect", "arn:g/empty"]);
+        assert_eq!(
+            flagged(&RULE, &i),
+            ["arn:g/low", "arn:g/detect", "arn:g/empty"]
+        );
     }
 }

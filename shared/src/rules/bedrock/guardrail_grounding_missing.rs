@@ -77,15 +77,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_guardrails_missing_a_grounding_filter() {
@@ -102,6 +95,6 @@ mod tests {
             ),
             g("arn:g/unread", json!({})),
         ]);
-        assert_eq!(flagged(&i), ["arn:g/none", "arn:g/half"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:g/none", "arn:g/half"]);
     }
 }

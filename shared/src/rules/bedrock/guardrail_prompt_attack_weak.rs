@@ -62,15 +62,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_missing_or_weak_prompt_attack_filters() {
@@ -80,6 +73,6 @@ mod tests {
             g("arn:g/low", json!({"prompt_attack_strength": "LOW"})),
             g("arn:g/high", json!({"prompt_attack_strength": "HIGH"})),
         ]);
-        assert_eq!(flagged(&i), ["arn:g/none", "arn:g/low"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:g/none", "arn:g/low"]);
     }
 }

@@ -71,15 +71,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_missing_filters_and_filters_that_never_act_on_output() {
@@ -95,6 +88,6 @@ mod tests {
                 json!({"sensitive_information_filter": true, "sensitive_information_output": true}),
             ),
         ]);
-        assert_eq!(flagged(&i), ["arn:g/none", "arn:g/input-only"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:g/none", "arn:g/input-only"]);
     }
 }

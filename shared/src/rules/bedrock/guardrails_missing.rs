@@ -95,15 +95,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_regions_using_bedrock_without_guardrails() {
@@ -114,13 +107,13 @@ mod tests {
         );
         let agent = asset(AssetType::BedrockAgent, "arn:agent/a", json!({}));
         assert_eq!(
-            flagged(&inv(vec![region.clone(), agent.clone()])),
+            flagged(&RULE, &inv(vec![region.clone(), agent.clone()])),
             ["arn:l/r"]
         );
         let guard = asset(AssetType::BedrockGuardrail, "arn:g/1", json!({}));
-        assert!(flagged(&inv(vec![region.clone(), agent, guard])).is_empty());
+        assert!(flagged(&RULE, &inv(vec![region.clone(), agent, guard])).is_empty());
         assert!(
-            flagged(&inv(vec![region])).is_empty(),
+            flagged(&RULE, &inv(vec![region])).is_empty(),
             "no Bedrock use, nothing to guard"
         );
     }

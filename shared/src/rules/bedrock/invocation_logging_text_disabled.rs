@@ -60,15 +60,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_enabled_logging_without_text_only() {
@@ -85,6 +78,6 @@ mod tests {
             ),
             l("arn:l/off", json!({"enabled": false})),
         ]);
-        assert_eq!(flagged(&i), ["arn:l/notext"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:l/notext"]);
     }
 }

@@ -86,15 +86,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_logs_in_buckets_without_kms_only() {
@@ -119,6 +112,6 @@ mod tests {
             bucket("plain", "AES256"),
             bucket("kms", "aws:kms"),
         ]);
-        assert_eq!(flagged(&i), ["arn:l/plain"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:l/plain"]);
     }
 }

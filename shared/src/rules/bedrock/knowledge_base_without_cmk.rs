@@ -71,15 +71,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_knowledge_bases_with_an_unkeyed_source() {
@@ -95,6 +88,6 @@ mod tests {
             ),
             kb("arn:kb/unread", json!({})),
         ]);
-        assert_eq!(flagged(&i), ["arn:kb/bare"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:kb/bare"]);
     }
 }

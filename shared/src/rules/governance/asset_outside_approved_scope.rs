@@ -89,15 +89,8 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
 mod tests {
     use super::*;
     use crate::model::AssetType;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_assets_outside_configured_scope_only() {
@@ -106,7 +99,7 @@ mod tests {
         let us = asset(AssetType::SagemakerEndpoint, "arn:e/us", json!({}));
         let i = inv(vec![eu, us]);
         assert!(
-            flagged(&i).is_empty(),
+            flagged(&RULE, &i).is_empty(),
             "no lists configured: nothing flagged"
         );
         let cfg = RuleConfig {

@@ -84,15 +84,8 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_owned_assets_without_purpose_only() {
@@ -109,6 +102,6 @@ mod tests {
             tagged("arn:e/both", &[("owner", "ml"), ("purpose", "scoring")]),
             tagged("arn:e/unowned", &[]),
         ]);
-        assert_eq!(flagged(&i), ["arn:e/owned"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:e/owned"]);
     }
 }

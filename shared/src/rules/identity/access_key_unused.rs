@@ -60,15 +60,8 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_active_keys_idle_past_the_limit() {
@@ -105,6 +98,6 @@ mod tests {
             .map(|h| h.resource_arn)
             .collect();
         assert_eq!(hits, ["arn:k/stale", "arn:k/never"]);
-        assert!(flagged(&inv(Vec::new())).is_empty());
+        assert!(flagged(&RULE, &inv(Vec::new())).is_empty());
     }
 }

@@ -63,15 +63,8 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_idle_ai_roles_only() {
@@ -110,6 +103,6 @@ mod tests {
             .map(|h| h.resource_arn)
             .collect();
         assert_eq!(hits, ["arn:aws:iam::1:role/stale"]);
-        assert!(flagged(&inv(Vec::new())).is_empty());
+        assert!(flagged(&RULE, &inv(Vec::new())).is_empty());
     }
 }

@@ -171,15 +171,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     use crate::model::{Edge, Evidence};
 
@@ -251,9 +244,9 @@ mod tests {
     #[test]
     fn a_read_only_tool_in_a_vpc_is_not_a_path() {
         let read_only = json!([{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}]);
-        assert!(flagged(&estate(read_only.clone(), true)).is_empty());
+        assert!(flagged(&RULE, &estate(read_only.clone(), true)).is_empty());
         assert_eq!(
-            flagged(&estate(read_only, false)).len(),
+            flagged(&RULE, &estate(read_only, false)).len(),
             1,
             "internet egress is a way out"
         );

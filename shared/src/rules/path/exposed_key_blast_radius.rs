@@ -157,15 +157,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     fn estate(attached: &[&str]) -> Inventory {
         let user = asset(
@@ -216,6 +209,6 @@ mod tests {
 
     #[test]
     fn an_unexposed_user_is_not_a_path() {
-        assert!(flagged(&estate(&[])).is_empty());
+        assert!(flagged(&RULE, &estate(&[])).is_empty());
     }
 }

@@ -136,15 +136,8 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     use crate::model::{Edge, Evidence};
 
@@ -198,6 +191,6 @@ mod tests {
 
     #[test]
     fn same_account_writers_are_not_a_path() {
-        assert!(flagged(&estate("111111111111")).is_empty());
+        assert!(flagged(&RULE, &estate("111111111111")).is_empty());
     }
 }

@@ -66,15 +66,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     fn uses(b: &str) -> crate::model::Edge {
         crate::model::Edge::new(
@@ -101,6 +94,6 @@ mod tests {
         ]);
         i.edges.push(uses("arn:aws:s3:::train"));
         i.edges.push(uses("arn:aws:s3:::versioned"));
-        assert_eq!(flagged(&i), ["arn:aws:s3:::train"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:aws:s3:::train"]);
     }
 }

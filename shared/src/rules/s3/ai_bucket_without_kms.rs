@@ -71,15 +71,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     fn uses(b: &str) -> crate::model::Edge {
         crate::model::Edge::new(
@@ -110,6 +103,9 @@ mod tests {
         for n in ["sse-s3", "kms", "none", "unread"] {
             i.edges.push(uses(&format!("arn:aws:s3:::{n}")));
         }
-        assert_eq!(flagged(&i), ["arn:aws:s3:::sse-s3", "arn:aws:s3:::none"]);
+        assert_eq!(
+            flagged(&RULE, &i),
+            ["arn:aws:s3:::sse-s3", "arn:aws:s3:::none"]
+        );
     }
 }

@@ -62,15 +62,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_public_collections_only() {
@@ -81,6 +74,6 @@ mod tests {
             c("arn:c/public", json!({"public_network_access": true})),
             c("arn:c/private", json!({"public_network_access": false})),
         ]);
-        assert_eq!(flagged(&i), ["arn:c/public"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:c/public"]);
     }
 }

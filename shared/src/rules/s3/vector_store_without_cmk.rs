@@ -77,15 +77,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_aws_owned_keys_only() {
@@ -111,6 +104,6 @@ mod tests {
                 json!({"sse_type": "aws:kms"}),
             ),
         ]);
-        assert_eq!(flagged(&i), ["arn:c/owned", "arn:v/aes"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:c/owned", "arn:v/aes"]);
     }
 }

@@ -54,15 +54,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_iam_mode_only() {
@@ -76,6 +69,6 @@ mod tests {
             "arn:d/sso",
             json!({"auth_mode": "SSO"}),
         );
-        assert_eq!(flagged(&inv(vec![iam, sso])), ["arn:d/iam"]);
+        assert_eq!(flagged(&RULE, &inv(vec![iam, sso])), ["arn:d/iam"]);
     }
 }

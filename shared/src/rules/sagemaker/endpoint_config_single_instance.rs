@@ -65,15 +65,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_single_instance_variants_only() {
@@ -92,6 +85,6 @@ mod tests {
             "arn:c/sls",
             json!({"variants": [{"serverless": true}]}),
         );
-        assert_eq!(flagged(&inv(vec![one, two, sls])), ["arn:c/one"]);
+        assert_eq!(flagged(&RULE, &inv(vec![one, two, sls])), ["arn:c/one"]);
     }
 }

@@ -64,15 +64,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_instance_backed_configs_without_a_key_only() {
@@ -91,6 +84,9 @@ mod tests {
             "arn:c/sls",
             json!({"variants": [{"serverless": true}]}),
         );
-        assert_eq!(flagged(&inv(vec![bare, keyed, serverless])), ["arn:c/bare"]);
+        assert_eq!(
+            flagged(&RULE, &inv(vec![bare, keyed, serverless])),
+            ["arn:c/bare"]
+        );
     }
 }

@@ -68,15 +68,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_unkeyed_stores_only() {
@@ -96,7 +89,7 @@ mod tests {
             json!({"online_store": false, "offline_s3_uri": "s3://b/p", "offline_kms_key_id": "k"}),
         );
         assert_eq!(
-            flagged(&inv(vec![bare, keyed, offline_only])),
+            flagged(&RULE, &inv(vec![bare, keyed, offline_only])),
             ["arn:g/bare"]
         );
     }

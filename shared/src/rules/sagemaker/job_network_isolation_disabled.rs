@@ -71,15 +71,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_jobs_without_isolation_only() {
@@ -94,6 +87,9 @@ mod tests {
             json!({"network_isolation": true}),
         );
         let unknown = asset(AssetType::SagemakerTrainingJob, "arn:j/unknown", json!({}));
-        assert_eq!(flagged(&inv(vec![open, closed, unknown])), ["arn:j/open"]);
+        assert_eq!(
+            flagged(&RULE, &inv(vec![open, closed, unknown])),
+            ["arn:j/open"]
+        );
     }
 }

@@ -80,15 +80,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_jobs_missing_either_key() {
@@ -104,7 +97,7 @@ mod tests {
             json!({"volume_kms_key_id": "k", "output_kms_key_id": "k"}),
         );
         assert_eq!(
-            flagged(&inv(vec![none, half, both])),
+            flagged(&RULE, &inv(vec![none, half, both])),
             ["arn:j/none", "arn:j/half"]
         );
         let hits = RULE.hits(
@@ -123,7 +116,7 @@ mod tests {
             json!({"output_kms_key_id": "k", "unreported": ["volume_kms_key_id"]}),
         );
         assert!(
-            flagged(&inv(vec![unreported])).is_empty(),
+            flagged(&RULE, &inv(vec![unreported])).is_empty(),
             "an unreported volume key is a gap, not a finding"
         );
     }

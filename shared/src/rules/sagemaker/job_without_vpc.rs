@@ -66,15 +66,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_jobs_outside_a_vpc_only() {
@@ -88,6 +81,6 @@ mod tests {
             "arn:j/in",
             json!({"vpc_configured": true}),
         );
-        assert_eq!(flagged(&inv(vec![out, inside])), ["arn:j/out"]);
+        assert_eq!(flagged(&RULE, &inv(vec![out, inside])), ["arn:j/out"]);
     }
 }

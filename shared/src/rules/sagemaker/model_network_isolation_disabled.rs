@@ -63,15 +63,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_disabled_isolation_and_skips_unreported() {
@@ -91,7 +84,7 @@ mod tests {
             json!({"unreported": ["network_isolation"]}),
         );
         let i = inv(vec![open, closed, unknown]);
-        assert_eq!(flagged(&i), ["arn:m/open"]);
+        assert_eq!(flagged(&RULE, &i), ["arn:m/open"]);
         let (_, cov) = crate::rules::evaluate(&i, &RuleConfig::default());
         let gap = cov
             .iter()

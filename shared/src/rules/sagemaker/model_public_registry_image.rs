@@ -68,15 +68,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_non_ecr_images_only() {
@@ -90,6 +83,6 @@ mod tests {
             "arn:m/ecr",
             json!({"container_images": ["763104351884.dkr.ecr.us-east-1.amazonaws.com/tgi:2"]}),
         );
-        assert_eq!(flagged(&inv(vec![hub, ecr])), ["arn:m/hub"]);
+        assert_eq!(flagged(&RULE, &inv(vec![hub, ecr])), ["arn:m/hub"]);
     }
 }

@@ -57,15 +57,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_models_without_vpc_only() {
@@ -79,6 +72,6 @@ mod tests {
             "arn:m/vpc",
             json!({"vpc_configured": true}),
         );
-        assert_eq!(flagged(&inv(vec![bare, vpc])), ["arn:m/bare"]);
+        assert_eq!(flagged(&RULE, &inv(vec![bare, vpc])), ["arn:m/bare"]);
     }
 }

@@ -60,15 +60,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_al1_platforms_only() {
@@ -87,6 +80,9 @@ mod tests {
             "arn:nb/unknown",
             json!({}),
         );
-        assert_eq!(flagged(&inv(vec![old, new, unknown])), ["arn:nb/old"]);
+        assert_eq!(
+            flagged(&RULE, &inv(vec![old, new, unknown])),
+            ["arn:nb/old"]
+        );
     }
 }

@@ -63,15 +63,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::testkit::{asset, inv};
+    use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
-
-    fn flagged(i: &Inventory) -> Vec<String> {
-        RULE.hits(i, &RuleConfig::default())
-            .into_iter()
-            .map(|h| h.resource_arn)
-            .collect()
-    }
 
     #[test]
     fn flags_notebooks_without_a_key_only() {
@@ -85,6 +78,6 @@ mod tests {
             "arn:nb/keyed",
             json!({"kms_key_id": "k-1"}),
         );
-        assert_eq!(flagged(&inv(vec![bare, keyed])), ["arn:nb/bare"]);
+        assert_eq!(flagged(&RULE, &inv(vec![bare, keyed])), ["arn:nb/bare"]);
     }
 }
