@@ -48,6 +48,9 @@ enum Command {
     /// Read and manage stored findings.
     #[command(subcommand)]
     Findings(store_cmds::FindingsCommand),
+    /// Rescan what one CloudTrail or AWS Health event changed, as the
+    /// on-event function does, and update the findings store.
+    Event(store_cmds::EventArgs),
     /// Posture metrics from the findings store: ownership, mapping, coverage
     /// and rule gaps, findings by status, time to remediate.
     Metrics(store_cmds::MetricsArgs),
@@ -248,6 +251,7 @@ async fn execute(
         Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
         Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
         Command::Metrics(args) => Box::pin(store_cmds::metrics(args, out)).await,
+        Command::Event(args) => Box::pin(store_cmds::event(args, out)).await,
         Command::Scan(args) => {
             let suppressions = read_suppressions(args.suppressions.as_deref())?;
             let (inv, mut findings, rule_cov, stats) = run_scan(&args).await?;

@@ -101,6 +101,26 @@ pub(crate) struct SweepArgs {
     format: Format,
 }
 
+/// `aispm event`.
+#[derive(Debug, Args)]
+pub(crate) struct EventArgs {
+    /// The EventBridge event as the on-event function receives it (a
+    /// CloudTrail API call or an AWS Health event): a JSON file, or `-` for
+    /// stdin. Samples: `events/cloudtrail/`, `events/health/`.
+    file: std::path::PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Role assumed in the event's account.
+    #[arg(long, default_value = "aispm-scanner")]
+    role_name: String,
+    /// ExternalId passed to AssumeRole.
+    #[arg(long)]
+    external_id: Option<String>,
+    /// A suppressions file (see `aispm scan --help`).
+    #[arg(long, value_name = "FILE")]
+    suppressions: Option<std::path::PathBuf>,
+}
+
 /// `aispm metrics`.
 #[derive(Debug, Args)]
 pub(crate) struct MetricsArgs {
@@ -632,5 +652,41 @@ fn print_metrics(
             r.remediated, r.mean_hours, r.median_hours
         )?;
     }
+    Ok(())
+}
+
+/// `aispm event`: runs the on-event handler on one event, against the store.
+pub(crate) async fn event(args: EventArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading stdin")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))?
+    };
+    let raw: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not JSON", args.file.display()))?;
+    let (settings, _sdk, store) = args.store.open().await?;
+    let mut cfg = PipelineConfig {
+        table: args.store.table.clone(),
+        queue_url: None,
+        regions: vec![args.store.store_region.clone()],
+        role_name: args.role_name.clone(),
+        external_id_ref: None,
+        external_ids: Default::default(),
+        accounts: None,
+        rules: RuleConfig::default(),
+        suppressions: crate::read_suppressions(args.suppressions.as_deref())?,
+        collector_concurrency: 8,
+        assume_role_in_own_account: true,
+    };
+    if let Some(x) = &args.external_id {
+        cfg.external_ids.insert("cli".to_owned(), x.clone());
+        cfg.external_id_ref = Some("cli".to_owned());
+    }
+    let outcome = aispm_shared::events::handle(&settings, &cfg, &store, &raw).await?;
+    serde_json::to_writer_pretty(&mut *out, &outcome)?;
+    writeln!(out)?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod access;
 pub mod aws;
 pub mod collect;
+pub mod events;
 pub use aispm_iam as iam;
 pub mod graph;
 pub mod metrics;

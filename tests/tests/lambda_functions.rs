@@ -162,6 +162,51 @@ fn the_compiled_functions_sweep_the_organization_into_dynamodb() {
         "secretsmanager_ai_secret_without_rotation",
         &est.management
     ));
+
+    // The on-event function: a tracked call is rescanned (in at most five
+    // requests), an unknown one ignored, a malformed one fails the invocation
+    // (Lambda retries it, then its on-failure destination takes it).
+    let on_event = Function::start(
+        env!("CARGO_BIN_EXE_aispm-fn-on-event-e2e"),
+        "aispm-on-event",
+        &env,
+    )
+    .expect("start on-event");
+    let training = format!("fraud-training-data-{}", est.ml_platform);
+    let event = include_str!("../../events/cloudtrail/s3/PutBucketPolicy.json")
+        .replace("111122223333", &est.ml_platform)
+        .replace("example-training-data", &training)
+        .replace(
+            "2026-11-20T10:00:00Z",
+            &aispm_shared::pipeline::timestamp(std::time::SystemTime::now()),
+        );
+    let mut unknown: Value = serde_json::from_str(&event).unwrap();
+    unknown["detail"]["eventName"] = json!("GetBucketPolicy");
+    let mut malformed: Value = serde_json::from_str(&event).unwrap();
+    malformed["detail"]["requestParameters"] = Value::Null;
+    let ids = [
+        on_event.api.invoke(&event),
+        on_event.api.invoke(&unknown.to_string()),
+        on_event.api.invoke(&malformed.to_string()),
+    ];
+    let outcomes: Vec<Outcome> = ids
+        .iter()
+        .map(|id| on_event.api.outcome(id, Duration::from_secs(120)).unwrap())
+        .collect();
+    assert_json_logs(&on_event.stop());
+    let Outcome::Response(handled) = &outcomes[0] else {
+        panic!("tracked event failed: {:?}", outcomes[0]);
+    };
+    let handled: Value = serde_json::from_str(handled).unwrap();
+    assert_eq!(handled["handled"], true, "{handled}");
+    assert!(handled["requests"].as_u64().unwrap() <= 5, "{handled}");
+    assert!(matches!(&outcomes[1], Outcome::Response(b) if b.contains("\"handled\":false")));
+    assert!(
+        matches!(&outcomes[2], Outcome::Error(e) if e.contains("requestParameters.bucketName")),
+        "{:?}",
+        outcomes[2]
+    );
+
     eprintln!(
         "measured (debug build): sweep init {sweep_init:.1} ms, scan-account init {scan_init:.1} ms, scan-account peak RSS {} MiB over 6 tasks",
         rss / 1024

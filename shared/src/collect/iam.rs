@@ -214,51 +214,7 @@ pub async fn authorization_details(ctx: &Ctx) -> Result<Batch, CollectError> {
     }
     // Access keys, with their last use.
     let keys = describe_each(users, |(user, user_arn)| async move {
-        let keys = iam
-            .list_access_keys()
-            .user_name(&user)
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .op("iam:ListAccessKeys")?;
-        let mut out = Vec::new();
-        for k in keys {
-            let Some(id) = k.access_key_id() else {
-                continue;
-            };
-            let last = found(
-                iam.get_access_key_last_used()
-                    .access_key_id(id)
-                    .send()
-                    .await
-                    .op("iam:GetAccessKeyLastUsed"),
-            )?
-            .and_then(|o| o.access_key_last_used);
-            let mut a = global(
-                ctx,
-                &format!("{user_arn}/accesskey/{id}"),
-                AssetType::IamAccessKey,
-                id,
-            );
-            a.set("user_name", Some(json!(user)))
-                .set("user_arn", Some(json!(user_arn)))
-                .set("status", s(k.status().map(|s| s.as_str())))
-                .set("create_date", ts(k.create_date()))
-                .set(
-                    "last_used",
-                    ts(last.as_ref().and_then(|l| l.last_used_date())),
-                )
-                .set(
-                    "last_used_service",
-                    last.as_ref()
-                        .map(|l| l.service_name())
-                        .filter(|s| !s.is_empty() && *s != "N/A")
-                        .map(|s| json!(s)),
-                );
-            out.push(a);
-        }
+        let out = access_keys(ctx, &user, &user_arn).await?;
         Ok(Some((user_arn, out)))
     })
     .await?;
@@ -277,4 +233,60 @@ pub async fn authorization_details(ctx: &Ctx) -> Result<Batch, CollectError> {
     batch.edges = edges.edges;
     batch.edges.extend(key_edges.edges);
     Ok(batch)
+}
+
+/// One user's access keys with their last use: ListAccessKeys, then
+/// GetAccessKeyLastUsed per key (a user has at most two).
+pub async fn access_keys(
+    ctx: &Ctx,
+    user: &str,
+    user_arn: &str,
+) -> Result<Vec<Asset>, CollectError> {
+    let iam = &ctx.clients.iam;
+    let keys = iam
+        .list_access_keys()
+        .user_name(user)
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .op("iam:ListAccessKeys")?;
+    let mut out = Vec::new();
+    for k in keys {
+        let Some(id) = k.access_key_id() else {
+            continue;
+        };
+        let last = found(
+            iam.get_access_key_last_used()
+                .access_key_id(id)
+                .send()
+                .await
+                .op("iam:GetAccessKeyLastUsed"),
+        )?
+        .and_then(|o| o.access_key_last_used);
+        let mut a = global(
+            ctx,
+            &format!("{user_arn}/accesskey/{id}"),
+            AssetType::IamAccessKey,
+            id,
+        );
+        a.set("user_name", Some(json!(user)))
+            .set("user_arn", Some(json!(user_arn)))
+            .set("status", s(k.status().map(|s| s.as_str())))
+            .set("create_date", ts(k.create_date()))
+            .set(
+                "last_used",
+                ts(last.as_ref().and_then(|l| l.last_used_date())),
+            )
+            .set(
+                "last_used_service",
+                last.as_ref()
+                    .map(|l| l.service_name())
+                    .filter(|s| !s.is_empty() && *s != "N/A")
+                    .map(|s| json!(s)),
+            );
+        out.push(a);
+    }
+    Ok(out)
 }

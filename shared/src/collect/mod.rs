@@ -10,11 +10,11 @@
 mod agentcore;
 mod bedrock;
 mod bedrock_agent;
-mod iam;
+pub mod iam;
 mod kms;
 mod lambda;
 mod organizations;
-mod s3;
+pub mod s3;
 mod sagemaker;
 mod secrets;
 mod util;

@@ -77,10 +77,6 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
     let described = describe_each(listed, |(name, region, created)| {
         let home = home.clone();
         async move {
-            let mut reads = Reads {
-                unassessed: Map::new(),
-                failures: Vec::new(),
-            };
             let region = match region {
                 Some(r) => r,
                 None => {
@@ -96,58 +92,6 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
                     }
                 }
             };
-            let s3 = s3_client(&ctx.sdk, &region, &ctx.counter);
-            let policy = reads
-                .take(
-                    "policy",
-                    s3.get_bucket_policy()
-                        .bucket(&name)
-                        .send()
-                        .await
-                        .op("s3:GetBucketPolicy"),
-                )
-                .and_then(|p| p.policy)
-                .map(|p| plain_policy_json(&p));
-            let acl = reads.take(
-                "acl_grants",
-                s3.get_bucket_acl()
-                    .bucket(&name)
-                    .send()
-                    .await
-                    .op("s3:GetBucketAcl"),
-            );
-            let pab = reads.take(
-                "public_access_block",
-                s3.get_public_access_block()
-                    .bucket(&name)
-                    .send()
-                    .await
-                    .op("s3:GetPublicAccessBlock"),
-            );
-            let versioning = reads.take(
-                "versioning",
-                s3.get_bucket_versioning()
-                    .bucket(&name)
-                    .send()
-                    .await
-                    .op("s3:GetBucketVersioning"),
-            );
-            let encryption = reads.take(
-                "encryption",
-                s3.get_bucket_encryption()
-                    .bucket(&name)
-                    .send()
-                    .await
-                    .op("s3:GetBucketEncryption"),
-            );
-            let tags = reads.take(
-                "tags",
-                s3.get_bucket_tagging()
-                    .bucket(&name)
-                    .send()
-                    .await
-                    .op("s3:GetBucketTagging"),
-            );
             let mut a = crate::model::Asset::new(
                 format!("arn:{}:s3:::{name}", ctx.partition),
                 AssetType::S3Bucket,
@@ -155,90 +99,8 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
                 &ctx.account_id,
                 &region,
             );
-            a.tags = tags
-                .map(|t| {
-                    t.tag_set()
-                        .iter()
-                        .map(|t| (t.key().to_owned(), t.value().to_owned()))
-                        .collect::<BTreeMap<_, _>>()
-                })
-                .unwrap_or_default();
-            let grants: Option<Vec<Value>> = acl.map(|acl| {
-                acl.grants()
-                    .iter()
-                    .map(|g| {
-                        let grantee = g.grantee();
-                        json!({
-                            "type": grantee.map(|x| x.r#type().as_str()),
-                            "uri": grantee.and_then(|x| x.uri()),
-                            "id": grantee.and_then(|x| x.id()),
-                            "permission": g.permission().map(|p| p.as_str()),
-                        })
-                    })
-                    .collect()
-            });
-            a.set("policy", policy)
-                .set("acl_grants", grants.map(Value::Array))
-                .set(
-                    "public_access_block",
-                    pab.and_then(|p| p.public_access_block_configuration).map(|c| {
-                        json!({
-                            "block_public_acls": c.block_public_acls().unwrap_or(false),
-                            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
-                            "block_public_policy": c.block_public_policy().unwrap_or(false),
-                            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
-                        })
-                    }),
-                )
-                .set("creation_time", created);
-            if !reads.unassessed.contains_key("versioning") {
-                let status = versioning
-                    .as_ref()
-                    .and_then(|v| v.status())
-                    .map(|s| s.as_str().to_owned())
-                    .unwrap_or_else(|| "Off".to_owned());
-                a.set("versioning", Some(Value::String(status)));
-            }
-            if !reads.unassessed.contains_key("encryption") {
-                let rule = encryption
-                    .as_ref()
-                    .and_then(|e| e.server_side_encryption_configuration())
-                    .and_then(|c| c.rules().first())
-                    .and_then(|r| {
-                        r.apply_server_side_encryption_by_default().map(|d| {
-                            json!({
-                                "algorithm": d.sse_algorithm().as_str(),
-                                "kms_key_id": d.kms_master_key_id(),
-                                "bucket_key": r.bucket_key_enabled(),
-                            })
-                        })
-                    });
-                a.set(
-                    "encryption",
-                    Some(rule.unwrap_or(Value::Null)).filter(|v| !v.is_null()),
-                );
-                a.set(
-                    "encrypted",
-                    Some(Value::Bool(a.attributes.contains_key("encryption"))),
-                );
-            }
-            let coverage: Vec<Coverage> = reads
-                .failures
-                .into_iter()
-                .map(|(field, e)| {
-                    Coverage::not_assessed(
-                        &ctx.account_id,
-                        &region,
-                        &format!("s3.buckets.{field}"),
-                        e.reason,
-                        format!("{name}: {e}"),
-                    )
-                })
-                .collect();
-            if !reads.unassessed.is_empty() {
-                a.set("unassessed", Some(Value::Object(reads.unassessed)));
-            }
-            Ok(Some((a, coverage)))
+            a.set("creation_time", created);
+            read_fields(ctx, a, Field::ALL).await.map(Some)
         }
     })
     .await?;
@@ -248,6 +110,256 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
         batch.coverage.extend(coverage);
     }
     Ok(batch)
+}
+
+/// The per-bucket reads, each one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// GetBucketPolicy → `policy`.
+    Policy,
+    /// GetBucketAcl → `acl_grants`.
+    Acl,
+    /// GetPublicAccessBlock → `public_access_block`.
+    PublicAccessBlock,
+    /// GetBucketVersioning → `versioning`.
+    Versioning,
+    /// GetBucketEncryption → `encryption`, `encrypted`.
+    Encryption,
+    /// GetBucketTagging → tags.
+    Tags,
+}
+
+impl Field {
+    /// Every field, as a sweep reads them.
+    pub const ALL: &'static [Field] = &[
+        Field::Policy,
+        Field::Acl,
+        Field::PublicAccessBlock,
+        Field::Versioning,
+        Field::Encryption,
+        Field::Tags,
+    ];
+
+    /// What bucket creation can set (its policy and tags arrive with their
+    /// own events): one request each.
+    pub const CREATED: &'static [Field] = &[
+        Field::Acl,
+        Field::PublicAccessBlock,
+        Field::Versioning,
+        Field::Encryption,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Field::Policy => "policy",
+            Field::Acl => "acl_grants",
+            Field::PublicAccessBlock => "public_access_block",
+            Field::Versioning => "versioning",
+            Field::Encryption => "encryption",
+            Field::Tags => "tags",
+        }
+    }
+}
+
+/// Whether a bucket still exists (s3:GetBucketLocation, which the scanner
+/// role may call; HeadBucket would need s3:ListBucket, an object listing).
+pub async fn exists(ctx: &Ctx, name: &str) -> Result<bool, CollectError> {
+    Ok(found(
+        ctx.clients
+            .s3
+            .get_bucket_location()
+            .bucket(name)
+            .send()
+            .await
+            .op("s3:GetBucketLocation"),
+    )?
+    .is_some())
+}
+
+/// Reads `fields` of the bucket `a` describes (in its region) into it,
+/// replacing what it held for them. A read that fails marks that field
+/// unassessed on the bucket and adds a coverage record; the others still
+/// count. Used by the sweep (every field) and by event triggers (the fields
+/// an API call changed).
+pub async fn read_fields(
+    ctx: &Ctx,
+    mut a: crate::model::Asset,
+    fields: &[Field],
+) -> Result<(crate::model::Asset, Vec<Coverage>), CollectError> {
+    let name = a.name.clone();
+    let region = a.region.clone();
+    let s3 = s3_client(&ctx.sdk, &region, &ctx.counter);
+    let mut reads = Reads {
+        unassessed: a
+            .attributes
+            .remove("unassessed")
+            .and_then(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .unwrap_or_default(),
+        failures: Vec::new(),
+    };
+    for f in fields {
+        reads.unassessed.remove(f.key());
+        match f {
+            Field::Tags => {}
+            Field::Encryption => {
+                a.attributes.remove("encryption");
+                a.attributes.remove("encrypted");
+            }
+            other => {
+                a.attributes.remove(other.key());
+            }
+        }
+    }
+    for f in fields {
+        match f {
+            Field::Policy => {
+                let policy = reads
+                    .take(
+                        "policy",
+                        s3.get_bucket_policy()
+                            .bucket(&name)
+                            .send()
+                            .await
+                            .op("s3:GetBucketPolicy"),
+                    )
+                    .and_then(|p| p.policy)
+                    .map(|p| plain_policy_json(&p));
+                a.set("policy", policy);
+            }
+            Field::Acl => {
+                let acl = reads.take(
+                    "acl_grants",
+                    s3.get_bucket_acl()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketAcl"),
+                );
+                let grants: Option<Vec<Value>> = acl.map(|acl| {
+                    acl.grants()
+                        .iter()
+                        .map(|g| {
+                            let grantee = g.grantee();
+                            json!({
+                                "type": grantee.map(|x| x.r#type().as_str()),
+                                "uri": grantee.and_then(|x| x.uri()),
+                                "id": grantee.and_then(|x| x.id()),
+                                "permission": g.permission().map(|p| p.as_str()),
+                            })
+                        })
+                        .collect()
+                });
+                a.set("acl_grants", grants.map(Value::Array));
+            }
+            Field::PublicAccessBlock => {
+                let pab = reads.take(
+                    "public_access_block",
+                    s3.get_public_access_block()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetPublicAccessBlock"),
+                );
+                a.set(
+                    "public_access_block",
+                    pab.and_then(|p| p.public_access_block_configuration).map(|c| {
+                        json!({
+                            "block_public_acls": c.block_public_acls().unwrap_or(false),
+                            "ignore_public_acls": c.ignore_public_acls().unwrap_or(false),
+                            "block_public_policy": c.block_public_policy().unwrap_or(false),
+                            "restrict_public_buckets": c.restrict_public_buckets().unwrap_or(false),
+                        })
+                    }),
+                );
+            }
+            Field::Versioning => {
+                let versioning = reads.take(
+                    "versioning",
+                    s3.get_bucket_versioning()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketVersioning"),
+                );
+                if !reads.unassessed.contains_key("versioning") {
+                    let status = versioning
+                        .as_ref()
+                        .and_then(|v| v.status())
+                        .map(|s| s.as_str().to_owned())
+                        .unwrap_or_else(|| "Off".to_owned());
+                    a.set("versioning", Some(Value::String(status)));
+                }
+            }
+            Field::Encryption => {
+                let encryption = reads.take(
+                    "encryption",
+                    s3.get_bucket_encryption()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketEncryption"),
+                );
+                if !reads.unassessed.contains_key("encryption") {
+                    let rule = encryption
+                        .as_ref()
+                        .and_then(|e| e.server_side_encryption_configuration())
+                        .and_then(|c| c.rules().first())
+                        .and_then(|r| {
+                            r.apply_server_side_encryption_by_default().map(|d| {
+                                json!({
+                                    "algorithm": d.sse_algorithm().as_str(),
+                                    "kms_key_id": d.kms_master_key_id(),
+                                    "bucket_key": r.bucket_key_enabled(),
+                                })
+                            })
+                        });
+                    a.set("encryption", rule);
+                    a.set(
+                        "encrypted",
+                        Some(Value::Bool(a.attributes.contains_key("encryption"))),
+                    );
+                }
+            }
+            Field::Tags => {
+                let tags = reads.take(
+                    "tags",
+                    s3.get_bucket_tagging()
+                        .bucket(&name)
+                        .send()
+                        .await
+                        .op("s3:GetBucketTagging"),
+                );
+                a.tags = tags
+                    .map(|t| {
+                        t.tag_set()
+                            .iter()
+                            .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                            .collect::<BTreeMap<_, _>>()
+                    })
+                    .unwrap_or_default();
+            }
+        }
+    }
+    let coverage: Vec<Coverage> = reads
+        .failures
+        .into_iter()
+        .map(|(field, e)| {
+            Coverage::not_assessed(
+                &ctx.account_id,
+                &region,
+                &format!("s3.buckets.{field}"),
+                e.reason,
+                format!("{name}: {e}"),
+            )
+        })
+        .collect();
+    if !reads.unassessed.is_empty() {
+        a.set("unassessed", Some(Value::Object(reads.unassessed)));
+    }
+    Ok((a, coverage))
 }
 
 #[cfg(test)]

@@ -38,6 +38,9 @@ pub enum PipelineError {
     /// A queue message that is not a scan task.
     #[error("malformed scan task: {0}")]
     Message(String),
+    /// An EventBridge event that cannot be handled (missing or wrong fields).
+    #[error("malformed event: {0}")]
+    Event(String),
     /// The scan could not start.
     #[error(transparent)]
     Scan(#[from] ScanError),
@@ -204,7 +207,10 @@ impl PipelineConfig {
         })
     }
 
-    fn external_id(&self, reference: Option<&str>) -> Result<Option<String>, PipelineError> {
+    pub(crate) fn external_id(
+        &self,
+        reference: Option<&str>,
+    ) -> Result<Option<String>, PipelineError> {
         match reference {
             None => Ok(None),
             Some(r) => self.external_ids.get(r).cloned().map(Some).ok_or_else(|| {
@@ -405,6 +411,70 @@ pub async fn run_task<S: Store>(
     let counter = RequestCounter::default();
     let fresh = scan::scan(settings, &req, &counter).await?;
     let snapshot = store.account(&task.account_id).await?;
+    let outcome = update_scope(store, cfg, task, fresh, &snapshot).await?;
+    let (fresh, observed_len, changed) = (outcome.fresh, outcome.observed, outcome.changed);
+
+    let record = TaskRecord {
+        sweep_id: task.sweep_id.clone(),
+        account_id: task.account_id.clone(),
+        scope: task.scope.clone(),
+        finished_at: timestamp(SystemTime::now()),
+        assets: fresh.assets.len() as u64,
+        findings: observed_len as u64,
+        changed,
+        // Details stay on the account's coverage items; the task keeps the
+        // reasons (and the detail of an account it could not enter) so that it
+        // fits one write unit.
+        not_assessed: fresh
+            .coverage
+            .iter()
+            .filter(|c| !c.is_assessed())
+            .map(|c| {
+                let mut c = c.clone();
+                if c.collector != "account" {
+                    c.detail = None;
+                }
+                c
+            })
+            .collect(),
+    };
+    let first = store.complete_task(&record).await?;
+    info!(
+        assets = record.assets,
+        findings = record.findings,
+        changed,
+        not_assessed = record.not_assessed.len(),
+        requests = counter.snapshot().total,
+        first_delivery = first,
+        "task done"
+    );
+    Ok(record)
+}
+
+/// What bringing one scope up to date did.
+pub(crate) struct ScopeOutcome {
+    /// The scope's view, as stored.
+    pub fresh: Inventory,
+    /// Findings observed on the scope's resources.
+    pub observed: usize,
+    /// Findings whose state changed.
+    pub changed: u64,
+}
+
+/// Brings the store up to date with a fresh view of one scope of an account
+/// (from a sweep's collectors, or from an event's targeted re-read on top of
+/// the stored view): rules over the whole account graph, the findings'
+/// lifecycle at `task.sweep_at`, cross-scope findings, suppressions, and the
+/// scope's snapshot diff.
+pub(crate) async fn update_scope<S: Store>(
+    store: &S,
+    cfg: &PipelineConfig,
+    task: &ScanTask,
+    mut fresh: Inventory,
+    snapshot: &AccountSnapshot,
+) -> Result<ScopeOutcome, PipelineError> {
+    let global = task.scope == GLOBAL_REGION;
+    carry_event_facts(&mut fresh, snapshot);
 
     // The scope's fresh parts, and the rest of the account from the store, so
     // rules see the whole account graph.
@@ -457,7 +527,7 @@ pub async fn run_task<S: Store>(
         }
     }
 
-    changed += observe_foreign(store, task, &snapshot, &foreign).await?;
+    changed += observe_foreign(store, task, snapshot, &foreign).await?;
     changed += apply_suppressions(store, cfg, task, &observed).await?;
 
     let assessed: BTreeSet<String> = fresh
@@ -466,44 +536,39 @@ pub async fn run_task<S: Store>(
         .filter(|c| c.is_assessed())
         .map(|c| c.collector.clone())
         .collect();
-    let diff = diff_scope(&snapshot, &task.scope, &fresh_items, &assessed);
+    let diff = diff_scope(snapshot, &task.scope, &fresh_items, &assessed);
     store.write_snapshot(&task.account_id, &diff).await?;
 
-    let record = TaskRecord {
-        sweep_id: task.sweep_id.clone(),
-        account_id: task.account_id.clone(),
-        scope: task.scope.clone(),
-        finished_at: timestamp(SystemTime::now()),
-        assets: fresh.assets.len() as u64,
-        findings: observed.len() as u64,
+    Ok(ScopeOutcome {
+        observed: observed.len(),
         changed,
-        // Details stay on the account's coverage items; the task keeps the
-        // reasons (and the detail of an account it could not enter) so that it
-        // fits one write unit.
-        not_assessed: fresh
-            .coverage
-            .iter()
-            .filter(|c| !c.is_assessed())
-            .map(|c| {
-                let mut c = c.clone();
-                if c.collector != "account" {
-                    c.detail = None;
+        fresh,
+    })
+}
+
+/// Facts only events know (AWS Health reported an access key exposed) are
+/// kept on the fresh view of the same asset: collectors cannot see them.
+fn carry_event_facts(fresh: &mut Inventory, snapshot: &AccountSnapshot) {
+    const EVENT_FACTS: &[&str] = &["exposure_reported", "exposure_reported_at"];
+    let stored: BTreeMap<&str, &crate::model::Asset> = snapshot
+        .items
+        .iter()
+        .filter_map(|i| match &i.part {
+            Part::Asset(a) => Some((a.arn.as_str(), a)),
+            _ => None,
+        })
+        .collect();
+    for a in &mut fresh.assets {
+        if let Some(old) = stored.get(a.arn.as_str()) {
+            for key in EVENT_FACTS {
+                if let Some(v) = old.attributes.get(*key)
+                    && !a.attributes.contains_key(*key)
+                {
+                    a.attributes.insert((*key).to_owned(), v.clone());
                 }
-                c
-            })
-            .collect(),
-    };
-    let first = store.complete_task(&record).await?;
-    info!(
-        assets = record.assets,
-        findings = record.findings,
-        changed,
-        not_assessed = record.not_assessed.len(),
-        requests = counter.snapshot().total,
-        first_delivery = first,
-        "task done"
-    );
-    Ok(record)
+            }
+        }
+    }
 }
 
 /// Findings this task's view proves about resources of the account's other

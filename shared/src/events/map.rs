@@ -1,0 +1,165 @@
+//! The event map: one declarative table from an API call (event source and
+//! name, as CloudTrail records it) to the resource it changed and what to
+//! re-read. The resource's identifier comes from the call's
+//! `requestParameters`; the state always comes from a fresh read, never from
+//! the event's payload.
+
+use crate::collect::s3::Field;
+
+/// What an API call changed, and so what to re-read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// These fields of the bucket named by `requestParameters.bucketName`.
+    BucketFields(&'static [Field]),
+    /// A new bucket (`requestParameters.bucketName`): read what creation can
+    /// set (ACL, public access block, encryption, versioning); its policy
+    /// and tags come with their own events.
+    BucketCreated,
+    /// A deleted bucket: confirm it is gone, then drop it.
+    BucketDeleted,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapping {
+    /// `eventSource`, e.g. `s3.amazonaws.com`.
+    pub source: &'static str,
+    /// `eventName`, e.g. `PutBucketPolicy`.
+    pub name: &'static str,
+    /// What to re-read.
+    pub action: Action,
+    /// The rules the change can affect directly (dependent findings, such as
+    /// attack paths over the resource, are re-evaluated with them).
+    pub rules: &'static [&'static str],
+}
+
+const S3: &str = "s3.amazonaws.com";
+const BUCKET_EXPOSURE: &[&str] = &[
+    "s3_bucket_public_read",
+    "s3_bucket_writable_outside_org",
+    "path_poisonable_training_data",
+];
+
+/// Every mapped API call.
+pub const MAP: &[Mapping] = &[
+    Mapping {
+        source: S3,
+        name: "PutBucketPolicy",
+        action: Action::BucketFields(&[Field::Policy]),
+        rules: BUCKET_EXPOSURE,
+    },
+    Mapping {
+        source: S3,
+        name: "DeleteBucketPolicy",
+        action: Action::BucketFields(&[Field::Policy]),
+        rules: BUCKET_EXPOSURE,
+    },
+    Mapping {
+        source: S3,
+        name: "PutBucketAcl",
+        action: Action::BucketFields(&[Field::Acl]),
+        rules: BUCKET_EXPOSURE,
+    },
+    Mapping {
+        source: S3,
+        name: "PutPublicAccessBlock",
+        action: Action::BucketFields(&[Field::PublicAccessBlock]),
+        rules: &[
+            "s3_bucket_public_read",
+            "s3_bucket_writable_outside_org",
+            "s3_ai_bucket_no_public_access_block",
+        ],
+    },
+    Mapping {
+        source: S3,
+        name: "DeletePublicAccessBlock",
+        action: Action::BucketFields(&[Field::PublicAccessBlock]),
+        rules: &[
+            "s3_bucket_public_read",
+            "s3_bucket_writable_outside_org",
+            "s3_ai_bucket_no_public_access_block",
+        ],
+    },
+    Mapping {
+        source: S3,
+        name: "PutBucketEncryption",
+        action: Action::BucketFields(&[Field::Encryption]),
+        rules: &[
+            "s3_ai_bucket_without_kms",
+            "bedrock_invocation_logs_unencrypted",
+        ],
+    },
+    Mapping {
+        source: S3,
+        name: "DeleteBucketEncryption",
+        action: Action::BucketFields(&[Field::Encryption]),
+        rules: &[
+            "s3_ai_bucket_without_kms",
+            "bedrock_invocation_logs_unencrypted",
+        ],
+    },
+    Mapping {
+        source: S3,
+        name: "PutBucketVersioning",
+        action: Action::BucketFields(&[Field::Versioning]),
+        rules: &["s3_ai_bucket_versioning_disabled"],
+    },
+    Mapping {
+        source: S3,
+        name: "PutBucketTagging",
+        action: Action::BucketFields(&[Field::Tags]),
+        rules: &[],
+    },
+    Mapping {
+        source: S3,
+        name: "CreateBucket",
+        action: Action::BucketCreated,
+        rules: &[],
+    },
+    Mapping {
+        source: S3,
+        name: "DeleteBucket",
+        action: Action::BucketDeleted,
+        rules: &[],
+    },
+];
+
+/// The mapping of an API call, if aispm tracks it.
+pub fn lookup(source: &str, name: &str) -> Option<&'static Mapping> {
+    MAP.iter().find(|m| m.source == source && m.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_unique_and_name_known_rules() {
+        let mut seen = std::collections::BTreeSet::new();
+        for m in MAP {
+            assert!(seen.insert((m.source, m.name)), "{} twice", m.name);
+            for r in m.rules {
+                assert!(
+                    crate::rules::rule(r).is_some(),
+                    "{}: unknown rule {r}",
+                    m.name
+                );
+            }
+        }
+        assert!(lookup(S3, "PutBucketPolicy").is_some());
+        // The infrastructure forwards exactly the mapped calls.
+        let names: Vec<&str> = MAP.iter().map(|m| m.name).collect();
+        let infra = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra");
+        let member: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(infra.join("member-account.json")).unwrap(),
+        )
+        .unwrap();
+        let forwarded = &member["Resources"]["ForwardApiCalls"]["Properties"]["EventPattern"]["detail"]
+            ["eventName"];
+        assert_eq!(forwarded, &serde_json::json!(names));
+        let template = std::fs::read_to_string(infra.join("template.yaml")).unwrap();
+        let line = format!("eventName: [{}]", names.join(", "));
+        assert_eq!(template.matches(&line).count(), 2, "template.yaml: {line}");
+        assert!(lookup(S3, "GetObject").is_none());
+    }
+}

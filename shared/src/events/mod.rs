@@ -1,0 +1,447 @@
+//! Event triggers: an API call seen by CloudTrail, or an AWS Health
+//! credentials-exposed event, rescans exactly what it changed.
+//!
+//! [`parse`] reads the EventBridge envelope; [`map`] says which resource the
+//! call changed and what to re-read; [`handle`] enters the account through the
+//! scanner role, re-reads only that resource (reading current state, never
+//! trusting the payload), puts it into the stored view of its scope, and
+//! brings findings up to date with the same lifecycle as sweeps
+//! ([`crate::pipeline`]). Findings that depend on the resource (attack paths
+//! over it, jobs that read a bucket) are re-evaluated with it, because rules
+//! run over the whole stored account graph.
+//!
+//! Each event reads current state and is applied at the time of the change
+//! it reports, with the sweeps' lifecycle (an observation older than the
+//! stored one changes nothing): the same event twice, or two events in
+//! reverse order, leave the store as one ordered delivery would.
+
+pub mod map;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use serde_json::Value;
+use tracing::{debug, info};
+
+use crate::aws::{AwsSettings, Clients, KNOWN_REGIONS, RequestCounter, assume_role, base_config};
+use crate::collect::Ctx;
+use crate::model::{Asset, AssetType, GLOBAL_REGION, Inventory};
+use crate::pipeline::{MESSAGE_VERSION, PipelineConfig, PipelineError, ScanTask, timestamp};
+use crate::store::{Part, Store};
+
+use map::Action;
+
+/// What an event is about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// An API call recorded by CloudTrail.
+    Api {
+        /// `eventSource`.
+        source: String,
+        /// `eventName`.
+        name: String,
+        /// `requestParameters`.
+        request: Value,
+    },
+    /// AWS Health `AWS_RISK_CREDENTIALS_EXPOSED`: these access key ids were
+    /// found in public.
+    CredentialsExposed {
+        /// The exposed access key ids.
+        keys: Vec<String>,
+    },
+}
+
+/// A parsed event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// The EventBridge event id.
+    pub id: String,
+    /// The account the change happened in.
+    pub account_id: String,
+    /// The region it happened in.
+    pub region: String,
+    /// When it happened (`detail.eventTime`, else the envelope's `time`), in
+    /// the store's timestamp format: the observation time of what it changes.
+    pub time: String,
+    /// What happened.
+    pub trigger: Trigger,
+}
+
+/// An RFC 3339 time in the store's fixed-width format.
+fn store_time(s: &str) -> Option<String> {
+    let t = aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime)
+        .ok()?;
+    let st = SystemTime::try_from(t).ok()?;
+    Some(timestamp(st))
+}
+
+fn malformed(what: impl Into<String>) -> PipelineError {
+    PipelineError::Event(what.into())
+}
+
+fn str_at<'a>(v: &'a Value, path: &[&str]) -> Option<&'a str> {
+    path.iter()
+        .try_fold(v, |v, k| v.get(k))
+        .and_then(Value::as_str)
+}
+
+/// Parses an EventBridge event. `Ok(None)` for events aispm does not act on
+/// (other detail types, failed calls, Health events of other types); an
+/// error names what is missing or wrong.
+pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
+    if !v.is_object() {
+        return Err(malformed("not a JSON object"));
+    }
+    let detail_type = str_at(v, &["detail-type"]).ok_or_else(|| malformed("no `detail-type`"))?;
+    let id = str_at(v, &["id"])
+        .ok_or_else(|| malformed("no `id`"))?
+        .to_owned();
+    let detail = v
+        .get("detail")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| malformed("no `detail` object"))?;
+    let (account_id, region, trigger) = match detail_type {
+        "AWS API Call via CloudTrail" => {
+            if detail.get("errorCode").is_some_and(|e| !e.is_null()) {
+                return Ok(None); // the call failed: nothing changed
+            }
+            let source = str_at(detail, &["eventSource"])
+                .ok_or_else(|| malformed("no `detail.eventSource`"))?;
+            let name =
+                str_at(detail, &["eventName"]).ok_or_else(|| malformed("no `detail.eventName`"))?;
+            let account = str_at(detail, &["recipientAccountId"])
+                .or_else(|| str_at(v, &["account"]))
+                .ok_or_else(|| malformed("no `detail.recipientAccountId` or `account`"))?;
+            let region = str_at(detail, &["awsRegion"])
+                .or_else(|| str_at(v, &["region"]))
+                .ok_or_else(|| malformed("no `detail.awsRegion` or `region`"))?;
+            let trigger = Trigger::Api {
+                source: source.to_owned(),
+                name: name.to_owned(),
+                request: detail
+                    .get("requestParameters")
+                    .cloned()
+                    .unwrap_or(Value::Null),
+            };
+            (account, region, trigger)
+        }
+        "AWS Health Event" => {
+            if str_at(detail, &["eventTypeCode"]) != Some("AWS_RISK_CREDENTIALS_EXPOSED") {
+                return Ok(None);
+            }
+            let account = str_at(v, &["account"]).ok_or_else(|| malformed("no `account`"))?;
+            let region = str_at(v, &["region"]).unwrap_or("us-east-1");
+            let keys: Vec<String> = detail
+                .get("affectedEntities")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|e| str_at(e, &["entityValue"]))
+                .map(str::to_owned)
+                .collect();
+            if keys.is_empty() {
+                return Err(malformed("no `detail.affectedEntities[].entityValue`"));
+            }
+            (account, region, Trigger::CredentialsExposed { keys })
+        }
+        _ => return Ok(None),
+    };
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(malformed(format!("account id `{account_id}`")));
+    }
+    if !KNOWN_REGIONS.contains(&region) {
+        return Err(malformed(format!("unknown region `{region}`")));
+    }
+    let raw_time = str_at(detail, &["eventTime"])
+        .or_else(|| str_at(v, &["time"]))
+        .ok_or_else(|| malformed("no `detail.eventTime` or `time`"))?;
+    let time = store_time(raw_time)
+        .ok_or_else(|| malformed(format!("time `{raw_time}` is not RFC 3339")))?;
+    Ok(Some(Event {
+        id,
+        account_id: account_id.to_owned(),
+        region: region.to_owned(),
+        time,
+        trigger,
+    }))
+}
+
+/// What handling an event did.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Outcome {
+    /// False for events aispm does not act on.
+    pub handled: bool,
+    /// The resource re-read.
+    pub resource: Option<String>,
+    /// AWS requests made (the scanner role included).
+    pub requests: u64,
+    /// Findings whose state changed.
+    pub changed: u64,
+}
+
+/// Handles one EventBridge event: see the module docs.
+pub async fn handle<S: Store>(
+    settings: &AwsSettings,
+    cfg: &PipelineConfig,
+    store: &S,
+    raw: &Value,
+) -> Result<Outcome, PipelineError> {
+    let Some(event) = parse(raw)? else {
+        debug!("event type not tracked; ignored");
+        return Ok(Outcome::default());
+    };
+    let (mapping, resource) = match &event.trigger {
+        Trigger::Api {
+            source,
+            name,
+            request,
+        } => {
+            let Some(m) = map::lookup(source, name) else {
+                debug!(source = %source, name = %name, "API call not mapped; ignored");
+                return Ok(Outcome::default());
+            };
+            let bucket = str_at(request, &["bucketName"])
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| malformed(format!("{name}: no `requestParameters.bucketName`")))?;
+            (Some(m), bucket.to_owned())
+        }
+        Trigger::CredentialsExposed { keys } => (None, keys.join(",")),
+    };
+
+    let counter = RequestCounter::default();
+    let ctx = enter(settings, cfg, &event, &counter).await?;
+    let snapshot = store.account(&event.account_id).await?;
+    let scope = GLOBAL_REGION.to_owned(); // buckets, users and keys are global
+    let mut fresh = stored_scope(&snapshot, &scope);
+
+    let touched = match (mapping.map(|m| m.action), &event.trigger) {
+        (Some(action), _) => {
+            refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
+        }
+        (None, Trigger::CredentialsExposed { keys }) => {
+            mark_exposed(&ctx, &mut fresh, keys, &event.time).await?
+        }
+        (None, Trigger::Api { .. }) => None,
+    };
+
+    let task = ScanTask {
+        version: MESSAGE_VERSION,
+        sweep_id: format!("event:{}", event.id),
+        // The change's own time: a duplicate or late delivery replays an
+        // observation already applied (or older than a later one), so the
+        // store ends as one ordered delivery leaves it.
+        sweep_at: event.time.clone(),
+        account_id: event.account_id.clone(),
+        scope,
+        home_region: event.region.clone(),
+        role_name: cfg.role_name.clone(),
+        external_id_ref: cfg.external_id_ref.clone(),
+        management_account: None,
+    };
+    let outcome = crate::pipeline::update_scope(store, cfg, &task, fresh, &snapshot).await?;
+    let requests = counter.snapshot().total;
+    info!(
+        event_id = %event.id,
+        resource = %resource,
+        requests,
+        changed = outcome.changed,
+        "event handled"
+    );
+    Ok(Outcome {
+        handled: true,
+        resource: touched.or(Some(resource)),
+        requests,
+        changed: outcome.changed,
+    })
+}
+
+/// Enters the event's account through the scanner role (one sts:AssumeRole).
+async fn enter(
+    settings: &AwsSettings,
+    cfg: &PipelineConfig,
+    event: &Event,
+    counter: &RequestCounter,
+) -> Result<Ctx, PipelineError> {
+    let base = base_config(settings, &event.region).await;
+    let partition = crate::scan::partition_of(&event.region);
+    let role_arn = format!(
+        "arn:{partition}:iam::{}:role/{}",
+        event.account_id, cfg.role_name
+    );
+    let external_id = cfg.external_id(cfg.external_id_ref.as_deref())?;
+    let sdk = assume_role(&base, counter, &role_arn, external_id.as_deref()).await?;
+    Ok(Ctx {
+        account_id: event.account_id.clone(),
+        region: event.region.clone(),
+        partition: partition.to_owned(),
+        clients: Clients::new(&sdk, &event.region, counter),
+        sdk,
+        counter: counter.clone(),
+        is_management: false,
+    })
+}
+
+/// The stored view of one scope, as an inventory with the collectors that
+/// produced each part (rule gaps are left out: the evaluation recomputes them).
+fn stored_scope(snapshot: &crate::store::AccountSnapshot, scope: &str) -> Inventory {
+    let mut inv = Inventory::default();
+    for it in snapshot.items.iter().filter(|i| i.scope == scope) {
+        match &it.part {
+            Part::Asset(a) => {
+                inv.provenance
+                    .insert(Inventory::asset_key(a), it.collector.clone());
+                inv.assets.push(a.clone());
+            }
+            Part::Edge(e) => {
+                inv.provenance
+                    .insert(Inventory::edge_key(e), it.collector.clone());
+                inv.edges.push(e.clone());
+            }
+            Part::Coverage(c) if !c.collector.starts_with("rule:") => inv.coverage.push(c.clone()),
+            Part::Coverage(_) => {}
+        }
+    }
+    inv
+}
+
+/// Re-reads a bucket as `action` says and puts it into `fresh`; returns its ARN.
+async fn refresh_bucket(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    name: &str,
+    region: &str,
+    action: Action,
+) -> Result<Option<String>, PipelineError> {
+    use crate::collect::s3::{Field, read_fields};
+    let arn = format!("arn:{}:s3:::{name}", ctx.partition);
+    let stored = fresh.assets.iter().position(|a| a.arn == arn);
+    let (base, fields): (Asset, &[Field]) = match (action, stored) {
+        (Action::BucketDeleted, Some(i)) => {
+            let exists = crate::collect::s3::exists(ctx, name).await?;
+            if !exists {
+                fresh.assets.remove(i);
+                return Ok(Some(arn));
+            }
+            (fresh.assets.remove(i), Field::ALL)
+        }
+        (Action::BucketDeleted, None) => return Ok(Some(arn)),
+        (Action::BucketFields(fields), Some(i)) => (fresh.assets.remove(i), fields),
+        (Action::BucketCreated, Some(i)) => (fresh.assets.remove(i), Field::CREATED),
+        (Action::BucketCreated | Action::BucketFields(_), None) => (
+            Asset::new(&arn, AssetType::S3Bucket, name, &ctx.account_id, region),
+            Field::CREATED,
+        ),
+    };
+    let (asset, coverage) = read_fields(ctx, base, fields).await?;
+    fresh
+        .provenance
+        .insert(Inventory::asset_key(&asset), "s3.buckets".to_owned());
+    fresh.assets.push(asset);
+    fresh.coverage.extend(coverage);
+    Ok(Some(arn))
+}
+
+/// Marks the exposed keys (found in the stored view by id) and re-reads
+/// their users' keys; returns the first key's ARN.
+async fn mark_exposed(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    keys: &[String],
+    at: &str,
+) -> Result<Option<String>, PipelineError> {
+    let mut users: BTreeMap<String, String> = BTreeMap::new();
+    for a in fresh
+        .assets
+        .iter()
+        .filter(|a| a.asset_type == AssetType::IamAccessKey && keys.contains(&a.name))
+    {
+        if let (Some(user), Some(user_arn)) = (a.str_attr("user_name"), a.str_attr("user_arn")) {
+            users.insert(user_arn.to_owned(), user.to_owned());
+        }
+    }
+    let mut first = None;
+    for (user_arn, user) in &users {
+        let current = crate::collect::iam::access_keys(ctx, user, user_arn).await?;
+        fresh.assets.retain(|a| {
+            !(a.asset_type == AssetType::IamAccessKey && a.str_attr("user_arn") == Some(user_arn))
+        });
+        for mut k in current {
+            if keys.contains(&k.name) {
+                k.set("exposure_reported", Some(Value::Bool(true)));
+                k.set("exposure_reported_at", Some(Value::String(at.to_owned())));
+                first.get_or_insert_with(|| k.arn.clone());
+            }
+            fresh.provenance.insert(
+                Inventory::asset_key(&k),
+                "iam.authorization_details".to_owned(),
+            );
+            fresh.assets.push(k);
+        }
+    }
+    Ok(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(path: &str) -> Value {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../events")
+            .join(path);
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn every_mapped_call_has_a_sample_that_parses_and_maps() {
+        for m in map::MAP {
+            let v = sample(&format!("cloudtrail/s3/{}.json", m.name));
+            let e = parse(&v).unwrap().expect("tracked");
+            assert_eq!(e.account_id, "111122223333");
+            assert_eq!(e.time, "2026-11-20T10:00:00.000Z");
+            match e.trigger {
+                Trigger::Api {
+                    source,
+                    name,
+                    request,
+                } => {
+                    assert_eq!(map::lookup(&source, &name), Some(m));
+                    assert_eq!(request["bucketName"], "example-training-data");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let h = parse(&sample("health/AWS_RISK_CREDENTIALS_EXPOSED.json"))
+            .unwrap()
+            .expect("tracked");
+        assert_eq!(
+            h.trigger,
+            Trigger::CredentialsExposed {
+                keys: vec!["AKIAEXAMPLEEXPOSED01".to_owned()]
+            }
+        );
+    }
+
+    #[test]
+    fn failed_calls_and_other_events_are_ignored_malformed_ones_say_why() {
+        let mut failed = sample("cloudtrail/s3/PutBucketPolicy.json");
+        failed["detail"]["errorCode"] = Value::String("AccessDenied".into());
+        assert_eq!(parse(&failed).unwrap(), None);
+        let other = serde_json::json!({"id": "1", "detail-type": "Scheduled Event", "detail": {}});
+        assert_eq!(parse(&other).unwrap(), None);
+        let err = |v: Value| parse(&v).unwrap_err().to_string();
+        assert!(err(Value::Null).contains("not a JSON object"));
+        let mut bad = sample("cloudtrail/s3/PutBucketPolicy.json");
+        bad["detail"]["recipientAccountId"] = Value::String("12".into());
+        assert!(err(bad).contains("account id `12`"));
+        let mut bad = sample("cloudtrail/s3/PutBucketPolicy.json");
+        bad["detail"]["awsRegion"] = Value::String("mars-1".into());
+        assert!(err(bad).contains("unknown region `mars-1`"));
+        let mut bad = sample("health/AWS_RISK_CREDENTIALS_EXPOSED.json");
+        bad["detail"]["affectedEntities"] = serde_json::json!([]);
+        assert!(err(bad).contains("affectedEntities"));
+        let mut bad = sample("cloudtrail/s3/PutBucketPolicy.json");
+        bad.as_object_mut().unwrap().remove("detail");
+        assert!(err(bad).starts_with("malformed event: no `detail` object"));
+    }
+}
