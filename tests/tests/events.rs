@@ -57,13 +57,20 @@ fn config(table: &str) -> PipelineConfig {
 
 /// A sample from `events/` for this account and `bucket`, timed `at`.
 fn sample(path: &str, bucket: &str, at: SystemTime) -> Value {
+    sample_with(path, &[("example-training-data", bucket)], at)
+}
+
+/// A sample from `events/` for this account with names replaced, timed `at`.
+fn sample_with(path: &str, names: &[(&str, &str)], at: SystemTime) -> Value {
     let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../events")
         .join(path);
-    let text = std::fs::read_to_string(&file)
+    let mut text = std::fs::read_to_string(&file)
         .unwrap()
-        .replace("111122223333", ACCOUNT)
-        .replace("example-training-data", bucket);
+        .replace("111122223333", ACCOUNT);
+    for (from, to) in names {
+        text = text.replace(from, to);
+    }
     let mut v: Value = serde_json::from_str(&text).unwrap();
     let t = timestamp(at);
     v["time"] = Value::String(t.clone());
@@ -78,7 +85,7 @@ struct Harness {
     store: DynamoStore,
     cfg: PipelineConfig,
     sdk: aws_types::SdkConfig,
-    clock: SystemTime,
+    clock: std::cell::Cell<SystemTime>,
 }
 
 impl Harness {
@@ -92,7 +99,7 @@ impl Harness {
             cfg: config(table),
             sdk,
             emu,
-            clock: SystemTime::now(),
+            clock: std::cell::Cell::new(SystemTime::now()),
         };
         h.sweep("sw-0").await;
         h
@@ -116,9 +123,10 @@ impl Harness {
     }
 
     /// The next event time: always after everything before.
-    fn tick(&mut self) -> SystemTime {
-        self.clock = SystemTime::now().max(self.clock + Duration::from_millis(10));
-        self.clock
+    fn tick(&self) -> SystemTime {
+        let next = SystemTime::now().max(self.clock.get() + Duration::from_millis(10));
+        self.clock.set(next);
+        next
     }
 
     async fn feed(&self, event: &Value) -> Outcome {
@@ -159,6 +167,10 @@ impl Harness {
     }
 
     async fn bucket_asset(&self, name: &str) -> Option<aispm_shared::model::Asset> {
+        self.asset(&format!("arn:aws:s3:::{name}")).await
+    }
+
+    async fn asset(&self, arn: &str) -> Option<aispm_shared::model::Asset> {
         self.store
             .account(ACCOUNT)
             .await
@@ -166,9 +178,7 @@ impl Harness {
             .items
             .into_iter()
             .find_map(|i| match i.part {
-                aispm_shared::store::Part::Asset(a) if a.arn == format!("arn:aws:s3:::{name}") => {
-                    Some(a)
-                }
+                aispm_shared::store::Part::Asset(a) if a.arn == arn => Some(a),
                 _ => None,
             })
     }
@@ -186,7 +196,7 @@ fn policy(principal: &str) -> String {
 /// requests, the same on an estate with many more buckets.
 #[tokio::test(flavor = "multi_thread")]
 async fn bucket_policy_events_open_and_resolve_the_poisoning_path() {
-    let mut h = Harness::new("events-policy").await;
+    let h = Harness::new("events-policy").await;
     let path = "path_poisonable_training_data";
     assert_eq!(
         h.status(path, TRAINING).await,
@@ -325,7 +335,7 @@ async fn bucket_policy_events_open_and_resolve_the_poisoning_path() {
 /// Every other mapped S3 call: make it, feed its sample, check the store.
 #[tokio::test(flavor = "multi_thread")]
 async fn each_mapped_bucket_call_rescans_its_field() {
-    let mut h = Harness::new("events-fields").await;
+    let h = Harness::new("events-fields").await;
     let s3 = h.s3();
     let pab = "s3_ai_bucket_no_public_access_block";
     assert_eq!(h.status(pab, TRAINING).await, Some(FindingStatus::Open));
@@ -532,7 +542,7 @@ async fn each_mapped_bucket_call_rescans_its_field() {
 /// overwrite the newer observation.
 #[tokio::test(flavor = "multi_thread")]
 async fn reverse_delivery_converges_on_the_ordered_state() {
-    let mut h = Harness::new("events-order").await;
+    let h = Harness::new("events-order").await;
     let s3 = h.s3();
     // Two changes: the block deleted (t1), then set in full (t2).
     let t1 = h.tick();
@@ -569,7 +579,7 @@ async fn reverse_delivery_converges_on_the_ordered_state() {
 /// critical attack path showing what the key reaches; a later sweep keeps it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_health_exposure_event_makes_the_key_a_critical_path() {
-    let mut h = Harness::new("events-health").await;
+    let h = Harness::new("events-health").await;
     let iam = aws_sdk_iam::Client::new(&h.sdk);
     let user = "vendor-chatbot-integration";
     iam.create_user().user_name(user).send().await.unwrap();
@@ -689,5 +699,220 @@ async fn unknown_events_are_ignored_and_malformed_ones_fail() {
     let failed = run(&bad, "malformed-event.json");
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stderr).contains("requestParameters.bucketName"));
+    h.emu.stop();
+}
+
+const ROLE: &str = "fraud-serve-exec";
+const USER: &str = "example-integration-user";
+
+/// Every mapped IAM call on a role that a model runs as: the change is read
+/// back and the identity findings follow it.
+#[tokio::test(flavor = "multi_thread")]
+async fn role_policy_events_rescan_the_role() {
+    let h = Harness::new("events-role").await;
+    let iam = aws_sdk_iam::Client::new(&h.sdk);
+    let role_sample = |h: &Harness, name: &str| {
+        let at = h.tick();
+        sample_with(
+            &format!("cloudtrail/iam/{name}.json"),
+            &[("example-model-exec", ROLE)],
+            at,
+        )
+    };
+    let admin = "identity_ai_role_admin_or_wildcard";
+    assert_eq!(h.status(admin, ROLE).await, None);
+
+    iam.attach_role_policy()
+        .role_name(ROLE)
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&role_sample(&h, "AttachRolePolicy")).await;
+    assert!(out.requests <= 5, "{out:?}");
+    assert_eq!(h.status(admin, ROLE).await, Some(FindingStatus::Open));
+    iam.detach_role_policy()
+        .role_name(ROLE)
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&role_sample(&h, "DetachRolePolicy")).await;
+    assert_eq!(h.status(admin, ROLE).await, Some(FindingStatus::Resolved));
+
+    let broad = "identity_ai_role_broad_data_access";
+    iam.put_role_policy()
+        .role_name(ROLE)
+        .policy_name("example-inline")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:Scan","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&role_sample(&h, "PutRolePolicy")).await;
+    assert!(out.requests <= 5, "{out:?}");
+    assert_eq!(h.status(broad, ROLE).await, Some(FindingStatus::Open));
+    iam.delete_role_policy()
+        .role_name(ROLE)
+        .policy_name("example-inline")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&role_sample(&h, "DeleteRolePolicy")).await;
+    assert_eq!(h.status(broad, ROLE).await, Some(FindingStatus::Resolved));
+
+    let trust = "identity_role_trust_any_principal";
+    iam.update_assume_role_policy()
+        .role_name(ROLE)
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&role_sample(&h, "UpdateAssumeRolePolicy")).await;
+    assert_eq!(h.status(trust, ROLE).await, Some(FindingStatus::Open));
+
+    iam.put_role_permissions_boundary()
+        .role_name(ROLE)
+        .permissions_boundary("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&role_sample(&h, "PutRolePermissionsBoundary")).await;
+    let boundary = |a: Option<aispm_shared::model::Asset>| {
+        a.and_then(|a| a.str_attr("permissions_boundary").map(str::to_owned))
+    };
+    let role_arn = format!("arn:aws:iam::{ACCOUNT}:role/{ROLE}");
+    assert_eq!(
+        boundary(h.asset(&role_arn).await).as_deref(),
+        Some("arn:aws:iam::aws:policy/ReadOnlyAccess")
+    );
+    iam.delete_role_permissions_boundary()
+        .role_name(ROLE)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&role_sample(&h, "DeleteRolePermissionsBoundary"))
+        .await;
+    assert_eq!(boundary(h.asset(&role_arn).await), None);
+    h.emu.stop();
+}
+
+/// Every mapped IAM call on a user with an access key.
+#[tokio::test(flavor = "multi_thread")]
+async fn user_and_access_key_events_rescan_the_user() {
+    let h = Harness::new("events-user").await;
+    let iam = aws_sdk_iam::Client::new(&h.sdk);
+    iam.create_user().user_name(USER).send().await.unwrap();
+    let first = iam
+        .create_access_key()
+        .user_name(USER)
+        .send()
+        .await
+        .unwrap();
+    let first = first.access_key().unwrap().access_key_id().to_owned();
+    h.sweep("sw-1").await;
+    let user_sample = |h: &Harness, name: &str, key: &str| {
+        let at = h.tick();
+        sample_with(
+            &format!("cloudtrail/iam/{name}.json"),
+            &[("AKIAEXAMPLENEWKEY001", key)],
+            at,
+        )
+    };
+    let full = "identity_ai_full_access_policy_attached";
+    let invoke = "identity_access_key_can_invoke_models";
+    iam.attach_user_policy()
+        .user_name(USER)
+        .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&user_sample(&h, "AttachUserPolicy", &first)).await;
+    assert!(out.requests <= 5, "{out:?}");
+    assert_eq!(h.status(full, USER).await, Some(FindingStatus::Open));
+    assert_eq!(h.status(invoke, &first).await, Some(FindingStatus::Open));
+    iam.detach_user_policy()
+        .user_name(USER)
+        .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&user_sample(&h, "DetachUserPolicy", &first)).await;
+    assert_eq!(h.status(full, USER).await, Some(FindingStatus::Resolved));
+    assert_eq!(
+        h.status(invoke, &first).await,
+        Some(FindingStatus::Resolved)
+    );
+
+    iam.put_user_policy()
+        .user_name(USER)
+        .policy_name("example-inline")
+        .policy_document(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"bedrock:InvokeModel","Resource":"*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&user_sample(&h, "PutUserPolicy", &first)).await;
+    assert_eq!(h.status(invoke, &first).await, Some(FindingStatus::Open));
+
+    // A second key: stored, and flagged as able to invoke too
+    let second = iam
+        .create_access_key()
+        .user_name(USER)
+        .send()
+        .await
+        .unwrap();
+    let second = second.access_key().unwrap().access_key_id().to_owned();
+    let out = h.feed(&user_sample(&h, "CreateAccessKey", &second)).await;
+    assert!(out.requests <= 5, "{out:?}");
+    assert_eq!(h.status(invoke, &second).await, Some(FindingStatus::Open));
+    // Deactivated: no longer a usable key
+    iam.update_access_key()
+        .user_name(USER)
+        .access_key_id(&second)
+        .status(aws_sdk_iam::types::StatusType::Inactive)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&user_sample(&h, "UpdateAccessKey", &second)).await;
+    assert_eq!(
+        h.status(invoke, &second).await,
+        Some(FindingStatus::Resolved)
+    );
+    // Deleted: gone from the graph
+    iam.delete_access_key()
+        .user_name(USER)
+        .access_key_id(&second)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&user_sample(&h, "DeleteAccessKey", &second)).await;
+    let key_arn = format!("arn:aws:iam::{ACCOUNT}:user/{USER}/accesskey/{second}");
+    assert!(h.asset(&key_arn).await.is_none());
+
+    iam.delete_user_policy()
+        .user_name(USER)
+        .policy_name("example-inline")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&user_sample(&h, "DeleteUserPolicy", &first)).await;
+    assert_eq!(
+        h.status(invoke, &first).await,
+        Some(FindingStatus::Resolved)
+    );
+
+    // The emulator has no user permission boundaries (PutUserPermissionsBoundary
+    // answers 500): both events are still read back, and the user is
+    // recorded as it is, without one.
+    let user_arn = format!("arn:aws:iam::{ACCOUNT}:user/{USER}");
+    for name in [
+        "PutUserPermissionsBoundary",
+        "DeleteUserPermissionsBoundary",
+    ] {
+        let out = h.feed(&user_sample(&h, name, &first)).await;
+        assert!(out.handled && out.requests <= 5, "{name}: {out:?}");
+        assert_eq!(out.resource.as_deref(), Some(user_arn.as_str()));
+        let stored = h.asset(&user_arn).await.unwrap();
+        assert!(stored.str_attr("permissions_boundary").is_none());
+    }
     h.emu.stop();
 }

@@ -290,3 +290,179 @@ pub async fn access_keys(
     }
     Ok(out)
 }
+
+/// What an IAM call changed on a role or user, and so what to re-read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentityPart {
+    /// Attached managed policies (ListAttached{Role,User}Policies), and the
+    /// documents of newly attached ones not yet known.
+    Attached,
+    /// One inline policy (Get{Role,User}Policy); gone when it was deleted.
+    Inline(String),
+    /// A role's trust policy and either's permission boundary (Get{Role,User}).
+    Identity,
+}
+
+/// Re-reads `part` of a role or user into its stored asset; returns the
+/// managed policies it newly needs (attached, or a new boundary) that
+/// `known` does not hold, read with GetPolicy and GetPolicyVersion.
+pub async fn refresh_identity(
+    ctx: &Ctx,
+    a: &mut Asset,
+    part: &IdentityPart,
+    known: &BTreeSet<String>,
+) -> Result<Vec<Asset>, CollectError> {
+    let iam = &ctx.clients.iam;
+    let name = a.name.clone();
+    let role = a.asset_type == AssetType::IamRole;
+    let mut needed: Vec<String> = Vec::new();
+    match part {
+        IdentityPart::Attached => {
+            let arns: Vec<String> = if role {
+                iam.list_attached_role_policies()
+                    .role_name(&name)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .op("iam:ListAttachedRolePolicies")?
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_owned))
+                    .collect()
+            } else {
+                iam.list_attached_user_policies()
+                    .user_name(&name)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .collect::<Result<Vec<_>, _>>()
+                    .await
+                    .op("iam:ListAttachedUserPolicies")?
+                    .iter()
+                    .filter_map(|p| p.policy_arn().map(str::to_owned))
+                    .collect()
+            };
+            needed.extend(arns.iter().cloned());
+            a.set("attached_policies", Some(json!(arns)));
+        }
+        IdentityPart::Inline(policy) => {
+            let doc = if role {
+                found(
+                    iam.get_role_policy()
+                        .role_name(&name)
+                        .policy_name(policy)
+                        .send()
+                        .await
+                        .op("iam:GetRolePolicy"),
+                )?
+                .map(|o| policy_json(o.policy_document()))
+            } else {
+                found(
+                    iam.get_user_policy()
+                        .user_name(&name)
+                        .policy_name(policy)
+                        .send()
+                        .await
+                        .op("iam:GetUserPolicy"),
+                )?
+                .map(|o| policy_json(o.policy_document()))
+            };
+            let mut list: Vec<Value> = a
+                .attributes
+                .get("inline_policies")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            list.retain(|p| p.get("name").and_then(Value::as_str) != Some(policy.as_str()));
+            if let Some(d) = doc {
+                list.push(json!({"name": policy, "document": d}));
+            }
+            list.sort_by(|x, y| x["name"].as_str().cmp(&y["name"].as_str()));
+            a.set("inline_policies", Some(Value::Array(list)));
+        }
+        IdentityPart::Identity => {
+            let (trust, boundary) = if role {
+                let r = found(
+                    iam.get_role()
+                        .role_name(&name)
+                        .send()
+                        .await
+                        .op("iam:GetRole"),
+                )?
+                .and_then(|o| o.role);
+                (
+                    r.as_ref()
+                        .and_then(|r| r.assume_role_policy_document().map(policy_json)),
+                    r.and_then(|r| {
+                        r.permissions_boundary()
+                            .and_then(|b| b.permissions_boundary_arn().map(str::to_owned))
+                    }),
+                )
+            } else {
+                let u = found(
+                    iam.get_user()
+                        .user_name(&name)
+                        .send()
+                        .await
+                        .op("iam:GetUser"),
+                )?
+                .and_then(|o| o.user);
+                (
+                    None,
+                    u.and_then(|u| {
+                        u.permissions_boundary()
+                            .and_then(|b| b.permissions_boundary_arn().map(str::to_owned))
+                    }),
+                )
+            };
+            if role {
+                a.attributes.remove("trust_policy");
+                a.set("trust_policy", trust);
+            }
+            a.attributes.remove("permissions_boundary");
+            needed.extend(boundary.iter().cloned());
+            a.set("permissions_boundary", boundary.map(Value::String));
+        }
+    }
+    let mut out = Vec::new();
+    for arn in needed.into_iter().filter(|p| !known.contains(p)) {
+        let Some(p) = found(
+            iam.get_policy()
+                .policy_arn(&arn)
+                .send()
+                .await
+                .op("iam:GetPolicy"),
+        )?
+        .and_then(|o| o.policy) else {
+            continue;
+        };
+        let Some(version) = p.default_version_id() else {
+            continue;
+        };
+        let doc = found(
+            iam.get_policy_version()
+                .policy_arn(&arn)
+                .version_id(version)
+                .send()
+                .await
+                .op("iam:GetPolicyVersion"),
+        )?
+        .and_then(|o| o.policy_version)
+        .and_then(|v| v.document.map(|d| policy_json(&d)));
+        let mut pa = global(
+            ctx,
+            &arn,
+            AssetType::IamPolicy,
+            p.policy_name().unwrap_or_default(),
+        );
+        pa.set("document", doc)
+            .set(
+                "aws_managed",
+                Some(Value::Bool(arn.contains(":iam::aws:policy/"))),
+            )
+            .set("default_version_id", Some(json!(version)));
+        out.push(pa);
+    }
+    Ok(out)
+}

@@ -17,6 +17,23 @@ pub enum Action {
     BucketCreated,
     /// A deleted bucket: confirm it is gone, then drop it.
     BucketDeleted,
+    /// A part of the role (`requestParameters.roleName`) or user
+    /// (`userName`) of this type; inline policies are named by `policyName`.
+    Identity(crate::model::AssetType, Part),
+    /// The access keys of `requestParameters.userName` (or of the calling
+    /// user, who may manage their own keys).
+    AccessKeys,
+}
+
+/// Which part of a role or user a call changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Attached managed policies.
+    Attached,
+    /// The inline policy named in the call.
+    Inline,
+    /// The trust policy or the permission boundary.
+    Identity,
 }
 
 /// One row of the table.
@@ -40,8 +57,76 @@ const BUCKET_EXPOSURE: &[&str] = &[
     "path_poisonable_training_data",
 ];
 
+const IAM: &str = "iam.amazonaws.com";
+const ROLE_RULES: &[&str] = &[
+    "identity_ai_role_admin_or_wildcard",
+    "identity_ai_role_broad_data_access",
+    "identity_ai_full_access_policy_attached",
+    "identity_role_trust_any_principal",
+    "path_unowned_endpoint_reads_data",
+    "path_agent_excessive_agency",
+];
+const USER_RULES: &[&str] = &[
+    "identity_access_key_can_invoke_models",
+    "identity_ai_full_access_policy_attached",
+    "identity_compromised_key_quarantine_attached",
+    "path_exposed_key_blast_radius",
+];
+
+macro_rules! iam {
+    ($name:literal, $t:ident, $part:ident, $rules:expr) => {
+        Mapping {
+            source: IAM,
+            name: $name,
+            action: Action::Identity(crate::model::AssetType::$t, Part::$part),
+            rules: $rules,
+        }
+    };
+}
+
 /// Every mapped API call.
 pub const MAP: &[Mapping] = &[
+    iam!("AttachRolePolicy", IamRole, Attached, ROLE_RULES),
+    iam!("DetachRolePolicy", IamRole, Attached, ROLE_RULES),
+    iam!("PutRolePolicy", IamRole, Inline, ROLE_RULES),
+    iam!("DeleteRolePolicy", IamRole, Inline, ROLE_RULES),
+    iam!("UpdateAssumeRolePolicy", IamRole, Identity, ROLE_RULES),
+    iam!("PutRolePermissionsBoundary", IamRole, Identity, ROLE_RULES),
+    iam!(
+        "DeleteRolePermissionsBoundary",
+        IamRole,
+        Identity,
+        ROLE_RULES
+    ),
+    iam!("AttachUserPolicy", IamUser, Attached, USER_RULES),
+    iam!("DetachUserPolicy", IamUser, Attached, USER_RULES),
+    iam!("PutUserPolicy", IamUser, Inline, USER_RULES),
+    iam!("DeleteUserPolicy", IamUser, Inline, USER_RULES),
+    iam!("PutUserPermissionsBoundary", IamUser, Identity, USER_RULES),
+    iam!(
+        "DeleteUserPermissionsBoundary",
+        IamUser,
+        Identity,
+        USER_RULES
+    ),
+    Mapping {
+        source: IAM,
+        name: "CreateAccessKey",
+        action: Action::AccessKeys,
+        rules: USER_RULES,
+    },
+    Mapping {
+        source: IAM,
+        name: "UpdateAccessKey",
+        action: Action::AccessKeys,
+        rules: USER_RULES,
+    },
+    Mapping {
+        source: IAM,
+        name: "DeleteAccessKey",
+        action: Action::AccessKeys,
+        rules: USER_RULES,
+    },
     Mapping {
         source: S3,
         name: "PutBucketPolicy",
@@ -147,19 +232,25 @@ mod tests {
             }
         }
         assert!(lookup(S3, "PutBucketPolicy").is_some());
-        // The infrastructure forwards exactly the mapped calls.
-        let names: Vec<&str> = MAP.iter().map(|m| m.name).collect();
+        // The infrastructure forwards exactly the mapped calls, per service.
         let infra = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../infra");
         let member: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(infra.join("member-account.json")).unwrap(),
         )
         .unwrap();
-        let forwarded = &member["Resources"]["ForwardApiCalls"]["Properties"]["EventPattern"]["detail"]
-            ["eventName"];
-        assert_eq!(forwarded, &serde_json::json!(names));
         let template = std::fs::read_to_string(infra.join("template.yaml")).unwrap();
-        let line = format!("eventName: [{}]", names.join(", "));
-        assert_eq!(template.matches(&line).count(), 2, "template.yaml: {line}");
+        for (source, rule) in [(S3, "ForwardApiCalls"), (IAM, "ForwardIamCalls")] {
+            let names: Vec<&str> = MAP
+                .iter()
+                .filter(|m| m.source == source)
+                .map(|m| m.name)
+                .collect();
+            let forwarded =
+                &member["Resources"][rule]["Properties"]["EventPattern"]["detail"]["eventName"];
+            assert_eq!(forwarded, &serde_json::json!(names), "{rule}");
+            let line = format!("eventName: [{}]", names.join(", "));
+            assert_eq!(template.matches(&line).count(), 2, "template.yaml: {line}");
+        }
         assert!(lookup(S3, "GetObject").is_none());
     }
 }

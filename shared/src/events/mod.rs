@@ -42,6 +42,9 @@ pub enum Trigger {
         name: String,
         /// `requestParameters`.
         request: Value,
+        /// `userIdentity.userName` of an IAM user caller (who may manage
+        /// their own access keys without naming themselves).
+        caller_user: Option<String>,
     },
     /// AWS Health `AWS_RISK_CREDENTIALS_EXPOSED`: these access key ids were
     /// found in public.
@@ -122,6 +125,7 @@ pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
                     .get("requestParameters")
                     .cloned()
                     .unwrap_or(Value::Null),
+                caller_user: str_at(detail, &["userIdentity", "userName"]).map(str::to_owned),
             };
             (account, region, trigger)
         }
@@ -195,15 +199,37 @@ pub async fn handle<S: Store>(
             source,
             name,
             request,
+            caller_user,
         } => {
             let Some(m) = map::lookup(source, name) else {
                 debug!(source = %source, name = %name, "API call not mapped; ignored");
                 return Ok(Outcome::default());
             };
-            let bucket = str_at(request, &["bucketName"])
-                .filter(|b| !b.is_empty())
-                .ok_or_else(|| malformed(format!("{name}: no `requestParameters.bucketName`")))?;
-            (Some(m), bucket.to_owned())
+            let param = |key: &str| {
+                str_at(request, &[key])
+                    .filter(|v| !v.is_empty())
+                    .map(str::to_owned)
+                    .ok_or_else(|| malformed(format!("{name}: no `requestParameters.{key}`")))
+            };
+            let resource = match m.action {
+                Action::BucketFields(_) | Action::BucketCreated | Action::BucketDeleted => {
+                    param("bucketName")?
+                }
+                Action::Identity(AssetType::IamRole, map::Part::Inline) => {
+                    format!("{}/{}", param("roleName")?, param("policyName")?)
+                }
+                Action::Identity(AssetType::IamRole, _) => param("roleName")?,
+                Action::Identity(_, map::Part::Inline) => {
+                    format!("{}/{}", param("userName")?, param("policyName")?)
+                }
+                Action::Identity(_, _) => param("userName")?,
+                Action::AccessKeys => match (param("userName"), caller_user) {
+                    (Ok(u), _) => u,
+                    (Err(_), Some(u)) => u.clone(),
+                    (Err(e), None) => return Err(e),
+                },
+            };
+            (Some(m), resource)
         }
         Trigger::CredentialsExposed { keys } => (None, keys.join(",")),
     };
@@ -215,6 +241,10 @@ pub async fn handle<S: Store>(
     let mut fresh = stored_scope(&snapshot, &scope);
 
     let touched = match (mapping.map(|m| m.action), &event.trigger) {
+        (Some(Action::Identity(kind, part)), _) => {
+            refresh_identity(&ctx, &mut fresh, kind, part, &resource).await?
+        }
+        (Some(Action::AccessKeys), _) => refresh_keys(&ctx, &mut fresh, &resource).await?,
         (Some(action), _) => {
             refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
         }
@@ -331,6 +361,7 @@ async fn refresh_bucket(
             Asset::new(&arn, AssetType::S3Bucket, name, &ctx.account_id, region),
             Field::CREATED,
         ),
+        (Action::Identity(..) | Action::AccessKeys, _) => return Ok(None),
     };
     let (asset, coverage) = read_fields(ctx, base, fields).await?;
     fresh
@@ -339,6 +370,145 @@ async fn refresh_bucket(
     fresh.assets.push(asset);
     fresh.coverage.extend(coverage);
     Ok(Some(arn))
+}
+
+/// Re-reads the changed part of a role or user (`name`, or `name/policy` for
+/// an inline policy) into the stored view, with the managed policies it newly
+/// needs and its attachment edges; returns its ARN. A role or user the stored
+/// view does not know yet is left to the next sweep.
+async fn refresh_identity(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    kind: AssetType,
+    part: map::Part,
+    resource: &str,
+) -> Result<Option<String>, PipelineError> {
+    use crate::collect::iam::{IdentityPart, refresh_identity as read};
+    use crate::model::{Edge, EdgeKind, Evidence};
+    let (name, policy) = match resource.split_once('/') {
+        Some((n, p)) => (n, Some(p)),
+        None => (resource, None),
+    };
+    let Some(i) = fresh
+        .assets
+        .iter()
+        .position(|a| a.asset_type == kind && a.name == name)
+    else {
+        info!(
+            name,
+            "identity not in the stored graph yet; the next sweep adds it"
+        );
+        return Ok(None);
+    };
+    let part = match (part, policy) {
+        (map::Part::Attached, _) => IdentityPart::Attached,
+        (map::Part::Inline, Some(p)) => IdentityPart::Inline(p.to_owned()),
+        (map::Part::Inline, None) => return Err(malformed("inline policy without a name")),
+        (map::Part::Identity, _) => IdentityPart::Identity,
+    };
+    let known: std::collections::BTreeSet<String> = fresh
+        .assets
+        .iter()
+        .filter(|a| a.asset_type == AssetType::IamPolicy)
+        .map(|a| a.arn.clone())
+        .collect();
+    let mut asset = fresh.assets.remove(i);
+    let policies = read(ctx, &mut asset, &part, &known).await?;
+    let arn = asset.arn.clone();
+    if part == IdentityPart::Attached {
+        fresh
+            .edges
+            .retain(|e| !(e.from == arn && e.kind == EdgeKind::HasPolicy));
+        let call = if kind == AssetType::IamRole {
+            "iam:ListAttachedRolePolicies"
+        } else {
+            "iam:ListAttachedUserPolicies"
+        };
+        for p in crate::rules::identity::attached_policies(&asset) {
+            let e = Edge::new(
+                &arn,
+                p,
+                EdgeKind::HasPolicy,
+                Evidence::new(call, "AttachedPolicies"),
+            );
+            fresh.provenance.insert(
+                Inventory::edge_key(&e),
+                "iam.authorization_details".to_owned(),
+            );
+            fresh.edges.push(e);
+        }
+    }
+    for p in policies.into_iter().chain(std::iter::once(asset)) {
+        fresh.provenance.insert(
+            Inventory::asset_key(&p),
+            "iam.authorization_details".to_owned(),
+        );
+        fresh.assets.push(p);
+    }
+    Ok(Some(arn))
+}
+
+/// Re-reads one user's access keys into the stored view, keeping what events
+/// reported about them; returns the user's ARN.
+async fn refresh_keys(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    user: &str,
+) -> Result<Option<String>, PipelineError> {
+    use crate::model::{Edge, EdgeKind, Evidence};
+    let Some(user_arn) = fresh
+        .assets
+        .iter()
+        .find(|a| a.asset_type == AssetType::IamUser && a.name == user)
+        .map(|a| a.arn.clone())
+    else {
+        info!(
+            user,
+            "user not in the stored graph yet; the next sweep adds it"
+        );
+        return Ok(None);
+    };
+    let current = crate::collect::iam::access_keys(ctx, user, &user_arn).await?;
+    let before: Vec<Asset> = fresh
+        .assets
+        .iter()
+        .filter(|a| {
+            a.asset_type == AssetType::IamAccessKey && a.str_attr("user_arn") == Some(&user_arn)
+        })
+        .cloned()
+        .collect();
+    fresh.assets.retain(|a| {
+        !(a.asset_type == AssetType::IamAccessKey && a.str_attr("user_arn") == Some(&user_arn))
+    });
+    fresh
+        .edges
+        .retain(|e| !(e.from == user_arn && e.kind == EdgeKind::HasAccessKey));
+    for mut k in current {
+        if let Some(old) = before.iter().find(|o| o.arn == k.arn) {
+            for key in ["exposure_reported", "exposure_reported_at"] {
+                if let Some(v) = old.attributes.get(key) {
+                    k.attributes.insert(key.to_owned(), v.clone());
+                }
+            }
+        }
+        let e = Edge::new(
+            &user_arn,
+            &k.arn,
+            EdgeKind::HasAccessKey,
+            Evidence::new("iam:ListAccessKeys", "AccessKeyMetadata.AccessKeyId"),
+        );
+        fresh.provenance.insert(
+            Inventory::edge_key(&e),
+            "iam.authorization_details".to_owned(),
+        );
+        fresh.edges.push(e);
+        fresh.provenance.insert(
+            Inventory::asset_key(&k),
+            "iam.authorization_details".to_owned(),
+        );
+        fresh.assets.push(k);
+    }
+    Ok(Some(user_arn))
 }
 
 /// Marks the exposed keys (found in the stored view by id) and re-reads
@@ -395,7 +565,8 @@ mod tests {
     #[test]
     fn every_mapped_call_has_a_sample_that_parses_and_maps() {
         for m in map::MAP {
-            let v = sample(&format!("cloudtrail/s3/{}.json", m.name));
+            let dir = m.source.split('.').next().unwrap_or_default();
+            let v = sample(&format!("cloudtrail/{dir}/{}.json", m.name));
             let e = parse(&v).unwrap().expect("tracked");
             assert_eq!(e.account_id, "111122223333");
             assert_eq!(e.time, "2026-11-20T10:00:00.000Z");
@@ -404,9 +575,17 @@ mod tests {
                     source,
                     name,
                     request,
+                    ..
                 } => {
                     assert_eq!(map::lookup(&source, &name), Some(m));
-                    assert_eq!(request["bucketName"], "example-training-data");
+                    let key = match m.action {
+                        Action::BucketFields(_) | Action::BucketCreated | Action::BucketDeleted => {
+                            "bucketName"
+                        }
+                        Action::Identity(AssetType::IamRole, _) => "roleName",
+                        Action::Identity(..) | Action::AccessKeys => "userName",
+                    };
+                    assert!(request[key].is_string(), "{}: no {key}", m.name);
                 }
                 other => panic!("{other:?}"),
             }
