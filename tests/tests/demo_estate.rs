@@ -666,14 +666,18 @@ fn member_account_template_embeds_the_scanner_policy() {
         serde_json::from_str(include_str!("../../infra/scanner-policy.json")).unwrap();
     let role = &template["Resources"]["ScannerRole"]["Properties"];
     assert_eq!(role["Policies"][0]["PolicyDocument"], policy);
-    // trusted only by the central scanner function's role, with the ExternalId
+    // trusted only by the central scanner and on-event functions' roles,
+    // with the ExternalId
     let trust = &role["AssumeRolePolicyDocument"]["Statement"][0];
-    assert!(
-        trust["Principal"]["AWS"]["Fn::Sub"]
-            .as_str()
-            .unwrap()
-            .ends_with(":role/${ScanFunctionRoleName}")
-    );
+    let principals: Vec<&str> = trust["Principal"]["AWS"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["Fn::Sub"].as_str().unwrap())
+        .collect();
+    assert_eq!(principals.len(), 2, "{principals:?}");
+    assert!(principals[0].ends_with(":role/${ScanFunctionRoleName}"));
+    assert!(principals[1].ends_with(":role/${OnEventFunctionRoleName}"));
     assert_eq!(
         trust["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
         "ExternalId"

@@ -170,6 +170,17 @@ impl Harness {
         self.asset(&format!("arn:aws:s3:::{name}")).await
     }
 
+    async fn asset_count(&self) -> usize {
+        self.store
+            .account(ACCOUNT)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .filter(|i| matches!(i.part, aispm_shared::store::Part::Asset(_)))
+            .count()
+    }
+
     async fn asset(&self, arn: &str) -> Option<aispm_shared::model::Asset> {
         self.store
             .account(ACCOUNT)
@@ -268,8 +279,10 @@ async fn bucket_policy_events_open_and_resolve_the_poisoning_path() {
     assert_eq!(again.changed, 0);
     assert_eq!(h.findings().await, before);
 
-    // AND the request count does not grow with the estate
-    for i in 0..20 {
+    // AND the request count does not grow with the estate (ten times more
+    // assets in the account)
+    let small = h.asset_count().await;
+    for i in 0..(9 * small) {
         h.s3()
             .create_bucket()
             .bucket(format!("unrelated-{i}-{ACCOUNT}"))
@@ -286,6 +299,9 @@ async fn bucket_policy_events_open_and_resolve_the_poisoning_path() {
         .await
         .unwrap();
     let at = h.tick();
+    let large = h.asset_count().await;
+    assert!(large >= 10 * small, "{small} -> {large} assets");
+    eprintln!("estate: {small} -> {large} assets");
     let bigger = h
         .feed(&sample("cloudtrail/s3/PutBucketPolicy.json", TRAINING, at))
         .await;
