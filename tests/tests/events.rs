@@ -932,3 +932,111 @@ async fn user_and_access_key_events_rescan_the_user() {
     }
     h.emu.stop();
 }
+
+/// Every mapped Secrets Manager call on a secret holding an AI-provider key:
+/// metadata re-read with DescribeSecret (never the value).
+#[tokio::test(flavor = "multi_thread")]
+async fn secret_events_rescan_the_secret() {
+    let h = Harness::new("events-secrets").await;
+    let sm = aws_sdk_secretsmanager::Client::new(&h.sdk);
+    let id = "example/openai-api-key";
+    let feed = |name: &str| {
+        let at = h.tick();
+        sample_with(&format!("cloudtrail/secretsmanager/{name}.json"), &[], at)
+    };
+    let rotation = "secretsmanager_ai_secret_without_rotation";
+
+    sm.create_secret()
+        .name(id)
+        .description("OpenAI API key of the support summariser")
+        .secret_string("placeholder-not-a-real-key")
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&feed("CreateSecret")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    let open_on = |v: &[FindingState]| {
+        v.iter()
+            .find(|f| {
+                f.rule_id == rotation && f.resource_arn.contains(":secret:example/openai-api-key")
+            })
+            .map(|f| f.status)
+    };
+    assert_eq!(open_on(&h.findings().await), Some(FindingStatus::Open));
+
+    // UpdateSecret, TagResource, UntagResource, CancelRotateSecret: re-read,
+    // still an AI key without rotation
+    sm.update_secret()
+        .secret_id(id)
+        .description("OpenAI API key of the support summariser (v2)")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("UpdateSecret")).await;
+    sm.tag_resource()
+        .secret_id(id)
+        .tags(
+            aws_sdk_secretsmanager::types::Tag::builder()
+                .key("owner")
+                .value("support-eng")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("TagResource")).await;
+    let arn = h
+        .findings()
+        .await
+        .into_iter()
+        .find(|f| {
+            f.rule_id == rotation && f.resource_arn.contains(":secret:example/openai-api-key")
+        })
+        .map(|f| f.resource_arn)
+        .unwrap();
+    assert_eq!(
+        h.asset(&arn)
+            .await
+            .unwrap()
+            .tags
+            .get("owner")
+            .map(String::as_str),
+        Some("support-eng")
+    );
+    sm.untag_resource()
+        .secret_id(id)
+        .tag_keys("owner")
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("UntagResource")).await;
+    assert!(h.asset(&arn).await.unwrap().tags.is_empty());
+    // The emulator cannot rotate through a Lambda; RotateSecret and
+    // CancelRotateSecret are re-read as they stand (no rotation).
+    for name in ["RotateSecret", "CancelRotateSecret"] {
+        let out = h.feed(&feed(name)).await;
+        assert!(out.handled && out.requests <= 5, "{name}: {out:?}");
+        assert_eq!(
+            open_on(&h.findings().await),
+            Some(FindingStatus::Open),
+            "{name}"
+        );
+    }
+
+    // DeleteSecret: scheduled for deletion, it leaves the graph and its
+    // finding resolves; RestoreSecret brings both back
+    sm.delete_secret()
+        .secret_id(id)
+        .recovery_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("DeleteSecret")).await;
+    assert!(h.asset(&arn).await.is_none());
+    assert_eq!(open_on(&h.findings().await), Some(FindingStatus::Resolved));
+    sm.restore_secret().secret_id(id).send().await.unwrap();
+    h.feed(&feed("RestoreSecret")).await;
+    assert!(h.asset(&arn).await.is_some());
+    assert_eq!(open_on(&h.findings().await), Some(FindingStatus::Open));
+    h.emu.stop();
+}

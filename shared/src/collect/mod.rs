@@ -16,7 +16,7 @@ mod lambda;
 mod organizations;
 pub mod s3;
 mod sagemaker;
-mod secrets;
+pub mod secrets;
 mod util;
 mod vectors;
 

@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::util::{EdgeSink, s, ts};
+
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::AssetType;
@@ -40,6 +41,99 @@ pub fn ai_provider(text: &str) -> Option<&'static str> {
         .map(|(_, p)| *p)
 }
 
+/// The metadata fields ListSecrets and DescribeSecret both return.
+struct Fields<'a> {
+    arn: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    tags: &'a [aws_sdk_secretsmanager::types::Tag],
+    rotation_enabled: Option<bool>,
+    rotation_days: Option<i64>,
+    last_rotated: Option<&'a aws_smithy_types::DateTime>,
+    last_accessed: Option<&'a aws_smithy_types::DateTime>,
+    last_changed: Option<&'a aws_smithy_types::DateTime>,
+    kms_key_id: Option<&'a str>,
+    created: Option<&'a aws_smithy_types::DateTime>,
+}
+
+fn secret_asset(ctx: &Ctx, e: &Fields<'_>) -> crate::model::Asset {
+    let mut a = ctx.asset(e.arn, AssetType::SecretsmanagerSecret, e.name);
+    a.tags = e
+        .tags
+        .iter()
+        .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
+        .collect();
+    let text = format!(
+        "{} {} {}",
+        e.name,
+        e.description.unwrap_or_default(),
+        a.tags
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    a.set(
+        "rotation_enabled",
+        Some(Value::Bool(e.rotation_enabled.unwrap_or(false))),
+    )
+    .set("rotation_days", e.rotation_days.map(|d| json!(d)))
+    .set("last_rotated", ts(e.last_rotated))
+    .set("last_accessed", ts(e.last_accessed))
+    .set("last_changed", ts(e.last_changed))
+    .set("kms_key_id", s(e.kms_key_id))
+    .set("description", s(e.description))
+    .set("ai_provider", ai_provider(&text).map(|p| json!(p)))
+    .set("creation_time", ts(e.created));
+    a
+}
+
+/// One secret's metadata (secretsmanager:DescribeSecret; never its value),
+/// with its KMS edge. `None` when it is gone or scheduled for deletion (as
+/// ListSecrets leaves those out).
+pub async fn secret(
+    ctx: &Ctx,
+    id: &str,
+) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
+    const DESCRIBE: &str = "secretsmanager:DescribeSecret";
+    let Some(e) = super::util::found(
+        ctx.clients
+            .secrets
+            .describe_secret()
+            .secret_id(id)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let (Some(arn), Some(name)) = (e.arn(), e.name()) else {
+        return Ok(None);
+    };
+    if e.deleted_date().is_some() {
+        return Ok(None);
+    }
+    let fields = Fields {
+        arn,
+        name,
+        description: e.description(),
+        tags: e.tags(),
+        rotation_enabled: e.rotation_enabled(),
+        rotation_days: e
+            .rotation_rules()
+            .and_then(|r| r.automatically_after_days()),
+        last_rotated: e.last_rotated_date(),
+        last_accessed: e.last_accessed_date(),
+        last_changed: e.last_changed_date(),
+        kms_key_id: e.kms_key_id(),
+        created: e.created_date(),
+    };
+    let mut edges = EdgeSink::new("secretsmanager:ListSecrets");
+    edges.add_kms(ctx, arn, e.kms_key_id(), "KmsKeyId");
+    Ok(Some((secret_asset(ctx, &fields), edges.edges)))
+}
+
 /// Every secret's metadata.
 pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
     const LIST: &str = "secretsmanager:ListSecrets";
@@ -60,40 +154,23 @@ pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
         let (Some(arn), Some(name)) = (e.arn(), e.name()) else {
             continue;
         };
-        let mut a = ctx.asset(arn, AssetType::SecretsmanagerSecret, name);
-        a.tags = e
-            .tags()
-            .iter()
-            .filter_map(|t| Some((t.key()?.to_owned(), t.value()?.to_owned())))
-            .collect();
-        let text = format!(
-            "{name} {} {}",
-            e.description().unwrap_or_default(),
-            a.tags
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-        a.set(
-            "rotation_enabled",
-            Some(Value::Bool(e.rotation_enabled().unwrap_or(false))),
-        )
-        .set(
-            "rotation_days",
-            e.rotation_rules()
-                .and_then(|r| r.automatically_after_days())
-                .map(|d| json!(d)),
-        )
-        .set("last_rotated", ts(e.last_rotated_date()))
-        .set("last_accessed", ts(e.last_accessed_date()))
-        .set("last_changed", ts(e.last_changed_date()))
-        .set("kms_key_id", s(e.kms_key_id()))
-        .set("description", s(e.description()))
-        .set("ai_provider", ai_provider(&text).map(|p| json!(p)))
-        .set("creation_time", ts(e.created_date()));
+        let fields = Fields {
+            arn,
+            name,
+            description: e.description(),
+            tags: e.tags(),
+            rotation_enabled: e.rotation_enabled(),
+            rotation_days: e
+                .rotation_rules()
+                .and_then(|r| r.automatically_after_days()),
+            last_rotated: e.last_rotated_date(),
+            last_accessed: e.last_accessed_date(),
+            last_changed: e.last_changed_date(),
+            kms_key_id: e.kms_key_id(),
+            created: e.created_date(),
+        };
+        batch.assets.push(secret_asset(ctx, &fields));
         edges.add_kms(ctx, arn, e.kms_key_id(), "KmsKeyId");
-        batch.assets.push(a);
     }
     batch.edges = edges.edges;
     Ok(batch)

@@ -23,6 +23,9 @@ pub enum Action {
     /// The access keys of `requestParameters.userName` (or of the calling
     /// user, who may manage their own keys).
     AccessKeys,
+    /// The secret named by `requestParameters.secretId` (or `name` on
+    /// creation), in the event's region: its metadata, never its value.
+    Secret,
 }
 
 /// Which part of a role or user a call changed.
@@ -84,8 +87,30 @@ macro_rules! iam {
     };
 }
 
+const SECRETS: &str = "secretsmanager.amazonaws.com";
+const SECRET_RULES: &[&str] = &["secretsmanager_ai_secret_without_rotation"];
+
+macro_rules! secret {
+    ($name:literal) => {
+        Mapping {
+            source: SECRETS,
+            name: $name,
+            action: Action::Secret,
+            rules: SECRET_RULES,
+        }
+    };
+}
+
 /// Every mapped API call.
 pub const MAP: &[Mapping] = &[
+    secret!("CreateSecret"),
+    secret!("UpdateSecret"),
+    secret!("RotateSecret"),
+    secret!("CancelRotateSecret"),
+    secret!("DeleteSecret"),
+    secret!("RestoreSecret"),
+    secret!("TagResource"),
+    secret!("UntagResource"),
     iam!("AttachRolePolicy", IamRole, Attached, ROLE_RULES),
     iam!("DetachRolePolicy", IamRole, Attached, ROLE_RULES),
     iam!("PutRolePolicy", IamRole, Inline, ROLE_RULES),
@@ -239,7 +264,11 @@ mod tests {
         )
         .unwrap();
         let template = std::fs::read_to_string(infra.join("template.yaml")).unwrap();
-        for (source, rule) in [(S3, "ForwardApiCalls"), (IAM, "ForwardIamCalls")] {
+        for (source, rule) in [
+            (S3, "ForwardApiCalls"),
+            (IAM, "ForwardIamCalls"),
+            (SECRETS, "ForwardSecretsCalls"),
+        ] {
             let names: Vec<&str> = MAP
                 .iter()
                 .filter(|m| m.source == source)

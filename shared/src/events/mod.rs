@@ -228,6 +228,7 @@ pub async fn handle<S: Store>(
                     (Err(_), Some(u)) => u.clone(),
                     (Err(e), None) => return Err(e),
                 },
+                Action::Secret => param("secretId").or_else(|_| param("name"))?,
             };
             (Some(m), resource)
         }
@@ -237,7 +238,12 @@ pub async fn handle<S: Store>(
     let counter = RequestCounter::default();
     let ctx = enter(settings, cfg, &event, &counter).await?;
     let snapshot = store.account(&event.account_id).await?;
-    let scope = GLOBAL_REGION.to_owned(); // buckets, users and keys are global
+    // Buckets, roles, users and keys live in the account's global scope;
+    // secrets in their region.
+    let scope = match mapping.map(|m| m.action) {
+        Some(Action::Secret) => event.region.clone(),
+        _ => GLOBAL_REGION.to_owned(),
+    };
     let mut fresh = stored_scope(&snapshot, &scope);
 
     let touched = match (mapping.map(|m| m.action), &event.trigger) {
@@ -245,6 +251,7 @@ pub async fn handle<S: Store>(
             refresh_identity(&ctx, &mut fresh, kind, part, &resource).await?
         }
         (Some(Action::AccessKeys), _) => refresh_keys(&ctx, &mut fresh, &resource).await?,
+        (Some(Action::Secret), _) => refresh_secret(&ctx, &mut fresh, &resource).await?,
         (Some(action), _) => {
             refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
         }
@@ -361,7 +368,7 @@ async fn refresh_bucket(
             Asset::new(&arn, AssetType::S3Bucket, name, &ctx.account_id, region),
             Field::CREATED,
         ),
-        (Action::Identity(..) | Action::AccessKeys, _) => return Ok(None),
+        (Action::Identity(..) | Action::AccessKeys | Action::Secret, _) => return Ok(None),
     };
     let (asset, coverage) = read_fields(ctx, base, fields).await?;
     fresh
@@ -446,6 +453,44 @@ async fn refresh_identity(
         fresh.assets.push(p);
     }
     Ok(Some(arn))
+}
+
+/// Re-reads one secret's metadata (`id`: name or ARN) into the stored view of
+/// its region, or drops it when it is gone; returns its ARN.
+async fn refresh_secret(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    id: &str,
+) -> Result<Option<String>, PipelineError> {
+    use crate::model::EdgeKind;
+    let stored = fresh.assets.iter().position(|a| {
+        a.asset_type == AssetType::SecretsmanagerSecret && (a.arn == id || a.name == id)
+    });
+    let current = crate::collect::secrets::secret(ctx, id).await?;
+    let arn = current
+        .as_ref()
+        .map(|(a, _)| a.arn.clone())
+        .or_else(|| stored.map(|i| fresh.assets[i].arn.clone()));
+    if let Some(i) = stored {
+        let old = fresh.assets.remove(i);
+        fresh
+            .edges
+            .retain(|e| !(e.from == old.arn && e.kind == EdgeKind::EncryptedBy));
+    }
+    if let Some((asset, edges)) = current {
+        for e in edges {
+            fresh
+                .provenance
+                .insert(Inventory::edge_key(&e), "secretsmanager.secrets".to_owned());
+            fresh.edges.push(e);
+        }
+        fresh.provenance.insert(
+            Inventory::asset_key(&asset),
+            "secretsmanager.secrets".to_owned(),
+        );
+        fresh.assets.push(asset);
+    }
+    Ok(arn)
 }
 
 /// Re-reads one user's access keys into the stored view, keeping what events
@@ -584,6 +629,13 @@ mod tests {
                         }
                         Action::Identity(AssetType::IamRole, _) => "roleName",
                         Action::Identity(..) | Action::AccessKeys => "userName",
+                        Action::Secret => {
+                            if m.name == "CreateSecret" {
+                                "name"
+                            } else {
+                                "secretId"
+                            }
+                        }
                     };
                     assert!(request[key].is_string(), "{}: no {key}", m.name);
                 }
