@@ -1040,3 +1040,89 @@ async fn secret_events_rescan_the_secret() {
     assert_eq!(open_on(&h.findings().await), Some(FindingStatus::Open));
     h.emu.stop();
 }
+
+/// The mapped SageMaker notebook calls: created with direct internet and
+/// root access, updated, deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn notebook_events_rescan_the_notebook() {
+    let h = Harness::new("events-notebook").await;
+    let sm = aws_sdk_sagemaker::Client::new(&h.sdk);
+    let name = "example-notebook";
+    let feed = |event: &str| {
+        let at = h.tick();
+        sample_with(&format!("cloudtrail/sagemaker/{event}.json"), &[], at)
+    };
+    let internet = "sagemaker_notebook_direct_internet_access";
+    let root = "sagemaker_notebook_root_access";
+    sm.create_notebook_instance()
+        .notebook_instance_name(name)
+        .instance_type(aws_sdk_sagemaker::types::InstanceType::MlT3Medium)
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/fraud-train-exec"))
+        .direct_internet_access(aws_sdk_sagemaker::types::DirectInternetAccess::Enabled)
+        .root_access(aws_sdk_sagemaker::types::RootAccess::Enabled)
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&feed("CreateNotebookInstance")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    assert_eq!(h.status(internet, name).await, Some(FindingStatus::Open));
+    assert_eq!(h.status(root, name).await, Some(FindingStatus::Open));
+    assert_eq!(
+        h.status("governance_asset_without_owner", name).await,
+        Some(FindingStatus::Open)
+    );
+
+    // UpdateNotebookInstance: the emulator may not apply every setting; the
+    // handler re-reads whatever the notebook now is.
+    let updated = sm
+        .update_notebook_instance()
+        .notebook_instance_name(name)
+        .root_access(aws_sdk_sagemaker::types::RootAccess::Disabled)
+        .send()
+        .await
+        .is_ok();
+    let out = h.feed(&feed("UpdateNotebookInstance")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    let described = sm
+        .describe_notebook_instance()
+        .notebook_instance_name(name)
+        .send()
+        .await
+        .unwrap();
+    let root_now = described.root_access().map(|r| r.as_str().to_owned());
+    let want = if root_now.as_deref() == Some("Disabled") {
+        FindingStatus::Resolved
+    } else {
+        FindingStatus::Open
+    };
+    assert_eq!(
+        h.status(root, name).await,
+        Some(want),
+        "update applied: {updated}"
+    );
+
+    sm.stop_notebook_instance()
+        .notebook_instance_name(name)
+        .send()
+        .await
+        .unwrap();
+    sm.delete_notebook_instance()
+        .notebook_instance_name(name)
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&feed("DeleteNotebookInstance")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    let gone = sm
+        .describe_notebook_instance()
+        .notebook_instance_name(name)
+        .send()
+        .await
+        .is_err();
+    assert!(gone, "the emulator deletes at once");
+    assert_eq!(
+        h.status(internet, name).await,
+        Some(FindingStatus::Resolved)
+    );
+    h.emu.stop();
+}

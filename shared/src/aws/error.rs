@@ -45,6 +45,7 @@ impl CollectError {
                     || c.starts_with("NoSuch")
                     || (c == "ValidationException"
                         && (self.message.contains("not found")
+                            || self.message.contains("RecordNotFound")
                             || self.message.contains("does not exist")
                             || self.message.contains("Could not find")))
             }
@@ -234,5 +235,33 @@ mod tests {
             classify(Some("ValidationException"), Some(400)),
             NotAssessedReason::Error
         );
+    }
+
+    #[test]
+    fn sagemaker_record_not_found_means_gone() {
+        // DescribeNotebookInstance on a deleted notebook answers
+        // `ValidationException: RecordNotFound`.
+        let e = |code: &str, message: &str| CollectError {
+            operation: "sagemaker:DescribeNotebookInstance".into(),
+            reason: NotAssessedReason::Error,
+            message: message.into(),
+            code: Some(code.into()),
+            source: None,
+        };
+        assert!(
+            e(
+                "ValidationException",
+                "ValidationException: RecordNotFound (HTTP 400)"
+            )
+            .is_not_found()
+        );
+        assert!(
+            !e(
+                "ValidationException",
+                "ValidationException: bad name (HTTP 400)"
+            )
+            .is_not_found()
+        );
+        assert!(e("NoSuchBucket", "").is_not_found());
     }
 }

@@ -15,7 +15,7 @@ mod kms;
 mod lambda;
 mod organizations;
 pub mod s3;
-mod sagemaker;
+pub mod sagemaker;
 pub mod secrets;
 mod util;
 mod vectors;

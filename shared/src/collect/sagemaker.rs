@@ -35,9 +35,90 @@ fn enabled(v: Option<&str>) -> Option<Value> {
     v.map(|x| Value::Bool(x.eq_ignore_ascii_case("Enabled")))
 }
 
+const DESCRIBE_NOTEBOOK: &str = "sagemaker:DescribeNotebookInstance";
+
+type NotebookDescription = (
+    String,
+    String,
+    aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput,
+    BTreeMap<String, String>,
+);
+
+/// DescribeNotebookInstance and ListTags of one notebook; `None` when gone.
+async fn describe_notebook(
+    ctx: &Ctx,
+    name: &str,
+) -> Result<Option<NotebookDescription>, CollectError> {
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_notebook_instance()
+            .notebook_instance_name(name)
+            .send()
+            .await
+            .op(DESCRIBE_NOTEBOOK),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .notebook_instance_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("notebook-instance/{name}")));
+    let tags = tags(ctx, &arn).await?;
+    Ok(Some((name.to_owned(), arn, d, tags)))
+}
+
+fn notebook_asset(
+    ctx: &Ctx,
+    name: &str,
+    arn: &str,
+    d: &aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput,
+    tags: BTreeMap<String, String>,
+    edges: &mut EdgeSink,
+) -> crate::model::Asset {
+    let mut a = ctx.asset(arn, AssetType::SagemakerNotebookInstance, name);
+    a.tags = tags;
+    a.set(
+        "direct_internet_access",
+        enabled(d.direct_internet_access().map(|v| v.as_str())),
+    )
+    .set("root_access", enabled(d.root_access().map(|v| v.as_str())))
+    .set("subnet_id", s(d.subnet_id()))
+    .set("kms_key_id", s(d.kms_key_id()))
+    .set("role_arn", s(d.role_arn()))
+    .set("platform_identifier", s(d.platform_identifier()))
+    .set("instance_type", s(d.instance_type().map(|t| t.as_str())))
+    .set(
+        "status",
+        s(d.notebook_instance_status().map(|t| t.as_str())),
+    )
+    .set(
+        "lifecycle_config",
+        s(d.notebook_instance_lifecycle_config_name()),
+    )
+    .set("creation_time", ts(d.creation_time()));
+    edges.add(arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    edges.add_kms(ctx, arn, d.kms_key_id(), "KmsKeyId");
+    a
+}
+
+/// One notebook instance re-read (for event triggers), with its edges;
+/// `None` when it no longer exists.
+pub async fn notebook(
+    ctx: &Ctx,
+    name: &str,
+) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
+    let Some((name, arn, d, tags)) = describe_notebook(ctx, name).await? else {
+        return Ok(None);
+    };
+    let mut edges = EdgeSink::new(DESCRIBE_NOTEBOOK);
+    let a = notebook_asset(ctx, &name, &arn, &d, tags, &mut edges);
+    Ok(Some((a, edges.edges)))
+}
+
 /// Notebook instances: internet access, root access, VPC, KMS, platform.
 pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeNotebookInstance";
     let names: Vec<String> = ctx
         .clients
         .sagemaker
@@ -51,54 +132,17 @@ pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .filter_map(|n| n.notebook_instance_name().map(str::to_owned))
         .collect();
-    let described = describe_each(names, |name| async move {
-        let Some(d) = found(
-            ctx.clients
-                .sagemaker
-                .describe_notebook_instance()
-                .notebook_instance_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?
-        else {
-            return Ok(None);
-        };
-        let arn = d
-            .notebook_instance_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("notebook-instance/{name}")));
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((name, arn, d, tags)))
-    })
+    let described = describe_each(
+        names,
+        |name| async move { describe_notebook(ctx, &name).await },
+    )
     .await?;
     let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
+    let mut edges = EdgeSink::new(DESCRIBE_NOTEBOOK);
     for (name, arn, d, tags) in described {
-        let mut a = ctx.asset(&arn, AssetType::SagemakerNotebookInstance, &name);
-        a.tags = tags;
-        a.set(
-            "direct_internet_access",
-            enabled(d.direct_internet_access().map(|v| v.as_str())),
-        )
-        .set("root_access", enabled(d.root_access().map(|v| v.as_str())))
-        .set("subnet_id", s(d.subnet_id()))
-        .set("kms_key_id", s(d.kms_key_id()))
-        .set("role_arn", s(d.role_arn()))
-        .set("platform_identifier", s(d.platform_identifier()))
-        .set("instance_type", s(d.instance_type().map(|t| t.as_str())))
-        .set(
-            "status",
-            s(d.notebook_instance_status().map(|t| t.as_str())),
-        )
-        .set(
-            "lifecycle_config",
-            s(d.notebook_instance_lifecycle_config_name()),
-        )
-        .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
-        batch.assets.push(a);
+        batch
+            .assets
+            .push(notebook_asset(ctx, &name, &arn, &d, tags, &mut edges));
     }
     batch.edges = edges.edges;
     Ok(batch)

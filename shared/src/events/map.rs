@@ -26,6 +26,9 @@ pub enum Action {
     /// The secret named by `requestParameters.secretId` (or `name` on
     /// creation), in the event's region: its metadata, never its value.
     Secret,
+    /// The notebook instance named by `requestParameters.notebookInstanceName`,
+    /// in the event's region.
+    Notebook,
 }
 
 /// Which part of a role or user a call changed.
@@ -101,8 +104,33 @@ macro_rules! secret {
     };
 }
 
+const SAGEMAKER: &str = "sagemaker.amazonaws.com";
+const NOTEBOOK_RULES: &[&str] = &[
+    "sagemaker_notebook_direct_internet_access",
+    "sagemaker_notebook_root_access",
+    "sagemaker_notebook_without_vpc",
+    "sagemaker_notebook_without_kms",
+    "sagemaker_notebook_outdated_platform",
+    "governance_asset_without_owner",
+    "identity_ai_role_admin_or_wildcard",
+];
+
+macro_rules! notebook {
+    ($name:literal) => {
+        Mapping {
+            source: SAGEMAKER,
+            name: $name,
+            action: Action::Notebook,
+            rules: NOTEBOOK_RULES,
+        }
+    };
+}
+
 /// Every mapped API call.
 pub const MAP: &[Mapping] = &[
+    notebook!("CreateNotebookInstance"),
+    notebook!("UpdateNotebookInstance"),
+    notebook!("DeleteNotebookInstance"),
     secret!("CreateSecret"),
     secret!("UpdateSecret"),
     secret!("RotateSecret"),
@@ -268,6 +296,7 @@ mod tests {
             (S3, "ForwardApiCalls"),
             (IAM, "ForwardIamCalls"),
             (SECRETS, "ForwardSecretsCalls"),
+            (SAGEMAKER, "ForwardSageMakerCalls"),
         ] {
             let names: Vec<&str> = MAP
                 .iter()

@@ -229,6 +229,7 @@ pub async fn handle<S: Store>(
                     (Err(e), None) => return Err(e),
                 },
                 Action::Secret => param("secretId").or_else(|_| param("name"))?,
+                Action::Notebook => param("notebookInstanceName")?,
             };
             (Some(m), resource)
         }
@@ -241,7 +242,7 @@ pub async fn handle<S: Store>(
     // Buckets, roles, users and keys live in the account's global scope;
     // secrets in their region.
     let scope = match mapping.map(|m| m.action) {
-        Some(Action::Secret) => event.region.clone(),
+        Some(Action::Secret | Action::Notebook) => event.region.clone(),
         _ => GLOBAL_REGION.to_owned(),
     };
     let mut fresh = stored_scope(&snapshot, &scope);
@@ -252,6 +253,7 @@ pub async fn handle<S: Store>(
         }
         (Some(Action::AccessKeys), _) => refresh_keys(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Secret), _) => refresh_secret(&ctx, &mut fresh, &resource).await?,
+        (Some(Action::Notebook), _) => refresh_notebook(&ctx, &mut fresh, &resource).await?,
         (Some(action), _) => {
             refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
         }
@@ -368,7 +370,9 @@ async fn refresh_bucket(
             Asset::new(&arn, AssetType::S3Bucket, name, &ctx.account_id, region),
             Field::CREATED,
         ),
-        (Action::Identity(..) | Action::AccessKeys | Action::Secret, _) => return Ok(None),
+        (Action::Identity(..) | Action::AccessKeys | Action::Secret | Action::Notebook, _) => {
+            return Ok(None);
+        }
     };
     let (asset, coverage) = read_fields(ctx, base, fields).await?;
     fresh
@@ -462,32 +466,54 @@ async fn refresh_secret(
     fresh: &mut Inventory,
     id: &str,
 ) -> Result<Option<String>, PipelineError> {
-    use crate::model::EdgeKind;
     let stored = fresh.assets.iter().position(|a| {
         a.asset_type == AssetType::SecretsmanagerSecret && (a.arn == id || a.name == id)
     });
     let current = crate::collect::secrets::secret(ctx, id).await?;
-    let arn = current
-        .as_ref()
-        .map(|(a, _)| a.arn.clone())
-        .or_else(|| stored.map(|i| fresh.assets[i].arn.clone()));
+    replace_asset(fresh, stored, current, "secretsmanager.secrets")
+}
+
+/// Re-reads one notebook instance into the stored view of its region (with
+/// its role and key edges), or drops it when it is gone; returns its ARN.
+async fn refresh_notebook(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    name: &str,
+) -> Result<Option<String>, PipelineError> {
+    let stored = fresh
+        .assets
+        .iter()
+        .position(|a| a.asset_type == AssetType::SagemakerNotebookInstance && a.name == name);
+    let current = crate::collect::sagemaker::notebook(ctx, name).await?;
+    replace_asset(fresh, stored, current, "sagemaker.notebook_instances")
+}
+
+/// Puts a re-read asset and its edges in place of the stored one (whose
+/// edges from it are dropped), or drops the stored one when it is gone;
+/// returns the asset's ARN.
+fn replace_asset(
+    fresh: &mut Inventory,
+    stored: Option<usize>,
+    current: Option<(Asset, Vec<crate::model::Edge>)>,
+    collector: &str,
+) -> Result<Option<String>, PipelineError> {
+    let mut arn = None;
     if let Some(i) = stored {
         let old = fresh.assets.remove(i);
-        fresh
-            .edges
-            .retain(|e| !(e.from == old.arn && e.kind == EdgeKind::EncryptedBy));
+        fresh.edges.retain(|e| e.from != old.arn);
+        arn = Some(old.arn);
     }
     if let Some((asset, edges)) = current {
         for e in edges {
             fresh
                 .provenance
-                .insert(Inventory::edge_key(&e), "secretsmanager.secrets".to_owned());
+                .insert(Inventory::edge_key(&e), collector.to_owned());
             fresh.edges.push(e);
         }
-        fresh.provenance.insert(
-            Inventory::asset_key(&asset),
-            "secretsmanager.secrets".to_owned(),
-        );
+        fresh
+            .provenance
+            .insert(Inventory::asset_key(&asset), collector.to_owned());
+        arn = Some(asset.arn.clone());
         fresh.assets.push(asset);
     }
     Ok(arn)
@@ -629,6 +655,7 @@ mod tests {
                         }
                         Action::Identity(AssetType::IamRole, _) => "roleName",
                         Action::Identity(..) | Action::AccessKeys => "userName",
+                        Action::Notebook => "notebookInstanceName",
                         Action::Secret => {
                             if m.name == "CreateSecret" {
                                 "name"
