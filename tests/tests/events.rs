@@ -1126,3 +1126,85 @@ async fn notebook_events_rescan_the_notebook() {
     );
     h.emu.stop();
 }
+
+/// The mapped KMS calls: the key's policy, rotation, state and deletion are
+/// read back into the graph.
+#[tokio::test(flavor = "multi_thread")]
+async fn key_events_rescan_the_key() {
+    let h = Harness::new("events-kms").await;
+    let kms = aws_sdk_kms::Client::new(&h.sdk);
+    let created = kms
+        .create_key()
+        .description("example")
+        .send()
+        .await
+        .unwrap();
+    let meta = created.key_metadata().unwrap();
+    let (id, arn) = (meta.key_id().to_owned(), meta.arn().unwrap().to_owned());
+    h.sweep("sw-1").await;
+    let feed = |event: &str| {
+        let at = h.tick();
+        sample_with(
+            &format!("cloudtrail/kms/{event}.json"),
+            &[("1234abcd-12ab-34cd-56ef-1234567890ab", &id)],
+            at,
+        )
+    };
+    let attr = |a: Option<aispm_shared::model::Asset>, key: &str| {
+        a.and_then(|a| a.attributes.get(key).cloned())
+            .unwrap_or(Value::Null)
+    };
+
+    kms.enable_key_rotation().key_id(&id).send().await.unwrap();
+    let out = h.feed(&feed("EnableKeyRotation")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    assert_eq!(
+        attr(h.asset(&arn).await, "rotation_enabled"),
+        Value::Bool(true)
+    );
+    kms.disable_key_rotation().key_id(&id).send().await.unwrap();
+    h.feed(&feed("DisableKeyRotation")).await;
+    assert_eq!(
+        attr(h.asset(&arn).await, "rotation_enabled"),
+        Value::Bool(false)
+    );
+
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Admins","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    );
+    kms.put_key_policy()
+        .key_id(&id)
+        .policy_name("default")
+        .policy(&policy)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("PutKeyPolicy")).await;
+    let stored_policy = attr(h.asset(&arn).await, "policy");
+    eprintln!("stored key policy: {stored_policy}");
+    assert!(
+        stored_policy.to_string().contains("Admins"),
+        "{stored_policy}"
+    );
+
+    kms.disable_key().key_id(&id).send().await.unwrap();
+    h.feed(&feed("DisableKey")).await;
+    assert_eq!(attr(h.asset(&arn).await, "enabled"), Value::Bool(false));
+    kms.enable_key().key_id(&id).send().await.unwrap();
+    h.feed(&feed("EnableKey")).await;
+    assert_eq!(attr(h.asset(&arn).await, "enabled"), Value::Bool(true));
+
+    kms.schedule_key_deletion()
+        .key_id(&id)
+        .pending_window_in_days(7)
+        .send()
+        .await
+        .unwrap();
+    h.feed(&feed("ScheduleKeyDeletion")).await;
+    assert_eq!(attr(h.asset(&arn).await, "key_state"), "PendingDeletion");
+    kms.cancel_key_deletion().key_id(&id).send().await.unwrap();
+    let out = h.feed(&feed("CancelKeyDeletion")).await;
+    assert!(out.requests <= 5, "{out:?}");
+    assert_ne!(attr(h.asset(&arn).await, "key_state"), "PendingDeletion");
+    h.emu.stop();
+}

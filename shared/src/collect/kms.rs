@@ -9,6 +9,101 @@ use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::AssetType;
 
+type KeyDescription = (aws_sdk_kms::types::KeyMetadata, Option<bool>, Option<Value>);
+
+/// DescribeKey and, for customer-managed keys, GetKeyRotationStatus and
+/// GetKeyPolicy; `None` when the key is gone.
+async fn describe_key(ctx: &Ctx, id: &str) -> Result<Option<KeyDescription>, CollectError> {
+    let kms = &ctx.clients.kms;
+    let Some(meta) = found(
+        kms.describe_key()
+            .key_id(id)
+            .send()
+            .await
+            .op("kms:DescribeKey"),
+    )?
+    .and_then(|o| o.key_metadata) else {
+        return Ok(None);
+    };
+    let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
+    let (rotation, policy) = if customer {
+        let rotation = found(
+            kms.get_key_rotation_status()
+                .key_id(id)
+                .send()
+                .await
+                .op("kms:GetKeyRotationStatus"),
+        )?
+        .map(|r| r.key_rotation_enabled());
+        let policy = found(
+            kms.get_key_policy()
+                .key_id(id)
+                .policy_name("default")
+                .send()
+                .await
+                .op("kms:GetKeyPolicy"),
+        )?
+        .and_then(|p| p.policy)
+        .map(|p| plain_policy_json(&p));
+        (rotation, policy)
+    } else {
+        (None, None)
+    };
+    Ok(Some((meta, rotation, policy)))
+}
+
+fn key_asset(
+    ctx: &Ctx,
+    meta: &aws_sdk_kms::types::KeyMetadata,
+    rotation: Option<bool>,
+    policy: Option<Value>,
+    aliases: &[&str],
+) -> crate::model::Asset {
+    let id = meta.key_id();
+    let arn = meta
+        .arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("kms", &format!("key/{id}")));
+    let display = aliases.first().copied().unwrap_or(id);
+    let mut a = ctx.asset(&arn, AssetType::KmsKey, display);
+    a.set("key_id", Some(json!(id)))
+        .set("key_manager", s(meta.key_manager().map(|m| m.as_str())))
+        .set("key_state", s(meta.key_state().map(|m| m.as_str())))
+        .set("enabled", Some(Value::Bool(meta.enabled())))
+        .set("rotation_enabled", rotation.map(Value::Bool))
+        .set("policy", policy)
+        .set("aliases", Some(json!(aliases)))
+        .set("creation_time", ts(meta.creation_date()));
+    a
+}
+
+/// One key re-read (for event triggers): DescribeKey, rotation and policy,
+/// and its aliases (ListAliases for the key); `None` when it is gone.
+pub async fn key(
+    ctx: &Ctx,
+    id: &str,
+) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
+    let Some((meta, rotation, policy)) = describe_key(ctx, id).await? else {
+        return Ok(None);
+    };
+    let aliases = ctx
+        .clients
+        .kms
+        .list_aliases()
+        .key_id(meta.key_id())
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+        .op("kms:ListAliases")?;
+    let names: Vec<&str> = aliases.iter().filter_map(|a| a.alias_name()).collect();
+    Ok(Some((
+        key_asset(ctx, &meta, rotation, policy, &names),
+        Vec::new(),
+    )))
+}
+
 /// Every key in the region.
 pub async fn keys(ctx: &Ctx) -> Result<Batch, CollectError> {
     let kms = &ctx.clients.kms;
@@ -34,66 +129,17 @@ pub async fn keys(ctx: &Ctx) -> Result<Batch, CollectError> {
         .collect::<Result<Vec<_>, _>>()
         .await
         .op("kms:ListAliases")?;
-    let described = describe_each(ids, |id| async move {
-        let Some(meta) = found(
-            kms.describe_key()
-                .key_id(&id)
-                .send()
-                .await
-                .op("kms:DescribeKey"),
-        )?
-        .and_then(|o| o.key_metadata) else {
-            return Ok(None);
-        };
-        let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
-        let (rotation, policy) = if customer {
-            let rotation = found(
-                kms.get_key_rotation_status()
-                    .key_id(&id)
-                    .send()
-                    .await
-                    .op("kms:GetKeyRotationStatus"),
-            )?
-            .map(|r| r.key_rotation_enabled());
-            let policy = found(
-                kms.get_key_policy()
-                    .key_id(&id)
-                    .send()
-                    .await
-                    .op("kms:GetKeyPolicy"),
-            )?
-            .and_then(|p| p.policy)
-            .map(|p| plain_policy_json(&p));
-            (rotation, policy)
-        } else {
-            (None, None)
-        };
-        Ok(Some((meta, rotation, policy)))
-    })
-    .await?;
+    let described = describe_each(ids, |id| async move { describe_key(ctx, &id).await }).await?;
     let mut batch = Batch::default();
     for (meta, rotation, policy) in described {
-        let id = meta.key_id();
-        let arn = meta
-            .arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("kms", &format!("key/{id}")));
         let names: Vec<&str> = aliases
             .iter()
-            .filter(|a| a.target_key_id() == Some(id))
+            .filter(|a| a.target_key_id() == Some(meta.key_id()))
             .filter_map(|a| a.alias_name())
             .collect();
-        let display = names.first().copied().unwrap_or(id);
-        let mut a = ctx.asset(&arn, AssetType::KmsKey, display);
-        a.set("key_id", Some(json!(id)))
-            .set("key_manager", s(meta.key_manager().map(|m| m.as_str())))
-            .set("key_state", s(meta.key_state().map(|m| m.as_str())))
-            .set("enabled", Some(Value::Bool(meta.enabled())))
-            .set("rotation_enabled", rotation.map(Value::Bool))
-            .set("policy", policy)
-            .set("aliases", Some(json!(names)))
-            .set("creation_time", ts(meta.creation_date()));
-        batch.assets.push(a);
+        batch
+            .assets
+            .push(key_asset(ctx, &meta, rotation, policy, &names));
     }
     Ok(batch)
 }

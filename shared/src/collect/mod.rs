@@ -11,7 +11,7 @@ mod agentcore;
 mod bedrock;
 mod bedrock_agent;
 pub mod iam;
-mod kms;
+pub mod kms;
 mod lambda;
 mod organizations;
 pub mod s3;

@@ -29,6 +29,8 @@ pub enum Action {
     /// The notebook instance named by `requestParameters.notebookInstanceName`,
     /// in the event's region.
     Notebook,
+    /// The KMS key named by `requestParameters.keyId`, in the event's region.
+    Key,
 }
 
 /// Which part of a role or user a call changed.
@@ -126,8 +128,28 @@ macro_rules! notebook {
     };
 }
 
+const KMS: &str = "kms.amazonaws.com";
+
+macro_rules! key {
+    ($name:literal) => {
+        Mapping {
+            source: KMS,
+            name: $name,
+            action: Action::Key,
+            rules: &[],
+        }
+    };
+}
+
 /// Every mapped API call.
 pub const MAP: &[Mapping] = &[
+    key!("PutKeyPolicy"),
+    key!("EnableKeyRotation"),
+    key!("DisableKeyRotation"),
+    key!("EnableKey"),
+    key!("DisableKey"),
+    key!("ScheduleKeyDeletion"),
+    key!("CancelKeyDeletion"),
     notebook!("CreateNotebookInstance"),
     notebook!("UpdateNotebookInstance"),
     notebook!("DeleteNotebookInstance"),
@@ -297,6 +319,7 @@ mod tests {
             (IAM, "ForwardIamCalls"),
             (SECRETS, "ForwardSecretsCalls"),
             (SAGEMAKER, "ForwardSageMakerCalls"),
+            (KMS, "ForwardKmsCalls"),
         ] {
             let names: Vec<&str> = MAP
                 .iter()

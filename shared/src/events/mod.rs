@@ -230,6 +230,7 @@ pub async fn handle<S: Store>(
                 },
                 Action::Secret => param("secretId").or_else(|_| param("name"))?,
                 Action::Notebook => param("notebookInstanceName")?,
+                Action::Key => param("keyId")?,
             };
             (Some(m), resource)
         }
@@ -239,10 +240,10 @@ pub async fn handle<S: Store>(
     let counter = RequestCounter::default();
     let ctx = enter(settings, cfg, &event, &counter).await?;
     let snapshot = store.account(&event.account_id).await?;
-    // Buckets, roles, users and keys live in the account's global scope;
-    // secrets in their region.
+    // Buckets, roles, users and access keys live in the account's global
+    // scope; secrets, notebooks and KMS keys in their region.
     let scope = match mapping.map(|m| m.action) {
-        Some(Action::Secret | Action::Notebook) => event.region.clone(),
+        Some(Action::Secret | Action::Notebook | Action::Key) => event.region.clone(),
         _ => GLOBAL_REGION.to_owned(),
     };
     let mut fresh = stored_scope(&snapshot, &scope);
@@ -254,6 +255,18 @@ pub async fn handle<S: Store>(
         (Some(Action::AccessKeys), _) => refresh_keys(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Secret), _) => refresh_secret(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Notebook), _) => refresh_notebook(&ctx, &mut fresh, &resource).await?,
+        (Some(Action::Key), _) => {
+            // `keyId` may be an id, an ARN or an alias.
+            let current = crate::collect::kms::key(&ctx, &resource).await?;
+            let current_arn = current.as_ref().map(|(a, _)| a.arn.clone());
+            let stored = fresh.assets.iter().position(|a| {
+                a.asset_type == AssetType::KmsKey
+                    && (Some(&a.arn) == current_arn.as_ref()
+                        || a.arn == resource
+                        || a.str_attr("key_id") == Some(resource.as_str()))
+            });
+            replace_asset(&mut fresh, stored, current, "kms.keys")?
+        }
         (Some(action), _) => {
             refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
         }
@@ -370,7 +383,14 @@ async fn refresh_bucket(
             Asset::new(&arn, AssetType::S3Bucket, name, &ctx.account_id, region),
             Field::CREATED,
         ),
-        (Action::Identity(..) | Action::AccessKeys | Action::Secret | Action::Notebook, _) => {
+        (
+            Action::Identity(..)
+            | Action::AccessKeys
+            | Action::Secret
+            | Action::Notebook
+            | Action::Key,
+            _,
+        ) => {
             return Ok(None);
         }
     };
@@ -656,6 +676,7 @@ mod tests {
                         Action::Identity(AssetType::IamRole, _) => "roleName",
                         Action::Identity(..) | Action::AccessKeys => "userName",
                         Action::Notebook => "notebookInstanceName",
+                        Action::Key => "keyId",
                         Action::Secret => {
                             if m.name == "CreateSecret" {
                                 "name"
