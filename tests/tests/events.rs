@@ -660,6 +660,18 @@ async fn a_health_exposure_event_makes_the_key_a_critical_path() {
     // A sweep cannot see Health reports; the exposure is kept.
     h.sweep("sw-2").await;
     assert_eq!(h.status(path, user).await, Some(FindingStatus::Open));
+    // Nor does an access-key event on the same user drop it.
+    let at = h.tick();
+    let keys_event = sample_with(
+        "cloudtrail/iam/UpdateAccessKey.json",
+        &[
+            ("example-integration-user", user),
+            ("AKIAEXAMPLENEWKEY001", &key_id),
+        ],
+        at,
+    );
+    h.feed(&keys_event).await;
+    assert_eq!(h.status(path, user).await, Some(FindingStatus::Open));
     h.emu.stop();
 }
 

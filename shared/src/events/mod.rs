@@ -539,8 +539,8 @@ fn replace_asset(
     Ok(arn)
 }
 
-/// Re-reads one user's access keys into the stored view, keeping what events
-/// reported about them; returns the user's ARN.
+/// Re-reads one user's access keys into the stored view; returns the user's
+/// ARN.
 async fn refresh_keys(
     ctx: &Ctx,
     fresh: &mut Inventory,
@@ -560,28 +560,15 @@ async fn refresh_keys(
         return Ok(None);
     };
     let current = crate::collect::iam::access_keys(ctx, user, &user_arn).await?;
-    let before: Vec<Asset> = fresh
-        .assets
-        .iter()
-        .filter(|a| {
-            a.asset_type == AssetType::IamAccessKey && a.str_attr("user_arn") == Some(&user_arn)
-        })
-        .cloned()
-        .collect();
     fresh.assets.retain(|a| {
         !(a.asset_type == AssetType::IamAccessKey && a.str_attr("user_arn") == Some(&user_arn))
     });
     fresh
         .edges
         .retain(|e| !(e.from == user_arn && e.kind == EdgeKind::HasAccessKey));
-    for mut k in current {
-        if let Some(old) = before.iter().find(|o| o.arn == k.arn) {
-            for key in ["exposure_reported", "exposure_reported_at"] {
-                if let Some(v) = old.attributes.get(key) {
-                    k.attributes.insert(key.to_owned(), v.clone());
-                }
-            }
-        }
+    // What events reported about a key (its exposure) is carried over from
+    // the stored view by `pipeline::update_scope`, as for sweeps.
+    for k in current {
         let e = Edge::new(
             &user_arn,
             &k.arn,
