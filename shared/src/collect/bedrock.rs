@@ -7,10 +7,14 @@
 
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, describe_each, found, s, ts};
+use super::util::{EdgeSink, found, read_each, s, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
+
+/// What a single-resource reader returns: the resource's batch, or `None`
+/// when it no longer exists.
+type One = Result<Option<Batch>, CollectError>;
 
 async fn tags(
     ctx: &Ctx,
@@ -31,9 +35,51 @@ async fn tags(
         .collect())
 }
 
-/// Custom (fine-tuned) models: KMS key, base model, training data.
-pub async fn custom_models(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One custom (fine-tuned) model (`id`: name or ARN): KMS key, base model,
+/// training data.
+pub async fn custom_model(ctx: &Ctx, id: &str) -> One {
     const GET: &str = "bedrock:GetCustomModel";
+    let Some(d) = found(
+        ctx.clients
+            .bedrock
+            .get_custom_model()
+            .model_identifier(id)
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.model_arn();
+    let mut a = ctx.asset(arn, AssetType::BedrockCustomModel, d.model_name());
+    a.tags = tags(ctx, arn).await?;
+    let training = d.training_data_config().and_then(|t| t.s3_uri());
+    let output = d.output_data_config().map(|o| o.s3_uri());
+    a.set("kms_key_arn", s(d.model_kms_key_arn()))
+        .set("base_model_arn", s(d.base_model_arn()))
+        .set("job_arn", s(d.job_arn()))
+        .set("training_s3_uri", s(training))
+        .set("output_s3_uri", s(output))
+        .set(
+            "customization_type",
+            s(d.customization_type().map(|t| t.as_str())),
+        )
+        .set("creation_time", ts(Some(d.creation_time())));
+    let mut edges = EdgeSink::new(GET);
+    edges.add(arn, d.base_model_arn(), EdgeKind::BasedOn, "baseModelArn");
+    edges.add_s3(
+        arn,
+        training,
+        EdgeKind::ReadsData,
+        "trainingDataConfig.s3Uri",
+    );
+    edges.add_kms(ctx, arn, d.model_kms_key_arn(), "modelKmsKeyArn");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Custom (fine-tuned) models.
+pub async fn custom_models(ctx: &Ctx) -> Result<Batch, CollectError> {
     let arns: Vec<String> = ctx
         .clients
         .bedrock
@@ -47,57 +93,61 @@ pub async fn custom_models(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .map(|m| m.model_arn().to_owned())
         .collect();
-    let described = describe_each(arns, |arn| async move {
-        let Some(d) = found(
-            ctx.clients
-                .bedrock
-                .get_custom_model()
-                .model_identifier(&arn)
-                .send()
-                .await
-                .op(GET),
-        )?
-        else {
-            return Ok(None);
-        };
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((arn, d, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(GET);
-    for (arn, d, tags) in described {
-        let mut a = ctx.asset(&arn, AssetType::BedrockCustomModel, d.model_name());
-        a.tags = tags;
-        let training = d.training_data_config().and_then(|t| t.s3_uri());
-        let output = d.output_data_config().map(|o| o.s3_uri());
-        a.set("kms_key_arn", s(d.model_kms_key_arn()))
-            .set("base_model_arn", s(d.base_model_arn()))
-            .set("job_arn", s(d.job_arn()))
-            .set("training_s3_uri", s(training))
-            .set("output_s3_uri", s(output))
-            .set(
-                "customization_type",
-                s(d.customization_type().map(|t| t.as_str())),
-            )
-            .set("creation_time", ts(Some(d.creation_time())));
-        edges.add(&arn, d.base_model_arn(), EdgeKind::BasedOn, "baseModelArn");
-        edges.add_s3(
-            &arn,
-            training,
-            EdgeKind::ReadsData,
-            "trainingDataConfig.s3Uri",
-        );
-        edges.add_kms(ctx, &arn, d.model_kms_key_arn(), "modelKmsKeyArn");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(arns, |arn| async move { custom_model(ctx, &arn).await }).await
 }
 
-/// Model customization jobs: role, training data, output, produced model.
-pub async fn customization_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One model customization job (`id`: name or ARN): role, training data,
+/// output, produced model.
+pub async fn customization_job(ctx: &Ctx, id: &str) -> One {
     const GET: &str = "bedrock:GetModelCustomizationJob";
+    let Some(d) = found(
+        ctx.clients
+            .bedrock
+            .get_model_customization_job()
+            .job_identifier(id)
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.job_arn();
+    let mut a = ctx.asset(arn, AssetType::BedrockCustomizationJob, d.job_name());
+    let training = d.training_data_config().and_then(|t| t.s3_uri());
+    let output = d.output_data_config().map(|o| o.s3_uri());
+    a.set("role_arn", Some(json!(d.role_arn())))
+        .set("base_model_arn", Some(json!(d.base_model_arn())))
+        .set("training_s3_uri", s(training))
+        .set("output_s3_uri", s(output))
+        .set("output_model_arn", s(d.output_model_arn()))
+        .set("kms_key_arn", s(d.output_model_kms_key_arn()))
+        .set(
+            "vpc_configured",
+            Some(Value::Bool(d.vpc_config().is_some())),
+        )
+        .set("status", s(d.status().map(|t| t.as_str())))
+        .set("creation_time", ts(Some(d.creation_time())));
+    let mut edges = EdgeSink::new(GET);
+    edges.add(arn, Some(d.role_arn()), EdgeKind::ExecutesAs, "roleArn");
+    edges.add_s3(
+        arn,
+        training,
+        EdgeKind::ReadsData,
+        "trainingDataConfig.s3Uri",
+    );
+    edges.add_s3(arn, output, EdgeKind::WritesData, "outputDataConfig.s3Uri");
+    edges.add(
+        arn,
+        d.output_model_arn(),
+        EdgeKind::Produces,
+        "outputModelArn",
+    );
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Model customization jobs.
+pub async fn customization_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
     let arns: Vec<String> = ctx
         .clients
         .bedrock
@@ -111,55 +161,41 @@ pub async fn customization_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .map(|m| m.job_arn().to_owned())
         .collect();
-    let described = describe_each(arns, |arn| async move {
-        let d = found(
-            ctx.clients
-                .bedrock
-                .get_model_customization_job()
-                .job_identifier(&arn)
-                .send()
-                .await
-                .op(GET),
-        )?;
-        Ok(d.map(|d| (arn, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
+    read_each(
+        arns,
+        |arn| async move { customization_job(ctx, &arn).await },
+    )
+    .await
+}
+
+/// One provisioned throughput (`id`: name or ARN) and the model it serves.
+pub async fn provisioned(ctx: &Ctx, id: &str) -> One {
+    const GET: &str = "bedrock:GetProvisionedModelThroughput";
+    let Some(p) = found(
+        ctx.clients
+            .bedrock
+            .get_provisioned_model_throughput()
+            .provisioned_model_id(id)
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = p.provisioned_model_arn();
+    let mut a = ctx.asset(
+        arn,
+        AssetType::BedrockProvisionedThroughput,
+        p.provisioned_model_name(),
+    );
+    a.set("model_arn", Some(json!(p.model_arn())))
+        .set("model_units", Some(json!(p.model_units())))
+        .set("status", Some(json!(p.status().as_str())))
+        .set("creation_time", ts(Some(p.creation_time())));
     let mut edges = EdgeSink::new(GET);
-    for (arn, d) in described {
-        let mut a = ctx.asset(&arn, AssetType::BedrockCustomizationJob, d.job_name());
-        let training = d.training_data_config().and_then(|t| t.s3_uri());
-        let output = d.output_data_config().map(|o| o.s3_uri());
-        a.set("role_arn", Some(json!(d.role_arn())))
-            .set("base_model_arn", Some(json!(d.base_model_arn())))
-            .set("training_s3_uri", s(training))
-            .set("output_s3_uri", s(output))
-            .set("output_model_arn", s(d.output_model_arn()))
-            .set("kms_key_arn", s(d.output_model_kms_key_arn()))
-            .set(
-                "vpc_configured",
-                Some(Value::Bool(d.vpc_config().is_some())),
-            )
-            .set("status", s(d.status().map(|t| t.as_str())))
-            .set("creation_time", ts(Some(d.creation_time())));
-        edges.add(&arn, Some(d.role_arn()), EdgeKind::ExecutesAs, "roleArn");
-        edges.add_s3(
-            &arn,
-            training,
-            EdgeKind::ReadsData,
-            "trainingDataConfig.s3Uri",
-        );
-        edges.add_s3(&arn, output, EdgeKind::WritesData, "outputDataConfig.s3Uri");
-        edges.add(
-            &arn,
-            d.output_model_arn(),
-            EdgeKind::Produces,
-            "outputModelArn",
-        );
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    edges.add(arn, Some(p.model_arn()), EdgeKind::UsesModel, "modelArn");
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
 /// Provisioned throughput and the model it serves.
@@ -257,9 +293,104 @@ pub async fn invocation_logging(ctx: &Ctx) -> Result<Batch, CollectError> {
     })
 }
 
-/// Guardrails (latest version each): filters, strengths, actions, KMS.
-pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One guardrail (`id`: id or ARN), its latest version: filters,
+/// strengths, actions, KMS.
+pub async fn guardrail(ctx: &Ctx, id: &str) -> One {
     const GET: &str = "bedrock:GetGuardrail";
+    let Some(d) = found(
+        ctx.clients
+            .bedrock
+            .get_guardrail()
+            .guardrail_identifier(id)
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let mut edges = EdgeSink::new(GET);
+    let arn = d.guardrail_arn();
+    let mut a = ctx.asset(arn, AssetType::BedrockGuardrail, d.name());
+    let filters: Vec<Value> = d
+        .content_policy()
+        .map(|p| {
+            p.filters()
+                .iter()
+                .map(|f| {
+                    json!({
+                        "type": f.r#type().as_str(),
+                        "input_strength": f.input_strength().as_str(),
+                        "output_strength": f.output_strength().as_str(),
+                        "input_action": f.input_action().map(|x| x.as_str()),
+                        "output_action": f.output_action().map(|x| x.as_str()),
+                        "input_enabled": f.input_enabled(),
+                        "output_enabled": f.output_enabled(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let prompt_attack = d.content_policy().and_then(|p| {
+        p.filters()
+            .iter()
+            .find(|f| f.r#type().as_str() == "PROMPT_ATTACK")
+            .map(|f| f.input_strength().as_str().to_owned())
+    });
+    let sensitive = d
+        .sensitive_information_policy()
+        .is_some_and(|p| !p.pii_entities().is_empty() || !p.regexes().is_empty());
+    // Whether any PII entity or regex acts (blocks or masks) on model output.
+    let acts = |enabled: Option<bool>, action: Option<&str>| {
+        enabled != Some(false) && action.is_some_and(|a| a != "NONE")
+    };
+    let sensitive_output = d.sensitive_information_policy().map(|p| {
+        p.pii_entities().iter().any(|e| {
+            acts(
+                e.output_enabled(),
+                e.output_action().or(Some(e.action())).map(|a| a.as_str()),
+            )
+        }) || p.regexes().iter().any(|r| {
+            acts(
+                r.output_enabled(),
+                r.output_action().or(Some(r.action())).map(|a| a.as_str()),
+            )
+        })
+    });
+    let grounding: Vec<Value> = d
+        .contextual_grounding_policy()
+        .map(|p| {
+            p.filters()
+                .iter()
+                .filter(|f| f.enabled() != Some(false))
+                .map(|f| {
+                    json!({
+                        "type": f.r#type().as_str(),
+                        "threshold": f.threshold(),
+                        "action": f.action().map(|a| a.as_str()),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    a.set("version", Some(json!(d.version())))
+        .set("status", Some(json!(d.status().as_str())))
+        .set("content_filters", Some(Value::Array(filters)))
+        .set("prompt_attack_strength", prompt_attack.map(Value::String))
+        .set("sensitive_information_filter", Some(Value::Bool(sensitive)))
+        .set(
+            "sensitive_information_output",
+            Some(Value::Bool(sensitive_output.unwrap_or(false))),
+        )
+        .set("contextual_grounding", Some(Value::Array(grounding)))
+        .set("kms_key_arn", s(d.kms_key_arn()))
+        .set("creation_time", ts(Some(d.created_at())));
+    edges.add_kms(ctx, arn, d.kms_key_arn(), "kmsKeyArn");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Guardrails.
+pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
     let ids: Vec<String> = ctx
         .clients
         .bedrock
@@ -273,100 +404,5 @@ pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .map(|g| g.id().to_owned())
         .collect();
-    let described = describe_each(ids, |id| async move {
-        let d = found(
-            ctx.clients
-                .bedrock
-                .get_guardrail()
-                .guardrail_identifier(&id)
-                .send()
-                .await
-                .op(GET),
-        )?;
-        Ok(d)
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(GET);
-    for d in described {
-        let arn = d.guardrail_arn();
-        let mut a = ctx.asset(arn, AssetType::BedrockGuardrail, d.name());
-        let filters: Vec<Value> = d
-            .content_policy()
-            .map(|p| {
-                p.filters()
-                    .iter()
-                    .map(|f| {
-                        json!({
-                            "type": f.r#type().as_str(),
-                            "input_strength": f.input_strength().as_str(),
-                            "output_strength": f.output_strength().as_str(),
-                            "input_action": f.input_action().map(|x| x.as_str()),
-                            "output_action": f.output_action().map(|x| x.as_str()),
-                            "input_enabled": f.input_enabled(),
-                            "output_enabled": f.output_enabled(),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let prompt_attack = d.content_policy().and_then(|p| {
-            p.filters()
-                .iter()
-                .find(|f| f.r#type().as_str() == "PROMPT_ATTACK")
-                .map(|f| f.input_strength().as_str().to_owned())
-        });
-        let sensitive = d
-            .sensitive_information_policy()
-            .is_some_and(|p| !p.pii_entities().is_empty() || !p.regexes().is_empty());
-        // Whether any PII entity or regex acts (blocks or masks) on model output.
-        let acts = |enabled: Option<bool>, action: Option<&str>| {
-            enabled != Some(false) && action.is_some_and(|a| a != "NONE")
-        };
-        let sensitive_output = d.sensitive_information_policy().map(|p| {
-            p.pii_entities().iter().any(|e| {
-                acts(
-                    e.output_enabled(),
-                    e.output_action().or(Some(e.action())).map(|a| a.as_str()),
-                )
-            }) || p.regexes().iter().any(|r| {
-                acts(
-                    r.output_enabled(),
-                    r.output_action().or(Some(r.action())).map(|a| a.as_str()),
-                )
-            })
-        });
-        let grounding: Vec<Value> = d
-            .contextual_grounding_policy()
-            .map(|p| {
-                p.filters()
-                    .iter()
-                    .filter(|f| f.enabled() != Some(false))
-                    .map(|f| {
-                        json!({
-                            "type": f.r#type().as_str(),
-                            "threshold": f.threshold(),
-                            "action": f.action().map(|a| a.as_str()),
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        a.set("version", Some(json!(d.version())))
-            .set("status", Some(json!(d.status().as_str())))
-            .set("content_filters", Some(Value::Array(filters)))
-            .set("prompt_attack_strength", prompt_attack.map(Value::String))
-            .set("sensitive_information_filter", Some(Value::Bool(sensitive)))
-            .set(
-                "sensitive_information_output",
-                Some(Value::Bool(sensitive_output.unwrap_or(false))),
-            )
-            .set("contextual_grounding", Some(Value::Array(grounding)))
-            .set("kms_key_arn", s(d.kms_key_arn()))
-            .set("creation_time", ts(Some(d.created_at())));
-        edges.add_kms(ctx, arn, d.kms_key_arn(), "kmsKeyArn");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(ids, |id| async move { guardrail(ctx, &id).await }).await
 }

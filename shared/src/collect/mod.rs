@@ -8,8 +8,8 @@
 //! groups) report their own coverage through [`Batch::coverage`].
 
 mod agentcore;
-mod bedrock;
-mod bedrock_agent;
+pub mod bedrock;
+pub mod bedrock_agent;
 pub mod iam;
 pub mod kms;
 mod lambda;
@@ -84,6 +84,28 @@ pub struct Batch {
     /// Coverage of sub-resources read on the side (besides the collector's own
     /// record, which the scanner writes).
     pub coverage: Vec<Coverage>,
+}
+
+impl Batch {
+    /// One asset with its edges: what a single-resource reader returns.
+    pub fn one(asset: Asset, edges: Vec<Edge>) -> Batch {
+        Batch {
+            assets: vec![asset],
+            edges,
+            coverage: Vec::new(),
+        }
+    }
+
+    /// Batches joined in order.
+    pub fn concat(items: impl IntoIterator<Item = Batch>) -> Batch {
+        let mut out = Batch::default();
+        for b in items {
+            out.assets.extend(b.assets);
+            out.edges.extend(b.edges);
+            out.coverage.extend(b.coverage);
+        }
+        out
+    }
 }
 
 /// A boxed collector future.

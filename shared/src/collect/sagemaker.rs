@@ -8,10 +8,32 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, describe_each, found, s, strings, ts};
+use super::util::{EdgeSink, arn_tail, found, read_each, s, strings, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
+
+/// What a single-resource reader returns: the resource's batch, or `None`
+/// when it no longer exists.
+type One = Result<Option<Batch>, CollectError>;
+
+/// Lists one page-set of names with a paginator and keeps those present.
+macro_rules! list {
+    ($ctx:expr, $op:ident, $name:literal, $field:ident) => {
+        $ctx.clients
+            .sagemaker
+            .$op()
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .op($name)?
+            .into_iter()
+            .filter_map(|m| m.$field().map(str::to_owned))
+            .collect::<Vec<String>>()
+    };
+}
 
 async fn tags(ctx: &Ctx, arn: &str) -> Result<BTreeMap<String, String>, CollectError> {
     let items: Vec<_> = ctx
@@ -35,20 +57,9 @@ fn enabled(v: Option<&str>) -> Option<Value> {
     v.map(|x| Value::Bool(x.eq_ignore_ascii_case("Enabled")))
 }
 
-const DESCRIBE_NOTEBOOK: &str = "sagemaker:DescribeNotebookInstance";
-
-type NotebookDescription = (
-    String,
-    String,
-    aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput,
-    BTreeMap<String, String>,
-);
-
-/// DescribeNotebookInstance and ListTags of one notebook; `None` when gone.
-async fn describe_notebook(
-    ctx: &Ctx,
-    name: &str,
-) -> Result<Option<NotebookDescription>, CollectError> {
+/// One notebook instance: internet access, root access, VPC, KMS, platform.
+pub async fn notebook(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeNotebookInstance";
     let Some(d) = found(
         ctx.clients
             .sagemaker
@@ -56,7 +67,7 @@ async fn describe_notebook(
             .notebook_instance_name(name)
             .send()
             .await
-            .op(DESCRIBE_NOTEBOOK),
+            .op(DESCRIBE),
     )?
     else {
         return Ok(None);
@@ -65,20 +76,8 @@ async fn describe_notebook(
         .notebook_instance_arn()
         .map(str::to_owned)
         .unwrap_or_else(|| ctx.arn("sagemaker", &format!("notebook-instance/{name}")));
-    let tags = tags(ctx, &arn).await?;
-    Ok(Some((name.to_owned(), arn, d, tags)))
-}
-
-fn notebook_asset(
-    ctx: &Ctx,
-    name: &str,
-    arn: &str,
-    d: &aws_sdk_sagemaker::operation::describe_notebook_instance::DescribeNotebookInstanceOutput,
-    tags: BTreeMap<String, String>,
-    edges: &mut EdgeSink,
-) -> crate::model::Asset {
-    let mut a = ctx.asset(arn, AssetType::SagemakerNotebookInstance, name);
-    a.tags = tags;
+    let mut a = ctx.asset(&arn, AssetType::SagemakerNotebookInstance, name);
+    a.tags = tags(ctx, &arn).await?;
     a.set(
         "direct_internet_access",
         enabled(d.direct_internet_access().map(|v| v.as_str())),
@@ -98,128 +97,117 @@ fn notebook_asset(
         s(d.notebook_instance_lifecycle_config_name()),
     )
     .set("creation_time", ts(d.creation_time()));
-    edges.add(arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-    edges.add_kms(ctx, arn, d.kms_key_id(), "KmsKeyId");
-    a
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
-/// One notebook instance re-read (for event triggers), with its edges;
-/// `None` when it no longer exists.
-pub async fn notebook(
-    ctx: &Ctx,
-    name: &str,
-) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
-    let Some((name, arn, d, tags)) = describe_notebook(ctx, name).await? else {
+/// Notebook instances.
+pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_notebook_instances,
+        "sagemaker:ListNotebookInstances",
+        notebook_instance_name
+    );
+    read_each(names, |n| async move { notebook(ctx, &n).await }).await
+}
+
+/// One Studio domain (`id`: its id or ARN): network access type, auth mode,
+/// default execution role, KMS.
+pub async fn domain(ctx: &Ctx, id: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeDomain";
+    let id = arn_tail(id);
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_domain()
+            .domain_id(id)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
         return Ok(None);
     };
-    let mut edges = EdgeSink::new(DESCRIBE_NOTEBOOK);
-    let a = notebook_asset(ctx, &name, &arn, &d, tags, &mut edges);
-    Ok(Some((a, edges.edges)))
-}
-
-/// Notebook instances: internet access, root access, VPC, KMS, platform.
-pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_notebook_instances()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListNotebookInstances")?
-        .into_iter()
-        .filter_map(|n| n.notebook_instance_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(
-        names,
-        |name| async move { describe_notebook(ctx, &name).await },
-    )
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE_NOTEBOOK);
-    for (name, arn, d, tags) in described {
-        batch
-            .assets
-            .push(notebook_asset(ctx, &name, &arn, &d, tags, &mut edges));
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
-
-/// Studio domains: network access type, auth mode, default execution role, KMS.
-pub async fn domains(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeDomain";
-    let ids: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_domains()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListDomains")?
-        .into_iter()
-        .filter_map(|d| d.domain_id().map(str::to_owned))
-        .collect();
-    let described = describe_each(ids, |id| async move {
-        let Some(d) = found(
-            ctx.clients
-                .sagemaker
-                .describe_domain()
-                .domain_id(&id)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?
-        else {
-            return Ok(None);
-        };
-        let arn = d
-            .domain_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("domain/{id}")));
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((id, arn, d, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
+    let arn = d
+        .domain_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("domain/{id}")));
+    let name = d.domain_name().unwrap_or(id).to_owned();
+    let mut a = ctx.asset(&arn, AssetType::SagemakerDomain, &name);
+    a.tags = tags(ctx, &arn).await?;
+    let role = d.default_user_settings().and_then(|u| u.execution_role());
+    a.set("domain_id", Some(json!(id)))
+        .set(
+            "app_network_access_type",
+            s(d.app_network_access_type().map(|t| t.as_str())),
+        )
+        .set("auth_mode", s(d.auth_mode().map(|t| t.as_str())))
+        .set("kms_key_id", s(d.kms_key_id()))
+        .set("role_arn", s(role))
+        .set("vpc_id", s(d.vpc_id()))
+        .set("status", s(d.status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);
-    for (id, arn, d, tags) in described {
-        let name = d.domain_name().unwrap_or(&id).to_owned();
-        let mut a = ctx.asset(&arn, AssetType::SagemakerDomain, &name);
-        a.tags = tags;
-        let role = d.default_user_settings().and_then(|u| u.execution_role());
-        a.set("domain_id", Some(json!(id)))
-            .set(
-                "app_network_access_type",
-                s(d.app_network_access_type().map(|t| t.as_str())),
-            )
-            .set("auth_mode", s(d.auth_mode().map(|t| t.as_str())))
-            .set("kms_key_id", s(d.kms_key_id()))
-            .set("role_arn", s(role))
-            .set("vpc_id", s(d.vpc_id()))
-            .set("status", s(d.status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        edges.add(
-            &arn,
-            role,
-            EdgeKind::ExecutesAs,
-            "DefaultUserSettings.ExecutionRole",
-        );
-        edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    edges.add(
+        &arn,
+        role,
+        EdgeKind::ExecutesAs,
+        "DefaultUserSettings.ExecutionRole",
+    );
+    edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
-/// Studio user profiles and their execution roles.
-pub async fn user_profiles(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// Studio domains.
+pub async fn domains(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let ids = list!(ctx, list_domains, "sagemaker:ListDomains", domain_id);
+    read_each(ids, |id| async move { domain(ctx, &id).await }).await
+}
+
+/// One Studio user profile (`DOMAIN_ID/NAME`) and its execution role.
+pub async fn user_profile(ctx: &Ctx, id: &str) -> One {
     const DESCRIBE: &str = "sagemaker:DescribeUserProfile";
-    let profiles: Vec<(String, String)> = ctx
+    let Some((domain, name)) = id.split_once('/') else {
+        return Ok(None);
+    };
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_user_profile()
+            .domain_id(domain)
+            .user_profile_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .user_profile_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("user-profile/{domain}/{name}")));
+    let role = d.user_settings().and_then(|u| u.execution_role());
+    let mut a = ctx.asset(&arn, AssetType::SagemakerUserProfile, name);
+    a.set("domain_id", Some(json!(domain)))
+        .set("role_arn", s(role))
+        .set("status", s(d.status().map(|t| t.as_str())));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(
+        &arn,
+        role,
+        EdgeKind::ExecutesAs,
+        "UserSettings.ExecutionRole",
+    );
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Studio user profiles.
+pub async fn user_profiles(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let ids: Vec<String> = ctx
         .clients
         .sagemaker
         .list_user_profiles()
@@ -230,670 +218,570 @@ pub async fn user_profiles(ctx: &Ctx) -> Result<Batch, CollectError> {
         .await
         .op("sagemaker:ListUserProfiles")?
         .into_iter()
-        .filter_map(|p| Some((p.domain_id()?.to_owned(), p.user_profile_name()?.to_owned())))
+        .filter_map(|p| Some(format!("{}/{}", p.domain_id()?, p.user_profile_name()?)))
         .collect();
-    let described = describe_each(profiles, |(domain, name)| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_user_profile()
-                .domain_id(&domain)
-                .user_profile_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (domain, name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (domain, name, d) in described {
-        let arn = d
-            .user_profile_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("user-profile/{domain}/{name}")));
-        let role = d.user_settings().and_then(|u| u.execution_role());
-        let mut a = ctx.asset(&arn, AssetType::SagemakerUserProfile, &name);
-        a.set("domain_id", Some(json!(domain)))
-            .set("role_arn", s(role))
-            .set("status", s(d.status().map(|t| t.as_str())));
-        edges.add(
-            &arn,
-            role,
-            EdgeKind::ExecutesAs,
-            "UserSettings.ExecutionRole",
-        );
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(ids, |id| async move { user_profile(ctx, &id).await }).await
 }
 
-/// Models: execution role, network isolation, VPC, container images, artifacts.
-pub async fn models(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One model: execution role, network isolation, VPC, container images,
+/// artifacts.
+pub async fn model(ctx: &Ctx, name: &str) -> One {
     const DESCRIBE: &str = "sagemaker:DescribeModel";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_models()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListModels")?
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_model()
+            .model_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .model_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("model/{}", name.to_lowercase())));
+    let mut a = ctx.asset(&arn, AssetType::SagemakerModel, name);
+    a.tags = tags(ctx, &arn).await?;
+    let containers: Vec<_> = d
+        .primary_container()
         .into_iter()
-        .filter_map(|m| m.model_name().map(str::to_owned))
+        .chain(d.containers().iter())
         .collect();
-    let described = describe_each(names, |name| async move {
-        let Some(d) = found(
-            ctx.clients
-                .sagemaker
-                .describe_model()
-                .model_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?
-        else {
-            return Ok(None);
-        };
-        let arn = d
-            .model_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("model/{}", name.to_lowercase())));
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((name, arn, d, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
+    let images: Vec<&str> = containers.iter().filter_map(|c| c.image()).collect();
+    let data: Vec<&str> = containers
+        .iter()
+        .filter_map(|c| c.model_data_url())
+        .collect();
+    a.set("role_arn", s(d.execution_role_arn()))
+        .set_reported(
+            "network_isolation",
+            d.enable_network_isolation().map(Value::Bool),
+        )
+        .set(
+            "vpc_configured",
+            Some(Value::Bool(
+                d.vpc_config().is_some_and(|v| !v.subnets().is_empty()),
+            )),
+        )
+        .set("container_images", Some(strings(images)))
+        .set("model_data_urls", Some(strings(data.iter().copied())))
+        .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, arn, d, tags) in described {
-        let mut a = ctx.asset(&arn, AssetType::SagemakerModel, &name);
-        a.tags = tags;
-        let containers: Vec<_> = d
-            .primary_container()
-            .into_iter()
-            .chain(d.containers().iter())
-            .collect();
-        let images: Vec<&str> = containers.iter().filter_map(|c| c.image()).collect();
-        let data: Vec<&str> = containers
-            .iter()
-            .filter_map(|c| c.model_data_url())
-            .collect();
-        a.set("role_arn", s(d.execution_role_arn()))
-            .set_reported(
-                "network_isolation",
-                d.enable_network_isolation().map(Value::Bool),
-            )
-            .set(
-                "vpc_configured",
-                Some(Value::Bool(
-                    d.vpc_config().is_some_and(|v| !v.subnets().is_empty()),
-                )),
-            )
-            .set("container_images", Some(strings(images)))
-            .set("model_data_urls", Some(strings(data.iter().copied())))
-            .set("creation_time", ts(d.creation_time()));
-        edges.add(
+    edges.add(
+        &arn,
+        d.execution_role_arn(),
+        EdgeKind::ExecutesAs,
+        "ExecutionRoleArn",
+    );
+    for url in data {
+        edges.add_s3(
             &arn,
-            d.execution_role_arn(),
-            EdgeKind::ExecutesAs,
-            "ExecutionRoleArn",
+            Some(url),
+            EdgeKind::ArtifactIn,
+            "PrimaryContainer.ModelDataUrl",
         );
-        for url in data {
-            edges.add_s3(
-                &arn,
-                Some(url),
-                EdgeKind::ArtifactIn,
-                "PrimaryContainer.ModelDataUrl",
-            );
-        }
-        batch.assets.push(a);
     }
-    batch.edges = edges.edges;
-    Ok(batch)
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
-/// Endpoint configurations: KMS, production variants and the models they serve.
-pub async fn endpoint_configs(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// Models.
+pub async fn models(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(ctx, list_models, "sagemaker:ListModels", model_name);
+    read_each(names, |n| async move { model(ctx, &n).await }).await
+}
+
+/// One endpoint configuration: KMS, production variants and the models they
+/// serve.
+pub async fn endpoint_config(ctx: &Ctx, name: &str) -> One {
     const DESCRIBE: &str = "sagemaker:DescribeEndpointConfig";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_endpoint_configs()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListEndpointConfigs")?
-        .into_iter()
-        .filter_map(|m| m.endpoint_config_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_endpoint_config()
-                .endpoint_config_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d
-            .endpoint_config_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                ctx.arn(
-                    "sagemaker",
-                    &format!("endpoint-config/{}", name.to_lowercase()),
-                )
-            });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerEndpointConfig, &name);
-        let variants: Vec<Value> = d
-            .production_variants()
-            .iter()
-            .map(|v| {
-                json!({
-                    "variant_name": v.variant_name(),
-                    "model_name": v.model_name(),
-                    "initial_instance_count": v.initial_instance_count(),
-                    "instance_type": v.instance_type().map(|t| t.as_str()),
-                    "serverless": v.serverless_config().is_some(),
-                })
-            })
-            .collect();
-        a.set("kms_key_id", s(d.kms_key_id()))
-            .set("variants", Some(Value::Array(variants)))
-            .set(
-                "data_capture",
-                d.data_capture_config()
-                    .map(|c| Value::Bool(c.enable_capture().unwrap_or(false))),
-            )
-            .set("creation_time", ts(d.creation_time()));
-        for v in d.production_variants() {
-            if let Some(m) = v.model_name() {
-                let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
-                edges.add(
-                    &arn,
-                    Some(&model_arn),
-                    EdgeKind::ServesModel,
-                    "ProductionVariants.ModelName",
-                );
-            }
-        }
-        edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
-
-/// Endpoints and the configuration each serves.
-pub async fn endpoints(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeEndpoint";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_endpoints()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListEndpoints")?
-        .into_iter()
-        .filter_map(|m| m.endpoint_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let Some(d) = found(
-            ctx.clients
-                .sagemaker
-                .describe_endpoint()
-                .endpoint_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?
-        else {
-            return Ok(None);
-        };
-        let arn = d
-            .endpoint_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("endpoint/{}", name.to_lowercase())));
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((name, arn, d, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, arn, d, tags) in described {
-        let mut a = ctx.asset(&arn, AssetType::SagemakerEndpoint, &name);
-        a.tags = tags;
-        a.set("endpoint_config_name", s(d.endpoint_config_name()))
-            .set("status", s(d.endpoint_status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        if let Some(cfg) = d.endpoint_config_name() {
-            let cfg_arn = ctx.arn(
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_endpoint_config()
+            .endpoint_config_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .endpoint_config_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            ctx.arn(
                 "sagemaker",
-                &format!("endpoint-config/{}", cfg.to_lowercase()),
-            );
+                &format!("endpoint-config/{}", name.to_lowercase()),
+            )
+        });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerEndpointConfig, name);
+    let variants: Vec<Value> = d
+        .production_variants()
+        .iter()
+        .map(|v| {
+            json!({
+                "variant_name": v.variant_name(),
+                "model_name": v.model_name(),
+                "initial_instance_count": v.initial_instance_count(),
+                "instance_type": v.instance_type().map(|t| t.as_str()),
+                "serverless": v.serverless_config().is_some(),
+            })
+        })
+        .collect();
+    a.set("kms_key_id", s(d.kms_key_id()))
+        .set("variants", Some(Value::Array(variants)))
+        .set(
+            "data_capture",
+            d.data_capture_config()
+                .map(|c| Value::Bool(c.enable_capture().unwrap_or(false))),
+        )
+        .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    for v in d.production_variants() {
+        if let Some(m) = v.model_name() {
+            let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
             edges.add(
                 &arn,
-                Some(&cfg_arn),
-                EdgeKind::UsesEndpointConfig,
-                "EndpointConfigName",
+                Some(&model_arn),
+                EdgeKind::ServesModel,
+                "ProductionVariants.ModelName",
             );
         }
-        batch.assets.push(a);
     }
-    batch.edges = edges.edges;
-    Ok(batch)
+    edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
-/// Training jobs: role, input and output buckets, encryption, isolation, VPC.
-pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeTrainingJob";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_training_jobs()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListTrainingJobs")?
-        .into_iter()
-        .filter_map(|m| m.training_job_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_training_job()
-                .training_job_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
+/// Endpoint configurations.
+pub async fn endpoint_configs(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_endpoint_configs,
+        "sagemaker:ListEndpointConfigs",
+        endpoint_config_name
+    );
+    read_each(names, |n| async move { endpoint_config(ctx, &n).await }).await
+}
+
+/// One endpoint and the configuration it serves.
+pub async fn endpoint(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeEndpoint";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_endpoint()
+            .endpoint_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .endpoint_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("endpoint/{}", name.to_lowercase())));
+    let mut a = ctx.asset(&arn, AssetType::SagemakerEndpoint, name);
+    a.tags = tags(ctx, &arn).await?;
+    a.set("endpoint_config_name", s(d.endpoint_config_name()))
+        .set("status", s(d.endpoint_status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d.training_job_arn().map(str::to_owned).unwrap_or_else(|| {
-            ctx.arn(
-                "sagemaker",
-                &format!("training-job/{}", name.to_lowercase()),
-            )
-        });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerTrainingJob, &name);
-        let inputs: Vec<&str> = d
-            .input_data_config()
-            .iter()
-            .filter_map(|c| c.data_source()?.s3_data_source()?.s3_uri())
-            .collect();
-        let output = d.output_data_config().and_then(|o| o.s3_output_path());
-        let output_kms = d.output_data_config().and_then(|o| o.kms_key_id());
-        let volume_kms = d.resource_config().and_then(|r| r.volume_kms_key_id());
-        a.set("role_arn", s(d.role_arn()))
-            .set("input_s3_uris", Some(strings(inputs.iter().copied())))
-            .set("output_s3_uri", s(output))
-            .set("output_kms_key_id", s(output_kms))
-            .set("volume_kms_key_id", s(volume_kms))
-            .set_reported(
-                "network_isolation",
-                d.enable_network_isolation().map(Value::Bool),
-            )
-            .set_reported(
-                "inter_container_encryption",
-                d.enable_inter_container_traffic_encryption()
-                    .map(Value::Bool),
-            )
-            .set(
-                "vpc_configured",
-                Some(Value::Bool(
-                    d.vpc_config().is_some_and(|v| !v.subnets().is_empty()),
-                )),
-            )
-            .set(
-                "model_artifacts",
-                s(d.model_artifacts().and_then(|m| m.s3_model_artifacts())),
-            )
-            .set("status", s(d.training_job_status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        for uri in inputs {
-            edges.add_s3(
-                &arn,
-                Some(uri),
-                EdgeKind::ReadsData,
-                "InputDataConfig.DataSource.S3DataSource.S3Uri",
-            );
-        }
-        edges.add_s3(
-            &arn,
-            output,
-            EdgeKind::WritesData,
-            "OutputDataConfig.S3OutputPath",
+    if let Some(cfg) = d.endpoint_config_name() {
+        let cfg_arn = ctx.arn(
+            "sagemaker",
+            &format!("endpoint-config/{}", cfg.to_lowercase()),
         );
-        edges.add_kms(ctx, &arn, output_kms, "OutputDataConfig.KmsKeyId");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
-
-/// Processing jobs: role, inputs, outputs, encryption, isolation.
-pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeProcessingJob";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_processing_jobs()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListProcessingJobs")?
-        .into_iter()
-        .filter_map(|m| m.processing_job_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_processing_job()
-                .processing_job_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d
-            .processing_job_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                ctx.arn(
-                    "sagemaker",
-                    &format!("processing-job/{}", name.to_lowercase()),
-                )
-            });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerProcessingJob, &name);
-        let inputs: Vec<&str> = d
-            .processing_inputs()
-            .iter()
-            .filter_map(|i| i.s3_input()?.s3_uri())
-            .collect();
-        let outputs: Vec<&str> = d
-            .processing_output_config()
-            .map(|c| {
-                c.outputs()
-                    .iter()
-                    .filter_map(|o| o.s3_output().and_then(|s| s.s3_uri()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let net = d.network_config();
-        a.set("role_arn", s(d.role_arn()))
-            .set("input_s3_uris", Some(strings(inputs.iter().copied())))
-            .set("output_s3_uris", Some(strings(outputs.iter().copied())))
-            .set(
-                "output_kms_key_id",
-                s(d.processing_output_config().and_then(|c| c.kms_key_id())),
-            )
-            .set(
-                "volume_kms_key_id",
-                s(d.processing_resources()
-                    .and_then(|r| r.cluster_config())
-                    .and_then(|c| c.volume_kms_key_id())),
-            )
-            .set(
-                "network_isolation",
-                net.and_then(|n| n.enable_network_isolation())
-                    .map(Value::Bool),
-            )
-            .set(
-                "inter_container_encryption",
-                net.and_then(|n| n.enable_inter_container_traffic_encryption())
-                    .map(Value::Bool),
-            )
-            .set(
-                "vpc_configured",
-                Some(Value::Bool(
-                    net.and_then(|n| n.vpc_config())
-                        .is_some_and(|v| !v.subnets().is_empty()),
-                )),
-            )
-            .set("status", s(d.processing_job_status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        // AWS always answers with the cluster (at least one instance). An
-        // emulator may drop it, and the SDK then fills a default with zero
-        // instances: the volume key was not reported, not unset.
-        let cluster_reported = d
-            .processing_resources()
-            .and_then(|r| r.cluster_config())
-            .is_some_and(|c| c.instance_count().unwrap_or(0) > 0);
-        if !cluster_reported {
-            a.mark_unreported("volume_kms_key_id");
-        }
-        edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        for uri in inputs {
-            edges.add_s3(
-                &arn,
-                Some(uri),
-                EdgeKind::ReadsData,
-                "ProcessingInputs.S3Input.S3Uri",
-            );
-        }
-        for uri in outputs {
-            edges.add_s3(
-                &arn,
-                Some(uri),
-                EdgeKind::WritesData,
-                "ProcessingOutputConfig.Outputs.S3Output.S3Uri",
-            );
-        }
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
-
-/// Batch transform jobs: model, input and output, encryption.
-pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeTransformJob";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_transform_jobs()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListTransformJobs")?
-        .into_iter()
-        .filter_map(|m| m.transform_job_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_transform_job()
-                .transform_job_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d.transform_job_arn().map(str::to_owned).unwrap_or_else(|| {
-            ctx.arn(
-                "sagemaker",
-                &format!("transform-job/{}", name.to_lowercase()),
-            )
-        });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerTransformJob, &name);
-        let input = d
-            .transform_input()
-            .and_then(|i| i.data_source())
-            .and_then(|d| d.s3_data_source())
-            .and_then(|s| s.s3_uri());
-        let output = d.transform_output().and_then(|o| o.s3_output_path());
-        a.set("model_name", s(d.model_name()))
-            .set("input_s3_uri", s(input))
-            .set("output_s3_uri", s(output))
-            .set(
-                "output_kms_key_id",
-                s(d.transform_output().and_then(|o| o.kms_key_id())),
-            )
-            .set(
-                "volume_kms_key_id",
-                s(d.transform_resources().and_then(|r| r.volume_kms_key_id())),
-            )
-            .set("status", s(d.transform_job_status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        if let Some(m) = d.model_name() {
-            let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
-            edges.add(&arn, Some(&model_arn), EdgeKind::UsesModel, "ModelName");
-        }
-        edges.add_s3(
-            &arn,
-            input,
-            EdgeKind::ReadsData,
-            "TransformInput.DataSource.S3DataSource.S3Uri",
-        );
-        edges.add_s3(
-            &arn,
-            output,
-            EdgeKind::WritesData,
-            "TransformOutput.S3OutputPath",
-        );
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
-
-/// Hyperparameter tuning jobs: the training definition's role, data and settings.
-pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const DESCRIBE: &str = "sagemaker:DescribeHyperParameterTuningJob";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_hyper_parameter_tuning_jobs()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListHyperParameterTuningJobs")?
-        .into_iter()
-        .filter_map(|m| m.hyper_parameter_tuning_job_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_hyper_parameter_tuning_job()
-                .hyper_parameter_tuning_job_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d
-            .hyper_parameter_tuning_job_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                ctx.arn(
-                    "sagemaker",
-                    &format!("hyper-parameter-tuning-job/{}", name.to_lowercase()),
-                )
-            });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerTuningJob, &name);
-        let def = d.training_job_definition();
-        let role = def.and_then(|t| t.role_arn());
-        let inputs: Vec<&str> = def
-            .map(|t| {
-                t.input_data_config()
-                    .iter()
-                    .filter_map(|c| c.data_source()?.s3_data_source()?.s3_uri())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let output = def
-            .and_then(|t| t.output_data_config())
-            .and_then(|o| o.s3_output_path());
-        a.set("role_arn", s(role))
-            .set("input_s3_uris", Some(strings(inputs.iter().copied())))
-            .set("output_s3_uri", s(output))
-            .set_reported(
-                "network_isolation",
-                def.and_then(|t| t.enable_network_isolation())
-                    .map(Value::Bool),
-            )
-            .set_reported(
-                "inter_container_encryption",
-                def.and_then(|t| t.enable_inter_container_traffic_encryption())
-                    .map(Value::Bool),
-            )
-            .set(
-                "status",
-                s(d.hyper_parameter_tuning_job_status().map(|t| t.as_str())),
-            )
-            .set("creation_time", ts(d.creation_time()));
         edges.add(
             &arn,
-            role,
-            EdgeKind::ExecutesAs,
-            "TrainingJobDefinition.RoleArn",
+            Some(&cfg_arn),
+            EdgeKind::UsesEndpointConfig,
+            "EndpointConfigName",
         );
-        for uri in inputs {
-            edges.add_s3(
-                &arn,
-                Some(uri),
-                EdgeKind::ReadsData,
-                "TrainingJobDefinition.InputDataConfig",
-            );
-        }
+    }
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Endpoints.
+pub async fn endpoints(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_endpoints,
+        "sagemaker:ListEndpoints",
+        endpoint_name
+    );
+    read_each(names, |n| async move { endpoint(ctx, &n).await }).await
+}
+
+/// One training job: role, input and output buckets, encryption, isolation,
+/// VPC.
+pub async fn training_job(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeTrainingJob";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_training_job()
+            .training_job_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.training_job_arn().map(str::to_owned).unwrap_or_else(|| {
+        ctx.arn(
+            "sagemaker",
+            &format!("training-job/{}", name.to_lowercase()),
+        )
+    });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerTrainingJob, name);
+    let inputs: Vec<&str> = d
+        .input_data_config()
+        .iter()
+        .filter_map(|c| c.data_source()?.s3_data_source()?.s3_uri())
+        .collect();
+    let output = d.output_data_config().and_then(|o| o.s3_output_path());
+    let output_kms = d.output_data_config().and_then(|o| o.kms_key_id());
+    let volume_kms = d.resource_config().and_then(|r| r.volume_kms_key_id());
+    a.set("role_arn", s(d.role_arn()))
+        .set("input_s3_uris", Some(strings(inputs.iter().copied())))
+        .set("output_s3_uri", s(output))
+        .set("output_kms_key_id", s(output_kms))
+        .set("volume_kms_key_id", s(volume_kms))
+        .set_reported(
+            "network_isolation",
+            d.enable_network_isolation().map(Value::Bool),
+        )
+        .set_reported(
+            "inter_container_encryption",
+            d.enable_inter_container_traffic_encryption()
+                .map(Value::Bool),
+        )
+        .set(
+            "vpc_configured",
+            Some(Value::Bool(
+                d.vpc_config().is_some_and(|v| !v.subnets().is_empty()),
+            )),
+        )
+        .set(
+            "model_artifacts",
+            s(d.model_artifacts().and_then(|m| m.s3_model_artifacts())),
+        )
+        .set("status", s(d.training_job_status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    for uri in inputs {
         edges.add_s3(
             &arn,
-            output,
-            EdgeKind::WritesData,
-            "TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+            Some(uri),
+            EdgeKind::ReadsData,
+            "InputDataConfig.DataSource.S3DataSource.S3Uri",
         );
-        batch.assets.push(a);
     }
-    batch.edges = edges.edges;
-    Ok(batch)
+    edges.add_s3(
+        &arn,
+        output,
+        EdgeKind::WritesData,
+        "OutputDataConfig.S3OutputPath",
+    );
+    edges.add_kms(ctx, &arn, output_kms, "OutputDataConfig.KmsKeyId");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Training jobs.
+pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_training_jobs,
+        "sagemaker:ListTrainingJobs",
+        training_job_name
+    );
+    read_each(names, |n| async move { training_job(ctx, &n).await }).await
+}
+
+/// One processing job: role, inputs, outputs, encryption, isolation.
+pub async fn processing_job(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeProcessingJob";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_processing_job()
+            .processing_job_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .processing_job_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("processing-job/{}", name.to_lowercase()),
+            )
+        });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerProcessingJob, name);
+    let inputs: Vec<&str> = d
+        .processing_inputs()
+        .iter()
+        .filter_map(|i| i.s3_input()?.s3_uri())
+        .collect();
+    let outputs: Vec<&str> = d
+        .processing_output_config()
+        .map(|c| {
+            c.outputs()
+                .iter()
+                .filter_map(|o| o.s3_output().and_then(|s| s.s3_uri()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let net = d.network_config();
+    a.set("role_arn", s(d.role_arn()))
+        .set("input_s3_uris", Some(strings(inputs.iter().copied())))
+        .set("output_s3_uris", Some(strings(outputs.iter().copied())))
+        .set(
+            "output_kms_key_id",
+            s(d.processing_output_config().and_then(|c| c.kms_key_id())),
+        )
+        .set(
+            "volume_kms_key_id",
+            s(d.processing_resources()
+                .and_then(|r| r.cluster_config())
+                .and_then(|c| c.volume_kms_key_id())),
+        )
+        .set(
+            "network_isolation",
+            net.and_then(|n| n.enable_network_isolation())
+                .map(Value::Bool),
+        )
+        .set(
+            "inter_container_encryption",
+            net.and_then(|n| n.enable_inter_container_traffic_encryption())
+                .map(Value::Bool),
+        )
+        .set(
+            "vpc_configured",
+            Some(Value::Bool(
+                net.and_then(|n| n.vpc_config())
+                    .is_some_and(|v| !v.subnets().is_empty()),
+            )),
+        )
+        .set("status", s(d.processing_job_status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
+    // AWS always answers with the cluster (at least one instance). An
+    // emulator may drop it, and the SDK then fills a default with zero
+    // instances: the volume key was not reported, not unset.
+    let cluster_reported = d
+        .processing_resources()
+        .and_then(|r| r.cluster_config())
+        .is_some_and(|c| c.instance_count().unwrap_or(0) > 0);
+    if !cluster_reported {
+        a.mark_unreported("volume_kms_key_id");
+    }
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    for uri in inputs {
+        edges.add_s3(
+            &arn,
+            Some(uri),
+            EdgeKind::ReadsData,
+            "ProcessingInputs.S3Input.S3Uri",
+        );
+    }
+    for uri in outputs {
+        edges.add_s3(
+            &arn,
+            Some(uri),
+            EdgeKind::WritesData,
+            "ProcessingOutputConfig.Outputs.S3Output.S3Uri",
+        );
+    }
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Processing jobs.
+pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_processing_jobs,
+        "sagemaker:ListProcessingJobs",
+        processing_job_name
+    );
+    read_each(names, |n| async move { processing_job(ctx, &n).await }).await
+}
+
+/// One batch transform job: model, input and output, encryption.
+pub async fn transform_job(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeTransformJob";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_transform_job()
+            .transform_job_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.transform_job_arn().map(str::to_owned).unwrap_or_else(|| {
+        ctx.arn(
+            "sagemaker",
+            &format!("transform-job/{}", name.to_lowercase()),
+        )
+    });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerTransformJob, name);
+    let input = d
+        .transform_input()
+        .and_then(|i| i.data_source())
+        .and_then(|d| d.s3_data_source())
+        .and_then(|s| s.s3_uri());
+    let output = d.transform_output().and_then(|o| o.s3_output_path());
+    a.set("model_name", s(d.model_name()))
+        .set("input_s3_uri", s(input))
+        .set("output_s3_uri", s(output))
+        .set(
+            "output_kms_key_id",
+            s(d.transform_output().and_then(|o| o.kms_key_id())),
+        )
+        .set(
+            "volume_kms_key_id",
+            s(d.transform_resources().and_then(|r| r.volume_kms_key_id())),
+        )
+        .set("status", s(d.transform_job_status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    if let Some(m) = d.model_name() {
+        let model_arn = ctx.arn("sagemaker", &format!("model/{}", m.to_lowercase()));
+        edges.add(&arn, Some(&model_arn), EdgeKind::UsesModel, "ModelName");
+    }
+    edges.add_s3(
+        &arn,
+        input,
+        EdgeKind::ReadsData,
+        "TransformInput.DataSource.S3DataSource.S3Uri",
+    );
+    edges.add_s3(
+        &arn,
+        output,
+        EdgeKind::WritesData,
+        "TransformOutput.S3OutputPath",
+    );
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Batch transform jobs.
+pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_transform_jobs,
+        "sagemaker:ListTransformJobs",
+        transform_job_name
+    );
+    read_each(names, |n| async move { transform_job(ctx, &n).await }).await
+}
+
+/// One hyperparameter tuning job: the training definition's role, data and
+/// settings.
+pub async fn tuning_job(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeHyperParameterTuningJob";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_hyper_parameter_tuning_job()
+            .hyper_parameter_tuning_job_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .hyper_parameter_tuning_job_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("hyper-parameter-tuning-job/{}", name.to_lowercase()),
+            )
+        });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerTuningJob, name);
+    let def = d.training_job_definition();
+    let role = def.and_then(|t| t.role_arn());
+    let inputs: Vec<&str> = def
+        .map(|t| {
+            t.input_data_config()
+                .iter()
+                .filter_map(|c| c.data_source()?.s3_data_source()?.s3_uri())
+                .collect()
+        })
+        .unwrap_or_default();
+    let output = def
+        .and_then(|t| t.output_data_config())
+        .and_then(|o| o.s3_output_path());
+    a.set("role_arn", s(role))
+        .set("input_s3_uris", Some(strings(inputs.iter().copied())))
+        .set("output_s3_uri", s(output))
+        .set_reported(
+            "network_isolation",
+            def.and_then(|t| t.enable_network_isolation())
+                .map(Value::Bool),
+        )
+        .set_reported(
+            "inter_container_encryption",
+            def.and_then(|t| t.enable_inter_container_traffic_encryption())
+                .map(Value::Bool),
+        )
+        .set(
+            "status",
+            s(d.hyper_parameter_tuning_job_status().map(|t| t.as_str())),
+        )
+        .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(
+        &arn,
+        role,
+        EdgeKind::ExecutesAs,
+        "TrainingJobDefinition.RoleArn",
+    );
+    for uri in inputs {
+        edges.add_s3(
+            &arn,
+            Some(uri),
+            EdgeKind::ReadsData,
+            "TrainingJobDefinition.InputDataConfig",
+        );
+    }
+    edges.add_s3(
+        &arn,
+        output,
+        EdgeKind::WritesData,
+        "TrainingJobDefinition.OutputDataConfig.S3OutputPath",
+    );
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Hyperparameter tuning jobs.
+pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_hyper_parameter_tuning_jobs,
+        "sagemaker:ListHyperParameterTuningJobs",
+        hyper_parameter_tuning_job_name
+    );
+    read_each(names, |n| async move { tuning_job(ctx, &n).await }).await
 }
 
 /// Every `s3://` URI inside a pipeline definition, wherever the step keeps it.
@@ -906,72 +794,94 @@ fn s3_uris_in(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-/// Pipelines: role and the S3 locations their definition reads.
-pub async fn pipelines(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One pipeline: role and the S3 locations its definition reads.
+pub async fn pipeline(ctx: &Ctx, name: &str) -> One {
     const DESCRIBE: &str = "sagemaker:DescribePipeline";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_pipelines()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListPipelines")?
-        .into_iter()
-        .filter_map(|m| m.pipeline_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let Some(d) = found(
-            ctx.clients
-                .sagemaker
-                .describe_pipeline()
-                .pipeline_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?
-        else {
-            return Ok(None);
-        };
-        let arn = d
-            .pipeline_arn()
-            .map(str::to_owned)
-            .unwrap_or_else(|| ctx.arn("sagemaker", &format!("pipeline/{}", name.to_lowercase())));
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((name, arn, d, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, arn, d, tags) in described {
-        let mut a = ctx.asset(&arn, AssetType::SagemakerPipeline, &name);
-        a.tags = tags;
-        let mut uris = Vec::new();
-        if let Some(def) = d
-            .pipeline_definition()
-            .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        {
-            s3_uris_in(&def, &mut uris);
-        }
-        uris.sort();
-        uris.dedup();
-        a.set("role_arn", s(d.role_arn()))
-            .set("s3_uris", Some(strings(uris.iter().map(String::as_str))))
-            .set("status", s(d.pipeline_status().map(|t| t.as_str())))
-            .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        for uri in &uris {
-            edges.add_s3(&arn, Some(uri), EdgeKind::ReadsData, "PipelineDefinition");
-        }
-        batch.assets.push(a);
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_pipeline()
+            .pipeline_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .pipeline_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("pipeline/{}", name.to_lowercase())));
+    let mut a = ctx.asset(&arn, AssetType::SagemakerPipeline, name);
+    a.tags = tags(ctx, &arn).await?;
+    let mut uris = Vec::new();
+    if let Some(def) = d
+        .pipeline_definition()
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    {
+        s3_uris_in(&def, &mut uris);
     }
-    batch.edges = edges.edges;
-    Ok(batch)
+    uris.sort();
+    uris.dedup();
+    a.set("role_arn", s(d.role_arn()))
+        .set("s3_uris", Some(strings(uris.iter().map(String::as_str))))
+        .set("status", s(d.pipeline_status().map(|t| t.as_str())))
+        .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    for uri in &uris {
+        edges.add_s3(&arn, Some(uri), EdgeKind::ReadsData, "PipelineDefinition");
+    }
+    Ok(Some(Batch::one(a, edges.edges)))
 }
 
-/// Model package groups (the model registry).
+/// Pipelines.
+pub async fn pipelines(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_pipelines,
+        "sagemaker:ListPipelines",
+        pipeline_name
+    );
+    read_each(names, |n| async move { pipeline(ctx, &n).await }).await
+}
+
+/// One model package group (the model registry).
+pub async fn model_package_group(ctx: &Ctx, name: &str) -> One {
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_model_package_group()
+            .model_package_group_name(name)
+            .send()
+            .await
+            .op("sagemaker:DescribeModelPackageGroup"),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .model_package_group_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            ctx.arn(
+                "sagemaker",
+                &format!("model-package-group/{}", name.to_lowercase()),
+            )
+        });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerModelPackageGroup, name);
+    a.tags = tags(ctx, &arn).await?;
+    a.set(
+        "status",
+        s(d.model_package_group_status().map(|t| t.as_str())),
+    )
+    .set("creation_time", ts(d.creation_time()));
+    Ok(Some(Batch::one(a, Vec::new())))
+}
+
+/// Model package groups (the model registry). The list answer has what the
+/// registry rules need, so only the tags are read per group.
 pub async fn model_package_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
     let groups = ctx
         .clients
@@ -995,93 +905,79 @@ pub async fn model_package_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
             ))
         })
         .collect();
-    let described = describe_each(items, |(name, arn, status, created)| async move {
-        let tags = tags(ctx, &arn).await?;
-        Ok(Some((name, arn, status, created, tags)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    for (name, arn, status, created, tags) in described {
+    read_each(items, |(name, arn, status, created)| async move {
         let mut a = ctx.asset(&arn, AssetType::SagemakerModelPackageGroup, &name);
-        a.tags = tags;
+        a.tags = tags(ctx, &arn).await?;
         a.set("status", status.map(Value::String))
             .set("creation_time", created);
-        batch.assets.push(a);
-    }
-    Ok(batch)
+        Ok(Some(Batch::one(a, Vec::new())))
+    })
+    .await
 }
 
-/// Feature groups: online and offline store encryption and role.
-pub async fn feature_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One feature group: online and offline store encryption and role.
+pub async fn feature_group(ctx: &Ctx, name: &str) -> One {
     const DESCRIBE: &str = "sagemaker:DescribeFeatureGroup";
-    let names: Vec<String> = ctx
-        .clients
-        .sagemaker
-        .list_feature_groups()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("sagemaker:ListFeatureGroups")?
-        .into_iter()
-        .filter_map(|m| m.feature_group_name().map(str::to_owned))
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let d = found(
-            ctx.clients
-                .sagemaker
-                .describe_feature_group()
-                .feature_group_name(&name)
-                .send()
-                .await
-                .op(DESCRIBE),
-        )?;
-        Ok(d.map(|d| (name, d)))
-    })
-    .await?;
-    let mut batch = Batch::default();
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_feature_group()
+            .feature_group_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.feature_group_arn().map(str::to_owned).unwrap_or_else(|| {
+        ctx.arn(
+            "sagemaker",
+            &format!("feature-group/{}", name.to_lowercase()),
+        )
+    });
+    let mut a = ctx.asset(&arn, AssetType::SagemakerFeatureGroup, name);
+    let online_kms = d
+        .online_store_config()
+        .and_then(|o| o.security_config())
+        .and_then(|s| s.kms_key_id());
+    let offline = d.offline_store_config().and_then(|o| o.s3_storage_config());
+    a.set(
+        "online_store",
+        Some(Value::Bool(d.online_store_config().is_some())),
+    )
+    .set("online_kms_key_id", s(online_kms))
+    .set("offline_s3_uri", s(offline.and_then(|o| o.s3_uri())))
+    .set(
+        "offline_kms_key_id",
+        s(offline.and_then(|o| o.kms_key_id())),
+    )
+    .set("role_arn", s(d.role_arn()))
+    .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);
-    for (name, d) in described {
-        let arn = d.feature_group_arn().map(str::to_owned).unwrap_or_else(|| {
-            ctx.arn(
-                "sagemaker",
-                &format!("feature-group/{}", name.to_lowercase()),
-            )
-        });
-        let mut a = ctx.asset(&arn, AssetType::SagemakerFeatureGroup, &name);
-        let online_kms = d
-            .online_store_config()
-            .and_then(|o| o.security_config())
-            .and_then(|s| s.kms_key_id());
-        let offline = d.offline_store_config().and_then(|o| o.s3_storage_config());
-        a.set(
-            "online_store",
-            Some(Value::Bool(d.online_store_config().is_some())),
-        )
-        .set("online_kms_key_id", s(online_kms))
-        .set("offline_s3_uri", s(offline.and_then(|o| o.s3_uri())))
-        .set(
-            "offline_kms_key_id",
-            s(offline.and_then(|o| o.kms_key_id())),
-        )
-        .set("role_arn", s(d.role_arn()))
-        .set("creation_time", ts(d.creation_time()));
-        edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
-        edges.add_s3(
-            &arn,
-            offline.and_then(|o| o.s3_uri()),
-            EdgeKind::WritesData,
-            "OfflineStoreConfig.S3StorageConfig.S3Uri",
-        );
-        edges.add_kms(
-            ctx,
-            &arn,
-            online_kms,
-            "OnlineStoreConfig.SecurityConfig.KmsKeyId",
-        );
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    edges.add_s3(
+        &arn,
+        offline.and_then(|o| o.s3_uri()),
+        EdgeKind::WritesData,
+        "OfflineStoreConfig.S3StorageConfig.S3Uri",
+    );
+    edges.add_kms(
+        ctx,
+        &arn,
+        online_kms,
+        "OnlineStoreConfig.SecurityConfig.KmsKeyId",
+    );
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Feature groups.
+pub async fn feature_groups(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_feature_groups,
+        "sagemaker:ListFeatureGroups",
+        feature_group_name
+    );
+    read_each(names, |n| async move { feature_group(ctx, &n).await }).await
 }

@@ -30,6 +30,26 @@ where
     Ok(out.into_iter().flatten().collect())
 }
 
+/// Reads each resource with `read` (bounded concurrency, in order) and joins
+/// the batches of those that still exist.
+pub async fn read_each<T, F, Fut>(items: Vec<T>, read: F) -> Result<super::Batch, CollectError>
+where
+    F: FnMut(T) -> Fut,
+    Fut: Future<Output = Result<Option<super::Batch>, CollectError>>,
+{
+    Ok(super::Batch::concat(describe_each(items, read).await?))
+}
+
+/// The last `/`-separated part of an ARN (`arn:...:domain/d-1` → `d-1`);
+/// anything else as is. Readers accept an id or its ARN.
+pub fn arn_tail(id: &str) -> &str {
+    if id.starts_with("arn:") {
+        id.rsplit('/').next().unwrap_or(id)
+    } else {
+        id
+    }
+}
+
 /// `Ok(None)` for a resource that does not exist (deleted since it was listed,
 /// or an optional sub-resource never set); other errors pass through.
 pub fn found<T>(r: Result<T, CollectError>) -> Result<Option<T>, CollectError> {

@@ -26,11 +26,108 @@ pub enum Action {
     /// The secret named by `requestParameters.secretId` (or `name` on
     /// creation), in the event's region: its metadata, never its value.
     Secret,
-    /// The notebook instance named by `requestParameters.notebookInstanceName`,
-    /// in the event's region.
-    Notebook,
     /// The KMS key named by `requestParameters.keyId`, in the event's region.
     Key,
+    /// A regional SageMaker or Bedrock resource of this kind, in the event's
+    /// region, named as [`Kind`] says.
+    Resource(Kind),
+    /// The tags of the resource whose ARN is at the first of these
+    /// `requestParameters` keys present: the stored resource of that ARN is
+    /// re-read.
+    Tags(&'static [&'static str]),
+}
+
+/// A kind of regional resource an event re-reads, and where the call names
+/// it: each entry of [`Kind::id`] is a path in `requestParameters` (or in
+/// `responseElements` when it starts with `response.`), or two joined by
+/// `+` (the identifier is then `FIRST/SECOND`); the first present wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A notebook instance.
+    Notebook,
+    /// A Studio domain (by id).
+    Domain,
+    /// A Studio user profile (`DOMAIN_ID/NAME`).
+    UserProfile,
+    /// A model.
+    Model,
+    /// An endpoint configuration.
+    EndpointConfig,
+    /// An endpoint.
+    Endpoint,
+    /// A training job.
+    TrainingJob,
+    /// A processing job.
+    ProcessingJob,
+    /// A batch transform job.
+    TransformJob,
+    /// A hyperparameter tuning job.
+    TuningJob,
+    /// A pipeline.
+    Pipeline,
+    /// A feature group.
+    FeatureGroup,
+    /// A model package group (the registry).
+    ModelPackageGroup,
+    /// A Bedrock guardrail (by id or ARN).
+    Guardrail,
+    /// The region's Bedrock model invocation logging configuration.
+    InvocationLogging,
+    /// A Bedrock custom model (by name or ARN).
+    CustomModel,
+    /// A Bedrock model customization job (by name or ARN).
+    CustomizationJob,
+    /// A Bedrock provisioned throughput (by name or ARN).
+    ProvisionedThroughput,
+    /// A Bedrock agent's own configuration (by id).
+    Agent,
+    /// One action group (tool) of an agent (`AGENT_ID/ACTION_GROUP_ID`).
+    ActionGroup,
+    /// The knowledge bases associated with an agent (by agent id).
+    AgentKnowledgeBases,
+    /// A knowledge base's own configuration (by id).
+    KnowledgeBase,
+    /// One data source of a knowledge base (`KB_ID/DATA_SOURCE_ID`).
+    DataSource,
+}
+
+impl Kind {
+    /// Where the call names the resource (see [`Kind`]); empty for the
+    /// region's singletons.
+    pub fn id(self, name: &str) -> &'static [&'static str] {
+        match self {
+            Kind::Notebook => &["notebookInstanceName"],
+            Kind::Domain => &["domainId", "response.domainArn"],
+            Kind::UserProfile => &["domainId+userProfileName"],
+            Kind::Model => &["modelName"],
+            Kind::EndpointConfig => &["endpointConfigName"],
+            Kind::Endpoint => &["endpointName"],
+            Kind::TrainingJob => &["trainingJobName"],
+            Kind::ProcessingJob => &["processingJobName"],
+            Kind::TransformJob => &["transformJobName"],
+            Kind::TuningJob => &["hyperParameterTuningJobName"],
+            Kind::Pipeline => &["pipelineName"],
+            Kind::FeatureGroup => &["featureGroupName"],
+            Kind::ModelPackageGroup => &["modelPackageGroupName"],
+            Kind::Guardrail => &["guardrailIdentifier", "response.guardrailId"],
+            Kind::InvocationLogging => &[],
+            Kind::CustomModel => &["modelIdentifier"],
+            Kind::CustomizationJob if name.starts_with("Create") => &["jobName"],
+            Kind::CustomizationJob => &["jobIdentifier"],
+            Kind::ProvisionedThroughput => &["provisionedModelId", "response.provisionedModelArn"],
+            Kind::Agent => &["agentId", "response.agent.agentId"],
+            Kind::ActionGroup => &[
+                "agentId+actionGroupId",
+                "agentId+response.agentActionGroup.actionGroupId",
+            ],
+            Kind::AgentKnowledgeBases => &["agentId"],
+            Kind::KnowledgeBase => &["knowledgeBaseId", "response.knowledgeBase.knowledgeBaseId"],
+            Kind::DataSource => &[
+                "knowledgeBaseId+dataSourceId",
+                "knowledgeBaseId+response.dataSource.dataSourceId",
+            ],
+        }
+    }
 }
 
 /// Which part of a role or user a call changed.
@@ -117,13 +214,98 @@ const NOTEBOOK_RULES: &[&str] = &[
     "identity_ai_role_admin_or_wildcard",
 ];
 
-macro_rules! notebook {
-    ($name:literal) => {
+macro_rules! sagemaker {
+    ($name:literal, $kind:ident, $rules:expr) => {
         Mapping {
             source: SAGEMAKER,
             name: $name,
-            action: Action::Notebook,
-            rules: NOTEBOOK_RULES,
+            action: Action::Resource(Kind::$kind),
+            rules: $rules,
+        }
+    };
+}
+
+const DOMAIN_RULES: &[&str] = &[
+    "sagemaker_domain_public_internet",
+    "sagemaker_domain_iam_auth",
+    "governance_asset_without_owner",
+];
+const USER_PROFILE_RULES: &[&str] = &["identity_ai_role_admin_or_wildcard"];
+const MODEL_RULES: &[&str] = &[
+    "sagemaker_model_network_isolation_disabled",
+    "sagemaker_model_without_vpc",
+    "sagemaker_model_public_registry_image",
+    "path_poisonable_training_data",
+    "path_unowned_endpoint_reads_data",
+];
+const ENDPOINT_RULES: &[&str] = &[
+    "sagemaker_endpoint_config_without_kms",
+    "sagemaker_endpoint_config_single_instance",
+    "path_unowned_endpoint_reads_data",
+    "governance_asset_without_owner",
+];
+const JOB_RULES: &[&str] = &[
+    "sagemaker_job_without_vpc",
+    "sagemaker_job_network_isolation_disabled",
+    "sagemaker_job_inter_container_encryption_disabled",
+    "sagemaker_job_storage_without_kms",
+    "path_poisonable_training_data",
+];
+const PIPELINE_RULES: &[&str] = &["governance_asset_without_owner"];
+const FEATURE_GROUP_RULES: &[&str] = &["sagemaker_feature_group_without_kms"];
+const REGISTRY_RULES: &[&str] = &["governance_asset_without_owner"];
+const TAG_RULES: &[&str] = &[
+    "governance_asset_without_owner",
+    "governance_asset_without_purpose",
+];
+
+const BEDROCK: &str = "bedrock.amazonaws.com";
+const GUARDRAIL_RULES: &[&str] = &[
+    "bedrock_guardrails_missing",
+    "bedrock_guardrail_prompt_attack_weak",
+    "bedrock_guardrail_content_filter_weak",
+    "bedrock_guardrail_sensitive_info_missing",
+    "bedrock_guardrail_grounding_missing",
+];
+const LOGGING_RULES: &[&str] = &[
+    "bedrock_invocation_logging_disabled",
+    "bedrock_invocation_logging_text_disabled",
+    "bedrock_invocation_logs_unencrypted",
+];
+const CUSTOM_MODEL_RULES: &[&str] = &[
+    "bedrock_custom_model_without_cmk",
+    "path_poisonable_training_data",
+];
+
+macro_rules! bedrock {
+    ($name:literal, $kind:ident, $rules:expr) => {
+        Mapping {
+            source: BEDROCK,
+            name: $name,
+            action: Action::Resource(Kind::$kind),
+            rules: $rules,
+        }
+    };
+}
+
+const AGENT_RULES: &[&str] = &[
+    "bedrock_agent_without_guardrail",
+    "bedrock_agent_idle_session_long",
+    "bedrock_agent_role_shared",
+    "path_agent_excessive_agency",
+];
+const KB_RULES: &[&str] = &[
+    "bedrock_knowledge_base_without_cmk",
+    "path_poisonable_training_data",
+];
+
+macro_rules! agent {
+    ($name:literal, $kind:ident, $rules:expr) => {
+        Mapping {
+            source: BEDROCK,
+            name: $name,
+            action: Action::Resource(Kind::$kind),
+            rules: $rules,
         }
     };
 }
@@ -141,7 +323,8 @@ macro_rules! key {
     };
 }
 
-/// Every mapped API call.
+/// Every mapped API call. Bedrock Agents calls (agents, action groups,
+/// knowledge bases, data sources) are recorded with Bedrock's event source.
 pub const MAP: &[Mapping] = &[
     key!("PutKeyPolicy"),
     key!("EnableKeyRotation"),
@@ -150,9 +333,122 @@ pub const MAP: &[Mapping] = &[
     key!("DisableKey"),
     key!("ScheduleKeyDeletion"),
     key!("CancelKeyDeletion"),
-    notebook!("CreateNotebookInstance"),
-    notebook!("UpdateNotebookInstance"),
-    notebook!("DeleteNotebookInstance"),
+    sagemaker!("CreateNotebookInstance", Notebook, NOTEBOOK_RULES),
+    sagemaker!("UpdateNotebookInstance", Notebook, NOTEBOOK_RULES),
+    sagemaker!("DeleteNotebookInstance", Notebook, NOTEBOOK_RULES),
+    sagemaker!("CreateDomain", Domain, DOMAIN_RULES),
+    sagemaker!("UpdateDomain", Domain, DOMAIN_RULES),
+    sagemaker!("DeleteDomain", Domain, DOMAIN_RULES),
+    sagemaker!("CreateUserProfile", UserProfile, USER_PROFILE_RULES),
+    sagemaker!("UpdateUserProfile", UserProfile, USER_PROFILE_RULES),
+    sagemaker!("DeleteUserProfile", UserProfile, USER_PROFILE_RULES),
+    sagemaker!("CreateModel", Model, MODEL_RULES),
+    sagemaker!("DeleteModel", Model, MODEL_RULES),
+    sagemaker!("CreateEndpointConfig", EndpointConfig, ENDPOINT_RULES),
+    sagemaker!("DeleteEndpointConfig", EndpointConfig, ENDPOINT_RULES),
+    sagemaker!("CreateEndpoint", Endpoint, ENDPOINT_RULES),
+    sagemaker!("UpdateEndpoint", Endpoint, ENDPOINT_RULES),
+    sagemaker!("DeleteEndpoint", Endpoint, ENDPOINT_RULES),
+    sagemaker!("CreateTrainingJob", TrainingJob, JOB_RULES),
+    sagemaker!("UpdateTrainingJob", TrainingJob, JOB_RULES),
+    sagemaker!("CreateProcessingJob", ProcessingJob, JOB_RULES),
+    sagemaker!("CreateTransformJob", TransformJob, JOB_RULES),
+    sagemaker!("CreateHyperParameterTuningJob", TuningJob, JOB_RULES),
+    sagemaker!("DeleteHyperParameterTuningJob", TuningJob, JOB_RULES),
+    sagemaker!("CreatePipeline", Pipeline, PIPELINE_RULES),
+    sagemaker!("UpdatePipeline", Pipeline, PIPELINE_RULES),
+    sagemaker!("DeletePipeline", Pipeline, PIPELINE_RULES),
+    sagemaker!("CreateFeatureGroup", FeatureGroup, FEATURE_GROUP_RULES),
+    sagemaker!("UpdateFeatureGroup", FeatureGroup, FEATURE_GROUP_RULES),
+    sagemaker!("DeleteFeatureGroup", FeatureGroup, FEATURE_GROUP_RULES),
+    sagemaker!("CreateModelPackageGroup", ModelPackageGroup, REGISTRY_RULES),
+    sagemaker!("DeleteModelPackageGroup", ModelPackageGroup, REGISTRY_RULES),
+    Mapping {
+        source: SAGEMAKER,
+        name: "AddTags",
+        action: Action::Tags(&["resourceArn"]),
+        rules: TAG_RULES,
+    },
+    Mapping {
+        source: SAGEMAKER,
+        name: "DeleteTags",
+        action: Action::Tags(&["resourceArn"]),
+        rules: TAG_RULES,
+    },
+    bedrock!("CreateGuardrail", Guardrail, GUARDRAIL_RULES),
+    bedrock!("UpdateGuardrail", Guardrail, GUARDRAIL_RULES),
+    bedrock!("DeleteGuardrail", Guardrail, GUARDRAIL_RULES),
+    bedrock!(
+        "PutModelInvocationLoggingConfiguration",
+        InvocationLogging,
+        LOGGING_RULES
+    ),
+    bedrock!(
+        "DeleteModelInvocationLoggingConfiguration",
+        InvocationLogging,
+        LOGGING_RULES
+    ),
+    bedrock!(
+        "CreateModelCustomizationJob",
+        CustomizationJob,
+        CUSTOM_MODEL_RULES
+    ),
+    bedrock!(
+        "StopModelCustomizationJob",
+        CustomizationJob,
+        CUSTOM_MODEL_RULES
+    ),
+    bedrock!("DeleteCustomModel", CustomModel, CUSTOM_MODEL_RULES),
+    bedrock!(
+        "CreateProvisionedModelThroughput",
+        ProvisionedThroughput,
+        TAG_RULES
+    ),
+    bedrock!(
+        "UpdateProvisionedModelThroughput",
+        ProvisionedThroughput,
+        TAG_RULES
+    ),
+    bedrock!(
+        "DeleteProvisionedModelThroughput",
+        ProvisionedThroughput,
+        TAG_RULES
+    ),
+    Mapping {
+        source: BEDROCK,
+        name: "TagResource",
+        action: Action::Tags(&["resourceARN", "resourceArn"]),
+        rules: TAG_RULES,
+    },
+    Mapping {
+        source: BEDROCK,
+        name: "UntagResource",
+        action: Action::Tags(&["resourceARN", "resourceArn"]),
+        rules: TAG_RULES,
+    },
+    agent!("CreateAgent", Agent, AGENT_RULES),
+    agent!("UpdateAgent", Agent, AGENT_RULES),
+    agent!("DeleteAgent", Agent, AGENT_RULES),
+    agent!("CreateAgentActionGroup", ActionGroup, AGENT_RULES),
+    agent!("UpdateAgentActionGroup", ActionGroup, AGENT_RULES),
+    agent!("DeleteAgentActionGroup", ActionGroup, AGENT_RULES),
+    agent!(
+        "AssociateAgentKnowledgeBase",
+        AgentKnowledgeBases,
+        AGENT_RULES
+    ),
+    agent!("UpdateAgentKnowledgeBase", AgentKnowledgeBases, AGENT_RULES),
+    agent!(
+        "DisassociateAgentKnowledgeBase",
+        AgentKnowledgeBases,
+        AGENT_RULES
+    ),
+    agent!("CreateKnowledgeBase", KnowledgeBase, KB_RULES),
+    agent!("UpdateKnowledgeBase", KnowledgeBase, KB_RULES),
+    agent!("DeleteKnowledgeBase", KnowledgeBase, KB_RULES),
+    agent!("CreateDataSource", DataSource, KB_RULES),
+    agent!("UpdateDataSource", DataSource, KB_RULES),
+    agent!("DeleteDataSource", DataSource, KB_RULES),
     secret!("CreateSecret"),
     secret!("UpdateSecret"),
     secret!("RotateSecret"),
@@ -320,6 +616,7 @@ mod tests {
             (SECRETS, "ForwardSecretsCalls"),
             (SAGEMAKER, "ForwardSageMakerCalls"),
             (KMS, "ForwardKmsCalls"),
+            (BEDROCK, "ForwardBedrockCalls"),
         ] {
             let names: Vec<&str> = MAP
                 .iter()

@@ -24,12 +24,12 @@ use serde_json::Value;
 use tracing::{debug, info};
 
 use crate::aws::{AwsSettings, Clients, KNOWN_REGIONS, RequestCounter, assume_role, base_config};
-use crate::collect::Ctx;
+use crate::collect::{Batch, Ctx};
 use crate::model::{Asset, AssetType, GLOBAL_REGION, Inventory};
 use crate::pipeline::{MESSAGE_VERSION, PipelineConfig, PipelineError, ScanTask, timestamp};
 use crate::store::{Part, Store};
 
-use map::Action;
+use map::{Action, Kind};
 
 /// What an event is about.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +42,8 @@ pub enum Trigger {
         name: String,
         /// `requestParameters`.
         request: Value,
+        /// `responseElements` (where a create call returns the new id).
+        response: Value,
         /// `userIdentity.userName` of an IAM user caller (who may manage
         /// their own access keys without naming themselves).
         caller_user: Option<String>,
@@ -125,6 +127,10 @@ pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
                     .get("requestParameters")
                     .cloned()
                     .unwrap_or(Value::Null),
+                response: detail
+                    .get("responseElements")
+                    .cloned()
+                    .unwrap_or(Value::Null),
                 caller_user: str_at(detail, &["userIdentity", "userName"]).map(str::to_owned),
             };
             (account, region, trigger)
@@ -199,6 +205,7 @@ pub async fn handle<S: Store>(
             source,
             name,
             request,
+            response,
             caller_user,
         } => {
             let Some(m) = map::lookup(source, name) else {
@@ -229,8 +236,24 @@ pub async fn handle<S: Store>(
                     (Err(e), None) => return Err(e),
                 },
                 Action::Secret => param("secretId").or_else(|_| param("name"))?,
-                Action::Notebook => param("notebookInstanceName")?,
                 Action::Key => param("keyId")?,
+                Action::Tags(keys) => keys.iter().find_map(|k| param(k).ok()).ok_or_else(|| {
+                    malformed(format!(
+                        "{name}: no `requestParameters.{}`",
+                        keys.join("` or `")
+                    ))
+                })?,
+                Action::Resource(map::Kind::InvocationLogging) => {
+                    "model-invocation-logging".to_owned()
+                }
+                Action::Resource(kind) => {
+                    identifier(kind.id(name), request, response).ok_or_else(|| {
+                        malformed(format!(
+                            "{name}: no {} in the call",
+                            kind.id(name).join(" or ")
+                        ))
+                    })?
+                }
             };
             (Some(m), resource)
         }
@@ -243,7 +266,9 @@ pub async fn handle<S: Store>(
     // Buckets, roles, users and access keys live in the account's global
     // scope; secrets, notebooks and KMS keys in their region.
     let scope = match mapping.map(|m| m.action) {
-        Some(Action::Secret | Action::Notebook | Action::Key) => event.region.clone(),
+        Some(Action::Secret | Action::Key | Action::Resource(_) | Action::Tags(_)) => {
+            event.region.clone()
+        }
         _ => GLOBAL_REGION.to_owned(),
     };
     let mut fresh = stored_scope(&snapshot, &scope);
@@ -254,7 +279,10 @@ pub async fn handle<S: Store>(
         }
         (Some(Action::AccessKeys), _) => refresh_keys(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Secret), _) => refresh_secret(&ctx, &mut fresh, &resource).await?,
-        (Some(Action::Notebook), _) => refresh_notebook(&ctx, &mut fresh, &resource).await?,
+        (Some(Action::Resource(kind)), _) => {
+            refresh_resource(&ctx, &mut fresh, kind, &resource).await?
+        }
+        (Some(Action::Tags(_)), _) => refresh_tagged(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Key), _) => {
             // `keyId` may be an id, an ARN or an alias.
             let current = crate::collect::kms::key(&ctx, &resource).await?;
@@ -265,7 +293,12 @@ pub async fn handle<S: Store>(
                         || a.arn == resource
                         || a.str_attr("key_id") == Some(resource.as_str()))
             });
-            replace_asset(&mut fresh, stored, current, "kms.keys")?
+            replace(
+                &mut fresh,
+                stored,
+                current.map(|(a, e)| Batch::one(a, e)),
+                "kms.keys",
+            )
         }
         (Some(action), _) => {
             refresh_bucket(&ctx, &mut fresh, &resource, &event.region, action).await?
@@ -387,8 +420,9 @@ async fn refresh_bucket(
             Action::Identity(..)
             | Action::AccessKeys
             | Action::Secret
-            | Action::Notebook
-            | Action::Key,
+            | Action::Key
+            | Action::Resource(_)
+            | Action::Tags(_),
             _,
         ) => {
             return Ok(None);
@@ -490,53 +524,356 @@ async fn refresh_secret(
         a.asset_type == AssetType::SecretsmanagerSecret && (a.arn == id || a.name == id)
     });
     let current = crate::collect::secrets::secret(ctx, id).await?;
-    replace_asset(fresh, stored, current, "secretsmanager.secrets")
+    Ok(replace(
+        fresh,
+        stored,
+        current.map(|(a, e)| Batch::one(a, e)),
+        "secretsmanager.secrets",
+    ))
 }
 
-/// Re-reads one notebook instance into the stored view of its region (with
-/// its role and key edges), or drops it when it is gone; returns its ARN.
-async fn refresh_notebook(
+/// The identifier a call names, per the paths of [`map::Kind::id`].
+fn identifier(paths: &[&str], request: &Value, response: &Value) -> Option<String> {
+    paths.iter().find_map(|alt| {
+        let parts: Option<Vec<&str>> = alt
+            .split('+')
+            .map(|p| {
+                let (root, path) = match p.strip_prefix("response.") {
+                    Some(rest) => (response, rest),
+                    None => (request, p),
+                };
+                let keys: Vec<&str> = path.split('.').collect();
+                str_at(root, &keys).filter(|v| !v.is_empty())
+            })
+            .collect();
+        parts.map(|p| p.join("/"))
+    })
+}
+
+/// The asset type a kind's reader produces (for parts, their parent's) and
+/// the collector that owns it.
+fn target(kind: Kind) -> (AssetType, &'static str) {
+    match kind {
+        Kind::Notebook => (
+            AssetType::SagemakerNotebookInstance,
+            "sagemaker.notebook_instances",
+        ),
+        Kind::Domain => (AssetType::SagemakerDomain, "sagemaker.domains"),
+        Kind::UserProfile => (AssetType::SagemakerUserProfile, "sagemaker.user_profiles"),
+        Kind::Model => (AssetType::SagemakerModel, "sagemaker.models"),
+        Kind::EndpointConfig => (
+            AssetType::SagemakerEndpointConfig,
+            "sagemaker.endpoint_configs",
+        ),
+        Kind::Endpoint => (AssetType::SagemakerEndpoint, "sagemaker.endpoints"),
+        Kind::TrainingJob => (AssetType::SagemakerTrainingJob, "sagemaker.training_jobs"),
+        Kind::ProcessingJob => (
+            AssetType::SagemakerProcessingJob,
+            "sagemaker.processing_jobs",
+        ),
+        Kind::TransformJob => (AssetType::SagemakerTransformJob, "sagemaker.transform_jobs"),
+        Kind::TuningJob => (AssetType::SagemakerTuningJob, "sagemaker.tuning_jobs"),
+        Kind::Pipeline => (AssetType::SagemakerPipeline, "sagemaker.pipelines"),
+        Kind::FeatureGroup => (AssetType::SagemakerFeatureGroup, "sagemaker.feature_groups"),
+        Kind::ModelPackageGroup => (
+            AssetType::SagemakerModelPackageGroup,
+            "sagemaker.model_package_groups",
+        ),
+        Kind::Guardrail => (AssetType::BedrockGuardrail, "bedrock.guardrails"),
+        Kind::InvocationLogging => (
+            AssetType::BedrockInvocationLogging,
+            "bedrock.invocation_logging",
+        ),
+        Kind::CustomModel => (AssetType::BedrockCustomModel, "bedrock.custom_models"),
+        Kind::CustomizationJob => (
+            AssetType::BedrockCustomizationJob,
+            "bedrock.customization_jobs",
+        ),
+        Kind::ProvisionedThroughput => (
+            AssetType::BedrockProvisionedThroughput,
+            "bedrock.provisioned_throughput",
+        ),
+        Kind::Agent | Kind::ActionGroup | Kind::AgentKnowledgeBases => {
+            (AssetType::BedrockAgent, "bedrock_agent.agents")
+        }
+        Kind::KnowledgeBase | Kind::DataSource => (
+            AssetType::BedrockKnowledgeBase,
+            "bedrock_agent.knowledge_bases",
+        ),
+    }
+}
+
+/// The kind that re-reads an asset of this type, and the identifier its
+/// reader takes, for an asset already in the stored graph.
+fn kind_of(a: &Asset) -> Option<(Kind, String)> {
+    let name = a.name.clone();
+    let attr = |k: &str| a.str_attr(k).map(str::to_owned);
+    Some(match a.asset_type {
+        AssetType::SagemakerNotebookInstance => (Kind::Notebook, name),
+        AssetType::SagemakerDomain => (Kind::Domain, attr("domain_id").unwrap_or(a.arn.clone())),
+        AssetType::SagemakerUserProfile => {
+            (Kind::UserProfile, format!("{}/{name}", attr("domain_id")?))
+        }
+        AssetType::SagemakerModel => (Kind::Model, name),
+        AssetType::SagemakerEndpointConfig => (Kind::EndpointConfig, name),
+        AssetType::SagemakerEndpoint => (Kind::Endpoint, name),
+        AssetType::SagemakerTrainingJob => (Kind::TrainingJob, name),
+        AssetType::SagemakerProcessingJob => (Kind::ProcessingJob, name),
+        AssetType::SagemakerTransformJob => (Kind::TransformJob, name),
+        AssetType::SagemakerTuningJob => (Kind::TuningJob, name),
+        AssetType::SagemakerPipeline => (Kind::Pipeline, name),
+        AssetType::SagemakerFeatureGroup => (Kind::FeatureGroup, name),
+        AssetType::SagemakerModelPackageGroup => (Kind::ModelPackageGroup, name),
+        AssetType::BedrockGuardrail => (Kind::Guardrail, a.arn.clone()),
+        AssetType::BedrockCustomModel => (Kind::CustomModel, a.arn.clone()),
+        AssetType::BedrockCustomizationJob => (Kind::CustomizationJob, a.arn.clone()),
+        AssetType::BedrockProvisionedThroughput => (Kind::ProvisionedThroughput, a.arn.clone()),
+        AssetType::BedrockAgent => (Kind::Agent, attr("agent_id")?),
+        AssetType::BedrockKnowledgeBase => (Kind::KnowledgeBase, attr("knowledge_base_id")?),
+        _ => return None,
+    })
+}
+
+/// Whether `id` (a name, an id, an ARN, or `PARENT/CHILD`) names the asset.
+fn names(a: &Asset, id: &str) -> bool {
+    a.arn == id
+        || a.name == id
+        || a.arn.ends_with(&format!("/{id}"))
+        || a.arn.ends_with(&format!("/{}", id.to_lowercase()))
+}
+
+/// Reads one resource whole with its collector's reader.
+async fn read(ctx: &Ctx, kind: Kind, id: &str) -> Result<Option<Batch>, PipelineError> {
+    use crate::collect::{bedrock, bedrock_agent as agents, sagemaker as sm};
+    Ok(match kind {
+        Kind::Notebook => sm::notebook(ctx, id).await?,
+        Kind::Domain => sm::domain(ctx, id).await?,
+        Kind::UserProfile => sm::user_profile(ctx, id).await?,
+        Kind::Model => sm::model(ctx, id).await?,
+        Kind::EndpointConfig => sm::endpoint_config(ctx, id).await?,
+        Kind::Endpoint => sm::endpoint(ctx, id).await?,
+        Kind::TrainingJob => sm::training_job(ctx, id).await?,
+        Kind::ProcessingJob => sm::processing_job(ctx, id).await?,
+        Kind::TransformJob => sm::transform_job(ctx, id).await?,
+        Kind::TuningJob => sm::tuning_job(ctx, id).await?,
+        Kind::Pipeline => sm::pipeline(ctx, id).await?,
+        Kind::FeatureGroup => sm::feature_group(ctx, id).await?,
+        Kind::ModelPackageGroup => sm::model_package_group(ctx, id).await?,
+        Kind::Guardrail => bedrock::guardrail(ctx, id).await?,
+        Kind::InvocationLogging => Some(bedrock::invocation_logging(ctx).await?),
+        Kind::CustomModel => bedrock::custom_model(ctx, id).await?,
+        Kind::CustomizationJob => bedrock::customization_job(ctx, id).await?,
+        Kind::ProvisionedThroughput => bedrock::provisioned(ctx, id).await?,
+        Kind::Agent | Kind::ActionGroup | Kind::AgentKnowledgeBases => {
+            agents::agent(ctx, id).await?
+        }
+        Kind::KnowledgeBase | Kind::DataSource => agents::knowledge_base(ctx, id).await?,
+    })
+}
+
+/// Re-reads the resource a call changed into the stored view of its region
+/// (or drops it when it is gone); returns its ARN. An agent or knowledge
+/// base already stored has only its own configuration re-read: its tools,
+/// knowledge bases and data sources change with their own calls.
+async fn refresh_resource(
     ctx: &Ctx,
     fresh: &mut Inventory,
-    name: &str,
+    kind: Kind,
+    id: &str,
 ) -> Result<Option<String>, PipelineError> {
-    let stored = fresh
-        .assets
-        .iter()
-        .position(|a| a.asset_type == AssetType::SagemakerNotebookInstance && a.name == name);
-    let current = crate::collect::sagemaker::notebook(ctx, name).await?;
-    replace_asset(fresh, stored, current, "sagemaker.notebook_instances")
+    use crate::collect::bedrock_agent as agents;
+    use crate::model::EdgeKind;
+    let (asset_type, collector) = target(kind);
+    if matches!(
+        kind,
+        Kind::ActionGroup | Kind::AgentKnowledgeBases | Kind::DataSource
+    ) {
+        return refresh_part(ctx, fresh, kind, id).await;
+    }
+    let find = |fresh: &Inventory, arn: Option<&str>| {
+        fresh.assets.iter().position(|a| {
+            a.asset_type == asset_type && (Some(a.arn.as_str()) == arn || names(a, id))
+        })
+    };
+    let stored = find(fresh, None);
+    // What the configuration-only readers leave to the parts' own calls.
+    let kept: Option<(&str, &[EdgeKind])> = match kind {
+        Kind::Agent => Some((
+            "action_groups",
+            &[EdgeKind::InvokesTool, EdgeKind::UsesKnowledgeBase],
+        )),
+        Kind::KnowledgeBase => Some(("data_sources", &[EdgeKind::DataSource])),
+        _ => None,
+    };
+    let current = match (kept, stored) {
+        (Some((attr, edge_kinds)), Some(i)) => {
+            let config = if kind == Kind::Agent {
+                agents::agent_config(ctx, id).await?
+            } else {
+                agents::knowledge_base_config(ctx, id).await?
+            };
+            config.map(|mut b| {
+                let old = &fresh.assets[i];
+                if let Some(a) = b.assets.first_mut() {
+                    a.set(attr, old.attributes.get(attr).cloned());
+                }
+                b.edges.extend(
+                    fresh
+                        .edges
+                        .iter()
+                        .filter(|e| e.from == old.arn && edge_kinds.contains(&e.kind))
+                        .cloned(),
+                );
+                b
+            })
+        }
+        _ => read(ctx, kind, id).await?,
+    };
+    let arn = current
+        .as_ref()
+        .and_then(|b| b.assets.first())
+        .map(|a| a.arn.clone());
+    let stored = stored.or_else(|| find(fresh, arn.as_deref()));
+    Ok(replace(fresh, stored, current, collector))
 }
 
-/// Puts a re-read asset and its edges in place of the stored one (whose
-/// edges from it are dropped), or drops the stored one when it is gone;
-/// returns the asset's ARN.
-fn replace_asset(
+/// Re-reads one part of a stored agent (an action group, its knowledge
+/// bases) or knowledge base (a data source) and puts it into the stored
+/// asset; a parent not stored yet is read whole.
+async fn refresh_part(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    kind: Kind,
+    id: &str,
+) -> Result<Option<String>, PipelineError> {
+    use crate::collect::bedrock_agent as agents;
+    use crate::model::EdgeKind;
+    let (parent_type, collector) = target(kind);
+    let (parent_id, child) = match id.split_once('/') {
+        Some((p, c)) => (p, Some(c)),
+        None => (id, None),
+    };
+    let Some(i) = fresh
+        .assets
+        .iter()
+        .position(|a| a.asset_type == parent_type && names(a, parent_id))
+    else {
+        let current = read(ctx, kind, parent_id).await?;
+        return Ok(replace(fresh, None, current, collector));
+    };
+    let parent = fresh.assets.remove(i);
+    let arn = parent.arn.clone();
+    let (edges, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut fresh.edges)
+        .into_iter()
+        .partition(|e| e.from == arn);
+    fresh.edges = rest;
+    // The stored list, when every entry carries its id (entries stored
+    // before ids were kept are re-listed whole).
+    let list = |attr: &str| {
+        parent
+            .attributes
+            .get(attr)
+            .and_then(Value::as_array)
+            .filter(|l| l.iter().all(|x| x.get("id").is_some()))
+            .cloned()
+    };
+    let mut batch = Batch::one(parent.clone(), edges);
+    match kind {
+        Kind::ActionGroup => {
+            let agent_id = parent.str_attr("agent_id").unwrap_or(parent_id);
+            let groups = match (list("action_groups"), child) {
+                (Some(mut groups), Some(g)) => {
+                    groups.retain(|x| x.get("id").and_then(Value::as_str) != Some(g));
+                    groups.extend(agents::action_group(ctx, agent_id, g).await?);
+                    groups
+                }
+                _ => agents::action_groups(ctx, agent_id).await?,
+            };
+            agents::set_action_groups(&mut batch, groups);
+        }
+        Kind::AgentKnowledgeBases => {
+            let agent_id = parent.str_attr("agent_id").unwrap_or(parent_id);
+            let kbs = agents::agent_knowledge_bases(ctx, agent_id, &arn).await?;
+            batch
+                .edges
+                .retain(|e| e.kind != EdgeKind::UsesKnowledgeBase);
+            batch.edges.extend(kbs);
+        }
+        _ => {
+            let kb_id = parent.str_attr("knowledge_base_id").unwrap_or(parent_id);
+            let sources = match (list("data_sources"), child) {
+                (Some(mut sources), Some(d)) => {
+                    sources.retain(|x| x.get("id").and_then(Value::as_str) != Some(d));
+                    sources.extend(agents::data_source(ctx, kb_id, d).await?);
+                    sources
+                }
+                _ => agents::data_sources(ctx, kb_id).await?,
+            };
+            agents::set_data_sources(&mut batch, sources);
+        }
+    }
+    Ok(replace(fresh, None, Some(batch), collector))
+}
+
+/// Re-reads the stored resource whose tags a call changed (`arn`); a
+/// resource not stored yet is left to the next sweep.
+async fn refresh_tagged(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    arn: &str,
+) -> Result<Option<String>, PipelineError> {
+    let Some((kind, id)) = fresh
+        .assets
+        .iter()
+        .find(|a| a.arn.eq_ignore_ascii_case(arn))
+        .and_then(kind_of)
+    else {
+        info!(
+            arn,
+            "tagged resource not in the stored graph yet; the next sweep adds it"
+        );
+        return Ok(None);
+    };
+    refresh_resource(ctx, fresh, kind, &id).await
+}
+
+/// Puts a re-read batch in place of the stored asset (whose edges are
+/// dropped), or drops the stored one when the resource is gone; returns the
+/// resource's ARN. A side read's failure replaces the scope's record for it
+/// (a success leaves the record, which may speak for other resources).
+fn replace(
     fresh: &mut Inventory,
     stored: Option<usize>,
-    current: Option<(Asset, Vec<crate::model::Edge>)>,
+    current: Option<Batch>,
     collector: &str,
-) -> Result<Option<String>, PipelineError> {
+) -> Option<String> {
     let mut arn = None;
     if let Some(i) = stored {
         let old = fresh.assets.remove(i);
         fresh.edges.retain(|e| e.from != old.arn);
         arn = Some(old.arn);
     }
-    if let Some((asset, edges)) = current {
-        for e in edges {
-            fresh
-                .provenance
-                .insert(Inventory::edge_key(&e), collector.to_owned());
-            fresh.edges.push(e);
-        }
+    let Some(batch) = current else {
+        return arn;
+    };
+    for e in batch.edges {
         fresh
             .provenance
-            .insert(Inventory::asset_key(&asset), collector.to_owned());
-        arn = Some(asset.arn.clone());
-        fresh.assets.push(asset);
+            .insert(Inventory::edge_key(&e), collector.to_owned());
+        fresh.edges.push(e);
     }
-    Ok(arn)
+    for c in batch.coverage.into_iter().filter(|c| c.reason.is_some()) {
+        fresh.coverage.retain(|x| x.collector != c.collector);
+        fresh.coverage.push(c);
+    }
+    for a in batch.assets {
+        fresh
+            .provenance
+            .insert(Inventory::asset_key(&a), collector.to_owned());
+        arn = Some(a.arn.clone());
+        fresh.assets.push(a);
+    }
+    arn
 }
 
 /// Re-reads one user's access keys into the stored view; returns the user's
@@ -653,6 +990,7 @@ mod tests {
                     source,
                     name,
                     request,
+                    response,
                     ..
                 } => {
                     assert_eq!(map::lookup(&source, &name), Some(m));
@@ -662,8 +1000,17 @@ mod tests {
                         }
                         Action::Identity(AssetType::IamRole, _) => "roleName",
                         Action::Identity(..) | Action::AccessKeys => "userName",
-                        Action::Notebook => "notebookInstanceName",
                         Action::Key => "keyId",
+                        Action::Tags(keys) => {
+                            assert!(keys.iter().any(|k| request[*k].is_string()), "{}", m.name);
+                            continue;
+                        }
+                        Action::Resource(Kind::InvocationLogging) => continue,
+                        Action::Resource(kind) => {
+                            let id = identifier(kind.id(&name), &request, &response);
+                            assert!(id.is_some(), "{}: no identifier", m.name);
+                            continue;
+                        }
                         Action::Secret => {
                             if m.name == "CreateSecret" {
                                 "name"
