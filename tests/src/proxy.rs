@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::thread;
 
 /// A canned answer for requests whose head or body contains `needle`.
@@ -56,6 +56,7 @@ impl Fault {
 pub struct FaultProxy {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    faults: Arc<RwLock<Vec<Fault>>>,
 }
 
 impl FaultProxy {
@@ -63,18 +64,54 @@ impl FaultProxy {
     pub fn start(upstream_port: u16, faults: Vec<Fault>) -> std::io::Result<FaultProxy> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
-        let faults = Arc::new(faults);
+        let faults = Arc::new(RwLock::new(faults));
+        let shared = Arc::clone(&faults);
         thread::spawn(move || {
             for conn in listener.incoming().flatten() {
-                let faults = Arc::clone(&faults);
+                let faults = Arc::clone(&shared);
                 thread::spawn(move || {
-                    let _ = serve(conn, upstream_port, &faults);
+                    let now = faults.read().map(|f| f.clone()).unwrap_or_default();
+                    let _ = serve(conn, upstream_port, &now);
                 });
             }
         });
         Ok(FaultProxy {
             url: format!("http://127.0.0.1:{port}"),
+            faults,
         })
+    }
+
+    /// Answers later requests with `faults` instead (the service's state
+    /// changed, as an API call would change it).
+    pub fn set(&self, faults: Vec<Fault>) {
+        if let Ok(mut f) = self.faults.write() {
+            *f = faults;
+        }
+    }
+}
+
+impl Fault {
+    /// A `200` JSON answer for requests containing every needle (REST-JSON
+    /// paths such as `GET /agents/ID`, or a JSON-protocol `X-Amz-Target`).
+    pub fn ok_json(needles: &[&str], body: impl Into<String>) -> Fault {
+        Fault {
+            needles: needles.iter().map(|s| (*s).to_owned()).collect(),
+            status: 200,
+            content_type: "application/json".to_owned(),
+            body: body.into(),
+        }
+    }
+
+    /// A REST-JSON `404 ResourceNotFoundException` (Bedrock's answer for a
+    /// resource that is gone).
+    pub fn rest_not_found(needles: &[&str]) -> Fault {
+        Fault {
+            needles: needles.iter().map(|s| (*s).to_owned()).collect(),
+            status: 404,
+            content_type: "application/json".to_owned(),
+            body: r#"{"__type":"ResourceNotFoundException","message":"Resource not found"}"#
+                .to_owned(),
+        }
     }
 }
 

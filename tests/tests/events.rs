@@ -22,6 +22,7 @@ use aispm_shared::store::{
     DynamoStore, FindingFilter, FindingState, Store, SweepRecord, ensure_table,
 };
 use aispm_tests::emulator::Emulator;
+use aispm_tests::proxy::{Fault, FaultProxy};
 use aispm_tests::scenarios::{self, ACCOUNT, OUTSIDE_ACCOUNT, REGION};
 use aispm_tests::seed::emulator_config;
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
@@ -80,8 +81,19 @@ fn sample_with(path: &str, names: &[(&str, &str)], at: SystemTime) -> Value {
     v
 }
 
+/// What the emulator is seeded with.
+enum Seed {
+    /// Scenario 2: training data writable from outside, its jobs and model.
+    Poisoned,
+    /// Scenario 4: an agent's tool Lambda and roles (the agent itself is
+    /// served by the responder).
+    Agent,
+}
+
 struct Harness {
     emu: Emulator,
+    /// A loopback responder in front of the emulator, for the APIs it lacks.
+    proxy: Option<FaultProxy>,
     store: DynamoStore,
     cfg: PipelineConfig,
     sdk: aws_types::SdkConfig,
@@ -90,8 +102,18 @@ struct Harness {
 
 impl Harness {
     async fn new(table: &str) -> Self {
+        Self::start(table, Seed::Poisoned, None).await
+    }
+
+    /// A harness whose AWS calls pass through a loopback responder answering
+    /// with `faults` (changed later with `proxy().set`).
+    async fn start(table: &str, seed: Seed, faults: Option<Vec<Fault>>) -> Self {
         let emu = Emulator::start().unwrap();
-        scenarios::poisoned_training_data(&emu.url).await.unwrap();
+        match seed {
+            Seed::Poisoned => scenarios::poisoned_training_data(&emu.url).await.unwrap(),
+            Seed::Agent => scenarios::overprivileged_agent(&emu.url).await.unwrap(),
+        }
+        let proxy = faults.map(|f| FaultProxy::start(emu.port, f).unwrap());
         let sdk = emulator_config(&emu.url, REGION).await;
         ensure_table(&sdk, table).await.unwrap();
         let h = Harness {
@@ -99,6 +121,7 @@ impl Harness {
             cfg: config(table),
             sdk,
             emu,
+            proxy,
             clock: std::cell::Cell::new(SystemTime::now()),
         };
         h.sweep("sw-0").await;
@@ -116,10 +139,19 @@ impl Harness {
         };
         self.store.create_sweep(&sweep).await.unwrap();
         for t in plan_tasks(&sweep, &self.cfg, None) {
-            run_task(&settings(&self.emu.url), &self.cfg, &self.store, &t)
+            run_task(&settings(self.url()), &self.cfg, &self.store, &t)
                 .await
                 .unwrap();
         }
+    }
+
+    /// Where aispm sends its AWS calls: the responder when there is one.
+    fn url(&self) -> &str {
+        self.proxy.as_ref().map_or(&self.emu.url, |p| &p.url)
+    }
+
+    fn proxy(&self) -> &FaultProxy {
+        self.proxy.as_ref().expect("started with a responder")
     }
 
     /// The next event time: always after everything before.
@@ -130,9 +162,9 @@ impl Harness {
     }
 
     async fn feed(&self, event: &Value) -> Outcome {
-        let out = events::handle(&settings(&self.emu.url), &self.cfg, &self.store, event)
+        let out = events::handle(&settings(self.url()), &self.cfg, &self.store, event)
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{}: {e:?}", event["detail"]["eventName"]));
         // The figures the issue asks for: `cargo test --test events -- --nocapture`.
         eprintln!(
             "event {} {}: {} AWS requests, {} findings changed",
@@ -1218,5 +1250,1144 @@ async fn key_events_rescan_the_key() {
     let out = h.feed(&feed("CancelKeyDeletion")).await;
     assert!(out.requests <= 5, "{out:?}");
     assert_ne!(attr(h.asset(&arn).await, "key_state"), "PendingDeletion");
+    h.emu.stop();
+}
+
+impl Harness {
+    /// The rules with an open finding on the resource whose ARN ends so.
+    async fn open_rules(&self, arn_end: &str) -> std::collections::BTreeSet<String> {
+        self.findings()
+            .await
+            .into_iter()
+            .filter(|f| f.status == FindingStatus::Open && f.resource_arn.ends_with(arn_end))
+            .map(|f| f.rule_id)
+            .collect()
+    }
+
+    /// The stored edges from the asset whose ARN ends so, as `kind → to`.
+    async fn edges_from(&self, arn_end: &str) -> Vec<String> {
+        self.store
+            .account(ACCOUNT)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter_map(|i| match i.part {
+                aispm_shared::store::Part::Edge(e) if e.from.ends_with(arn_end) => {
+                    Some(format!("{:?} -> {}", e.kind, e.to))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Feeds a sample of `dir` with names replaced and checks the handler
+    /// acted within the request budget.
+    async fn call(&self, dir: &str, event: &str, names: &[(&str, &str)]) -> Outcome {
+        let at = self.tick();
+        let v = sample_with(&format!("cloudtrail/{dir}/{event}.json"), names, at);
+        let out = self.feed(&v).await;
+        assert!(out.handled, "{event}: {out:?}");
+        assert!(out.requests <= 5, "{event}: {out:?}");
+        out
+    }
+}
+
+/// Empty lists of the Bedrock agents, knowledge bases, guardrails and
+/// provisioned throughputs (the emulator cannot serve them), so that rules
+/// over them see a fully assessed region and findings of assets that are
+/// fixed or gone resolve.
+fn no_agents() -> Vec<Fault> {
+    vec![
+        Fault::ok_json(&["GET /guardrails HTTP"], r#"{"guardrails":[]}"#),
+        Fault::ok_json(&["GET /guardrails?"], r#"{"guardrails":[]}"#),
+        Fault::ok_json(
+            &["GET /provisioned-model-throughputs"],
+            r#"{"provisionedModelSummaries":[]}"#,
+        ),
+        Fault::ok_json(&["POST /agents"], r#"{"agentSummaries":[]}"#),
+        Fault::ok_json(
+            &["POST /knowledgebases"],
+            r#"{"knowledgeBaseSummaries":[]}"#,
+        ),
+    ]
+}
+
+fn with_agents_quiet(mut faults: Vec<Fault>) -> Vec<Fault> {
+    faults.extend(no_agents());
+    faults
+}
+
+fn set(rules: &[&str]) -> std::collections::BTreeSet<String> {
+    rules.iter().map(|r| (*r).to_owned()).collect()
+}
+
+const IMAGE: &str = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.3-gpu-py311";
+
+/// The mapped SageMaker hosting calls: a model, its endpoint configuration
+/// and endpoint are created, tagged, updated and deleted; each call's
+/// findings open and resolve with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn sagemaker_hosting_events_rescan_models_configs_and_endpoints() {
+    use aws_sdk_sagemaker::types::{ContainerDefinition, ProductionVariant, Tag};
+    let h = Harness::start("events-sm-hosting", Seed::Poisoned, Some(no_agents())).await;
+    let sm = aws_sdk_sagemaker::Client::new(&h.sdk);
+    let sagemaker = |event: &'static str| h.call("sagemaker", event, &[]);
+    let owner = "governance_asset_without_owner";
+
+    sm.create_model()
+        .model_name("example-model")
+        .execution_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/fraud-serve-exec"))
+        .primary_container(
+            ContainerDefinition::builder()
+                .image(IMAGE)
+                .model_data_url(format!("s3://model-artifacts-{ACCOUNT}/x/model.tar.gz"))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateModel").await;
+    let model = h.open_rules("model/example-model").await;
+    assert!(
+        model.contains("sagemaker_model_without_vpc") && model.contains(owner),
+        "{model:?}"
+    );
+
+    // Tags: the owner tag resolves the shadow-AI finding; removing it reopens.
+    sm.add_tags()
+        .resource_arn(format!(
+            "arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/example-model"
+        ))
+        .tags(Tag::builder().key("owner").value("fraud-ml").build())
+        .send()
+        .await
+        .unwrap();
+    sagemaker("AddTags").await;
+    assert_eq!(
+        h.status(owner, "model/example-model").await,
+        Some(FindingStatus::Resolved)
+    );
+    sm.delete_tags()
+        .resource_arn(format!(
+            "arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/example-model"
+        ))
+        .tag_keys("owner")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("DeleteTags").await;
+    assert_eq!(
+        h.status(owner, "model/example-model").await,
+        Some(FindingStatus::Open)
+    );
+
+    sm.create_endpoint_config()
+        .endpoint_config_name("example-model-config")
+        .production_variants(
+            ProductionVariant::builder()
+                .variant_name("primary")
+                .model_name("example-model")
+                .initial_instance_count(1)
+                .instance_type(aws_sdk_sagemaker::types::ProductionVariantInstanceType::MlM5Large)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateEndpointConfig").await;
+    let config = h.open_rules("endpoint-config/example-model-config").await;
+    assert!(
+        config.contains("sagemaker_endpoint_config_without_kms")
+            && config.contains("sagemaker_endpoint_config_single_instance"),
+        "{config:?}"
+    );
+
+    sm.create_endpoint()
+        .endpoint_name("example-endpoint")
+        .endpoint_config_name("example-model-config")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateEndpoint").await;
+    assert_eq!(
+        h.open_rules("endpoint/example-endpoint").await,
+        set(&[owner])
+    );
+    assert!(
+        h.edges_from("endpoint/example-endpoint")
+            .await
+            .iter()
+            .any(|e| e.ends_with("endpoint-config/example-model-config")),
+        "the endpoint uses its configuration"
+    );
+    // UpdateEndpoint: the emulator has no UpdateEndpoint; the handler
+    // re-reads the endpoint as it is.
+    sagemaker("UpdateEndpoint").await;
+    assert_eq!(
+        h.open_rules("endpoint/example-endpoint").await,
+        set(&[owner])
+    );
+
+    sm.delete_endpoint()
+        .endpoint_name("example-endpoint")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("DeleteEndpoint").await;
+    assert_eq!(
+        h.status(owner, "endpoint/example-endpoint").await,
+        Some(FindingStatus::Resolved)
+    );
+    sm.delete_endpoint_config()
+        .endpoint_config_name("example-model-config")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("DeleteEndpointConfig").await;
+    assert!(
+        h.open_rules("endpoint-config/example-model-config")
+            .await
+            .is_empty()
+    );
+    sm.delete_model()
+        .model_name("example-model")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("DeleteModel").await;
+    assert!(h.open_rules("model/example-model").await.is_empty());
+    assert_eq!(
+        h.status("sagemaker_model_without_vpc", "model/example-model")
+            .await,
+        Some(FindingStatus::Resolved)
+    );
+    h.emu.stop();
+}
+
+/// The mapped SageMaker job calls: a training job reading the training data
+/// (writable from outside) joins the poisoning path; processing, transform
+/// and tuning jobs are read with their settings; a deleted tuning job
+/// resolves.
+#[tokio::test(flavor = "multi_thread")]
+async fn sagemaker_job_events_rescan_the_job_and_the_paths_over_it() {
+    use aws_sdk_sagemaker::types::{
+        AlgorithmSpecification, Channel, DataSource, HyperParameterTrainingJobDefinition,
+        HyperParameterTuningJobConfig, HyperParameterTuningJobStrategyType, OutputDataConfig,
+        ProcessingClusterConfig, ProcessingInput, ProcessingResources, ProcessingS3Input,
+        ResourceConfig, ResourceLimits, S3DataSource, S3DataType, StoppingCondition,
+        TrainingInputMode, TransformDataSource, TransformInput, TransformOutput,
+        TransformResources, TransformS3DataSource,
+    };
+    let h = Harness::start("events-sm-jobs", Seed::Poisoned, Some(no_agents())).await;
+    let sm = aws_sdk_sagemaker::Client::new(&h.sdk);
+    let sagemaker = |event: &'static str| h.call("sagemaker", event, &[]);
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/fraud-train-exec");
+    let algorithm = AlgorithmSpecification::builder()
+        .training_image(IMAGE)
+        .training_input_mode(TrainingInputMode::File)
+        .build();
+    let channel = Channel::builder()
+        .channel_name("train")
+        .data_source(
+            DataSource::builder()
+                .s3_data_source(
+                    S3DataSource::builder()
+                        .s3_data_type(S3DataType::S3Prefix)
+                        .s3_uri(format!("s3://{TRAINING}/labels/"))
+                        .build(),
+                )
+                .build(),
+        )
+        .build();
+    let output = OutputDataConfig::builder()
+        .s3_output_path(format!("s3://model-artifacts-{ACCOUNT}/example/"))
+        .build();
+    let resources = ResourceConfig::builder()
+        .instance_type(aws_sdk_sagemaker::types::TrainingInstanceType::MlM5Xlarge)
+        .instance_count(1)
+        .volume_size_in_gb(30)
+        .build();
+    let stopping = StoppingCondition::builder()
+        .max_runtime_in_seconds(3600)
+        .build();
+
+    sm.create_training_job()
+        .training_job_name("example-training-job")
+        .role_arn(&role)
+        .algorithm_specification(algorithm.clone())
+        .input_data_config(channel.clone())
+        .output_data_config(output.clone())
+        .resource_config(resources.clone())
+        .stopping_condition(stopping.clone())
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateTrainingJob").await;
+    let job = h.open_rules("training-job/example-training-job").await;
+    assert!(job.contains("sagemaker_job_without_vpc"), "{job:?}");
+    // The new job reads the poisonable data: the path now names it too.
+    let path = h
+        .findings()
+        .await
+        .into_iter()
+        .find(|f| f.rule_id == "path_poisonable_training_data")
+        .unwrap();
+    assert_eq!(path.status, FindingStatus::Open);
+    let detail = h
+        .store
+        .detail(ACCOUNT, &path.finding_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let evidence = serde_json::to_string(&detail.evidence).unwrap();
+    assert!(evidence.contains("example-training-job"), "{evidence}");
+    // UpdateTrainingJob (not in the emulator): re-read as it is.
+    sagemaker("UpdateTrainingJob").await;
+    assert_eq!(h.open_rules("training-job/example-training-job").await, job);
+
+    sm.create_processing_job()
+        .processing_job_name("example-processing-job")
+        .role_arn(&role)
+        .app_specification(
+            aws_sdk_sagemaker::types::AppSpecification::builder()
+                .image_uri(IMAGE)
+                .build(),
+        )
+        .processing_resources(
+            ProcessingResources::builder()
+                .cluster_config(
+                    ProcessingClusterConfig::builder()
+                        .instance_count(1)
+                        .instance_type(aws_sdk_sagemaker::types::ProcessingInstanceType::MlM5Xlarge)
+                        .volume_size_in_gb(30)
+                        .build(),
+                )
+                .build(),
+        )
+        .processing_inputs(
+            ProcessingInput::builder()
+                .input_name("raw")
+                .s3_input(
+                    ProcessingS3Input::builder()
+                        .s3_uri(format!("s3://{TRAINING}/raw/"))
+                        .local_path("/opt/ml/processing/input")
+                        .s3_data_type(aws_sdk_sagemaker::types::ProcessingS3DataType::S3Prefix)
+                        .s3_input_mode(aws_sdk_sagemaker::types::ProcessingS3InputMode::File)
+                        .build(),
+                )
+                .build(),
+        )
+        .stopping_condition(
+            aws_sdk_sagemaker::types::ProcessingStoppingCondition::builder()
+                .max_runtime_in_seconds(3600)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateProcessingJob").await;
+    let processing = h.open_rules("processing-job/example-processing-job").await;
+    assert!(
+        processing.contains("sagemaker_job_without_vpc"),
+        "{processing:?}"
+    );
+
+    sm.create_transform_job()
+        .transform_job_name("example-transform-job")
+        .model_name("fraud-scoring")
+        .transform_input(
+            TransformInput::builder()
+                .data_source(
+                    TransformDataSource::builder()
+                        .s3_data_source(
+                            TransformS3DataSource::builder()
+                                .s3_data_type(S3DataType::S3Prefix)
+                                .s3_uri(format!("s3://{TRAINING}/batch/"))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        )
+        .transform_output(
+            TransformOutput::builder()
+                .s3_output_path(format!("s3://model-artifacts-{ACCOUNT}/predictions/"))
+                .build(),
+        )
+        .transform_resources(
+            TransformResources::builder()
+                .instance_type(aws_sdk_sagemaker::types::TransformInstanceType::MlM5Large)
+                .instance_count(1)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateTransformJob").await;
+    let transform = h.open_rules("transform-job/example-transform-job").await;
+    assert!(
+        transform.contains("sagemaker_job_storage_without_kms"),
+        "{transform:?}"
+    );
+    assert!(
+        h.edges_from("transform-job/example-transform-job")
+            .await
+            .iter()
+            .any(|e| e.ends_with("model/fraud-scoring")),
+        "the transform job uses its model"
+    );
+
+    sm.create_hyper_parameter_tuning_job()
+        .hyper_parameter_tuning_job_name("example-tuning-job")
+        .hyper_parameter_tuning_job_config(
+            HyperParameterTuningJobConfig::builder()
+                .strategy(HyperParameterTuningJobStrategyType::Bayesian)
+                .resource_limits(
+                    ResourceLimits::builder()
+                        .max_number_of_training_jobs(4)
+                        .max_parallel_training_jobs(2)
+                        .build(),
+                )
+                .build(),
+        )
+        .training_job_definition(
+            HyperParameterTrainingJobDefinition::builder()
+                .algorithm_specification(
+                    aws_sdk_sagemaker::types::HyperParameterAlgorithmSpecification::builder()
+                        .training_image(IMAGE)
+                        .training_input_mode(TrainingInputMode::File)
+                        .build(),
+                )
+                .role_arn(&role)
+                .input_data_config(channel.clone())
+                .output_data_config(output.clone())
+                .resource_config(resources.clone())
+                .stopping_condition(stopping.clone())
+                .enable_network_isolation(false)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    sagemaker("CreateHyperParameterTuningJob").await;
+    let tuning = h
+        .open_rules("hyper-parameter-tuning-job/example-tuning-job")
+        .await;
+    assert!(
+        tuning.contains("sagemaker_job_network_isolation_disabled"),
+        "{tuning:?}"
+    );
+    sm.delete_hyper_parameter_tuning_job()
+        .hyper_parameter_tuning_job_name("example-tuning-job")
+        .send()
+        .await
+        .unwrap();
+    sagemaker("DeleteHyperParameterTuningJob").await;
+    assert!(
+        h.open_rules("hyper-parameter-tuning-job/example-tuning-job")
+            .await
+            .is_empty()
+    );
+    h.emu.stop();
+}
+
+/// The mapped Studio, pipeline, feature store and registry calls. The
+/// emulator lacks user profiles and some deletes: a loopback responder
+/// answers those in SageMaker's wire format.
+#[tokio::test(flavor = "multi_thread")]
+async fn sagemaker_studio_pipeline_feature_and_registry_events() {
+    use aws_sdk_sagemaker::types::{
+        AppNetworkAccessType, AuthMode, FeatureDefinition, FeatureType, OnlineStoreConfig,
+        UserSettings,
+    };
+    let h = Harness::start("events-sm-studio", Seed::Poisoned, Some(no_agents())).await;
+    let sm = aws_sdk_sagemaker::Client::new(&h.sdk);
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/fraud-train-exec");
+    let owner = "governance_asset_without_owner";
+
+    let created = sm
+        .create_domain()
+        .domain_name("example-domain")
+        .auth_mode(AuthMode::Iam)
+        .default_user_settings(UserSettings::builder().execution_role(&role).build())
+        .subnet_ids("subnet-0example0001")
+        .vpc_id("vpc-0example0001")
+        .app_network_access_type(AppNetworkAccessType::PublicInternetOnly)
+        // The emulator cannot list the tags of a domain created without any.
+        .tags(
+            aws_sdk_sagemaker::types::Tag::builder()
+                .key("purpose")
+                .value("research")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let domain_arn = created.domain_arn().unwrap().to_owned();
+    let domain_id = domain_arn.rsplit('/').next().unwrap().to_owned();
+    let names = [("d-example00001", domain_id.as_str())];
+    // CreateDomain names the new domain only in its response.
+    h.call("sagemaker", "CreateDomain", &names).await;
+    let domain = h.open_rules(&format!("domain/{domain_id}")).await;
+    assert!(
+        domain.contains("sagemaker_domain_public_internet") && domain.contains(owner),
+        "{domain:?}"
+    );
+    h.call("sagemaker", "UpdateDomain", &names).await;
+    assert_eq!(h.open_rules(&format!("domain/{domain_id}")).await, domain);
+
+    // User profiles: answered by the responder.
+    let profile_arn =
+        format!("arn:aws:sagemaker:{REGION}:{ACCOUNT}:user-profile/{domain_id}/example-user");
+    h.proxy().set(with_agents_quiet(vec![Fault {
+        needles: vec!["SageMaker.DescribeUserProfile".to_owned()],
+        status: 200,
+        content_type: "application/x-amz-json-1.1".to_owned(),
+        body: format!(
+            r#"{{"DomainId":"{domain_id}","UserProfileArn":"{profile_arn}","UserProfileName":"example-user","Status":"InService","CreationTime":1763632800,"UserSettings":{{"ExecutionRole":"{role}"}}}}"#
+        ),
+    }]));
+    for event in ["CreateUserProfile", "UpdateUserProfile"] {
+        h.call("sagemaker", event, &names).await;
+        let profile = h.asset(&profile_arn).await.expect("profile stored");
+        assert_eq!(profile.str_attr("role_arn"), Some(role.as_str()));
+    }
+    assert!(
+        h.edges_from(&profile_arn)
+            .await
+            .iter()
+            .any(|e| e.ends_with("role/fraud-train-exec")),
+        "the profile runs as its role"
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::json_error(
+        "SageMaker.DescribeUserProfile",
+        400,
+        "ResourceNotFound",
+        "User profile does not exist",
+    )]));
+    h.call("sagemaker", "DeleteUserProfile", &names).await;
+    assert!(h.asset(&profile_arn).await.is_none());
+    h.proxy().set(no_agents());
+
+    sm.delete_domain()
+        .domain_id(&domain_id)
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "DeleteDomain", &names).await;
+    assert!(
+        h.open_rules(&format!("domain/{domain_id}"))
+            .await
+            .is_empty()
+    );
+
+    // Pipelines.
+    let definition = format!(
+        r#"{{"Version":"2020-12-01","Steps":[{{"Name":"Train","Type":"Training","Arguments":{{"InputDataConfig":[{{"DataSource":{{"S3DataSource":{{"S3Uri":"s3://{TRAINING}/labels/"}}}}}}]}}}}]}}"#
+    );
+    sm.create_pipeline()
+        .pipeline_name("example-pipeline")
+        .pipeline_definition(&definition)
+        .role_arn(&role)
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "CreatePipeline", &[]).await;
+    assert_eq!(
+        h.open_rules("pipeline/example-pipeline").await,
+        set(&[owner])
+    );
+    assert!(
+        h.edges_from("pipeline/example-pipeline")
+            .await
+            .iter()
+            .any(|e| e.ends_with(TRAINING)),
+        "the pipeline reads the training data"
+    );
+    sm.update_pipeline()
+        .pipeline_name("example-pipeline")
+        .pipeline_definition(&definition)
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "UpdatePipeline", &[]).await;
+    assert_eq!(
+        h.open_rules("pipeline/example-pipeline").await,
+        set(&[owner])
+    );
+    sm.delete_pipeline()
+        .pipeline_name("example-pipeline")
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "DeletePipeline", &[]).await;
+    assert!(h.open_rules("pipeline/example-pipeline").await.is_empty());
+
+    // Feature groups (the emulator has no update or delete: the responder
+    // answers the describe after deletion).
+    sm.create_feature_group()
+        .feature_group_name("example-feature-group")
+        .record_identifier_feature_name("customer_id")
+        .event_time_feature_name("event_time")
+        .feature_definitions(
+            FeatureDefinition::builder()
+                .feature_name("customer_id")
+                .feature_type(FeatureType::String)
+                .build(),
+        )
+        .feature_definitions(
+            FeatureDefinition::builder()
+                .feature_name("event_time")
+                .feature_type(FeatureType::String)
+                .build(),
+        )
+        .online_store_config(
+            OnlineStoreConfig::builder()
+                .enable_online_store(true)
+                .build(),
+        )
+        // The emulator needs an offline store.
+        .offline_store_config(
+            aws_sdk_sagemaker::types::OfflineStoreConfig::builder()
+                .s3_storage_config(
+                    aws_sdk_sagemaker::types::S3StorageConfig::builder()
+                        .s3_uri(format!("s3://model-artifacts-{ACCOUNT}/feature-store/"))
+                        .build(),
+                )
+                .build(),
+        )
+        .role_arn(&role)
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "CreateFeatureGroup", &[]).await;
+    let fg = h.open_rules("feature-group/example-feature-group").await;
+    assert!(fg.contains("sagemaker_feature_group_without_kms"), "{fg:?}");
+    h.call("sagemaker", "UpdateFeatureGroup", &[]).await;
+    assert_eq!(
+        h.open_rules("feature-group/example-feature-group").await,
+        fg
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::json_error(
+        "SageMaker.DescribeFeatureGroup",
+        400,
+        "ResourceNotFound",
+        "Resource Not Found: FeatureGroup example-feature-group",
+    )]));
+    h.call("sagemaker", "DeleteFeatureGroup", &[]).await;
+    assert!(
+        h.open_rules("feature-group/example-feature-group")
+            .await
+            .is_empty()
+    );
+    h.proxy().set(no_agents());
+
+    // The model registry.
+    sm.create_model_package_group()
+        .model_package_group_name("example-model-group")
+        .send()
+        .await
+        .unwrap();
+    h.call("sagemaker", "CreateModelPackageGroup", &[]).await;
+    assert_eq!(
+        h.open_rules("model-package-group/example-model-group")
+            .await,
+        set(&[owner])
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::json_error(
+        "SageMaker.DescribeModelPackageGroup",
+        400,
+        "ValidationException",
+        "ModelPackageGroup arn:aws:sagemaker:us-east-1:123456789012:model-package-group/example-model-group does not exist.",
+    )]));
+    h.call("sagemaker", "DeleteModelPackageGroup", &[]).await;
+    assert!(
+        h.open_rules("model-package-group/example-model-group")
+            .await
+            .is_empty()
+    );
+    h.emu.stop();
+}
+
+/// A Bedrock guardrail as GetGuardrail answers (REST-JSON), with the prompt
+/// attack filter at `strength`.
+fn guardrail_body(strength: &str) -> String {
+    format!(
+        r#"{{"name":"example-guardrail","guardrailId":"exampleguard1","guardrailArn":"arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/exampleguard1","version":"DRAFT","status":"READY","contentPolicy":{{"filters":[{{"type":"PROMPT_ATTACK","inputStrength":"{strength}","outputStrength":"NONE"}},{{"type":"HATE","inputStrength":"HIGH","outputStrength":"HIGH"}}]}},"blockedInputMessaging":"Blocked.","blockedOutputsMessaging":"Blocked.","createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z"}}"#
+    )
+}
+
+/// The mapped Bedrock calls: invocation logging on and off, a customization
+/// job and the custom model it makes (tagged, untagged, deleted), and, from
+/// the responder (the emulator lacks them), a guardrail and a provisioned
+/// throughput created, updated and deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn bedrock_events_rescan_logging_models_guardrails_and_throughput() {
+    let h = Harness::start("events-bedrock", Seed::Poisoned, Some(no_agents())).await;
+    let br = aws_sdk_bedrock::Client::new(&h.sdk);
+    let bedrock = |event: &'static str, names: &'static [(&'static str, &'static str)]| {
+        h.call("bedrock", event, names)
+    };
+    let logging = "bedrock_invocation_logging_disabled";
+    assert_eq!(
+        h.status(logging, "model-invocation-logging").await,
+        Some(FindingStatus::Open),
+        "no logging configured yet"
+    );
+    br.put_model_invocation_logging_configuration()
+        .logging_config(
+            aws_sdk_bedrock::types::LoggingConfig::builder()
+                .s3_config(
+                    aws_sdk_bedrock::types::S3Config::builder()
+                        .bucket_name(format!("model-artifacts-{ACCOUNT}"))
+                        .key_prefix("bedrock/")
+                        .build()
+                        .unwrap(),
+                )
+                .text_data_delivery_enabled(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let before = h.findings().await;
+    bedrock("PutModelInvocationLoggingConfiguration", &[]).await;
+    // Findings elsewhere that the call did not change are left alone.
+    for f in h.findings().await.iter().filter(|f| f.scope == "global") {
+        assert!(before.contains(f), "{f:?}");
+    }
+    assert_eq!(
+        h.status(logging, "model-invocation-logging").await,
+        Some(FindingStatus::Resolved)
+    );
+    br.delete_model_invocation_logging_configuration()
+        .send()
+        .await
+        .unwrap();
+    bedrock("DeleteModelInvocationLoggingConfiguration", &[]).await;
+    assert_eq!(
+        h.status(logging, "model-invocation-logging").await,
+        Some(FindingStatus::Open)
+    );
+
+    // A customization job reading the training data makes a custom model.
+    br.create_model_customization_job()
+        .job_name("example-customization-job")
+        .custom_model_name("example-custom-model")
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/fraud-train-exec"))
+        .base_model_identifier("amazon.titan-text-express-v1")
+        .training_data_config(
+            aws_sdk_bedrock::types::TrainingDataConfig::builder()
+                .s3_uri(format!("s3://{TRAINING}/labels/train.jsonl"))
+                .build(),
+        )
+        .output_data_config(
+            aws_sdk_bedrock::types::OutputDataConfig::builder()
+                .s3_uri(format!("s3://model-artifacts-{ACCOUNT}/fine-tune/"))
+                .build()
+                .unwrap(),
+        )
+        .hyper_parameters("epochCount", "1")
+        .send()
+        .await
+        .unwrap();
+    // The emulator answers GetModelCustomizationJob with timestamps the SDK
+    // rejects (a space for `T`): the responder answers it as AWS does.
+    let job_body = |status: &str| {
+        format!(
+            r#"{{"jobArn":"arn:aws:bedrock:{REGION}:{ACCOUNT}:model-customization-job/amazon.titan-text-express-v1:0:8k/examplejob001","jobName":"example-customization-job","outputModelName":"example-custom-model","roleArn":"arn:aws:iam::{ACCOUNT}:role/fraud-train-exec","status":"{status}","creationTime":"2026-11-20T10:00:00Z","baseModelArn":"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-text-express-v1","hyperParameters":{{"epochCount":"1"}},"trainingDataConfig":{{"s3Uri":"s3://{TRAINING}/labels/train.jsonl"}},"validationDataConfig":{{"validators":[]}},"outputDataConfig":{{"s3Uri":"s3://model-artifacts-{ACCOUNT}/fine-tune/"}}}}"#
+        )
+    };
+    let get_job = "GET /model-customization-jobs/example-customization-job";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_job],
+        job_body("InProgress"),
+    )]));
+    bedrock("CreateModelCustomizationJob", &[]).await;
+    let job = h
+        .findings()
+        .await
+        .into_iter()
+        .find(|f| f.rule_id == "path_poisonable_training_data")
+        .unwrap();
+    let detail = h
+        .store
+        .detail(ACCOUNT, &job.finding_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        serde_json::to_string(&detail.evidence)
+            .unwrap()
+            .contains("model-customization-job/amazon.titan-text-express-v1:0:8k/examplejob001"),
+        "the job reading poisonable data joins the path"
+    );
+    br.stop_model_customization_job()
+        .job_identifier("example-customization-job")
+        .send()
+        .await
+        .unwrap();
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_job],
+        job_body("Stopping"),
+    )]));
+    bedrock("StopModelCustomizationJob", &[]).await;
+    let job_arn = format!(
+        "arn:aws:bedrock:{REGION}:{ACCOUNT}:model-customization-job/amazon.titan-text-express-v1:0:8k/examplejob001"
+    );
+    assert_eq!(
+        h.asset(&job_arn).await.unwrap().str_attr("status"),
+        Some("Stopping")
+    );
+
+    // The custom model the job made appears with the next sweep; its tag
+    // and delete calls re-read it. The emulator's custom-model answers have
+    // the same timestamp defect: the responder answers as AWS does, with
+    // the tags the calls leave.
+    let model_arn = format!(
+        "arn:aws:bedrock:{REGION}:{ACCOUNT}:custom-model/amazon.titan-text-express-v1:0:8k/examplemodel1"
+    );
+    let custom_model = |tags: &str| {
+        with_agents_quiet(vec![
+            Fault::ok_json(
+                &["GET /custom-models/"],
+                format!(
+                    r#"{{"modelArn":"{model_arn}","modelName":"example-custom-model","jobName":"example-customization-job","jobArn":"{job_arn}","baseModelArn":"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-text-express-v1:0:8k","customizationType":"FINE_TUNING","hyperParameters":{{"epochCount":"1"}},"trainingDataConfig":{{"s3Uri":"s3://{TRAINING}/labels/train.jsonl"}},"outputDataConfig":{{"s3Uri":"s3://model-artifacts-{ACCOUNT}/fine-tune/"}},"creationTime":"2026-11-20T10:00:00Z"}}"#
+                ),
+            ),
+            Fault::ok_json(
+                &["GET /custom-models"],
+                format!(
+                    r#"{{"modelSummaries":[{{"modelArn":"{model_arn}","modelName":"example-custom-model","creationTime":"2026-11-20T10:00:00Z","baseModelArn":"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-text-express-v1:0:8k","baseModelName":"Titan Text G1 - Express"}}]}}"#
+                ),
+            ),
+            Fault::ok_json(
+                &["POST /listTagsForResource", "custom-model"],
+                format!(r#"{{"tags":[{tags}]}}"#),
+            ),
+        ])
+    };
+    h.proxy().set(custom_model(""));
+    h.sweep("sw-1").await;
+    let owner = "governance_asset_without_owner";
+    assert!(
+        h.open_rules(&model_arn)
+            .await
+            .is_superset(&set(&[owner, "bedrock_custom_model_without_cmk"])),
+        "{:?}",
+        h.open_rules(&model_arn).await
+    );
+    // The samples tag a guardrail; here the call tagged the model.
+    let sample_arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:guardrail/exampleguard1");
+    let model_names = [(sample_arn.as_str(), model_arn.as_str())];
+    h.proxy()
+        .set(custom_model(r#"{"key":"owner","value":"support-eng"}"#));
+    h.call("bedrock", "TagResource", &model_names).await;
+    assert_eq!(
+        h.status(owner, &model_arn).await,
+        Some(FindingStatus::Resolved)
+    );
+    h.proxy().set(custom_model(""));
+    h.call("bedrock", "UntagResource", &model_names).await;
+    assert_eq!(h.status(owner, &model_arn).await, Some(FindingStatus::Open));
+    h.proxy().set(with_agents_quiet(vec![
+        Fault::rest_not_found(&["GET /custom-models/"]),
+        Fault::ok_json(&["GET /custom-models"], r#"{"modelSummaries":[]}"#),
+    ]));
+    bedrock("DeleteCustomModel", &[]).await;
+    assert!(h.open_rules(&model_arn).await.is_empty());
+
+    // Guardrails, from the responder.
+    let weak = "bedrock_guardrail_prompt_attack_weak";
+    let get = "GET /guardrails/exampleguard1";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get],
+        guardrail_body("LOW"),
+    )]));
+    bedrock("CreateGuardrail", &[]).await;
+    assert_eq!(
+        h.status(weak, "guardrail/exampleguard1").await,
+        Some(FindingStatus::Open)
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get],
+        guardrail_body("HIGH"),
+    )]));
+    bedrock("UpdateGuardrail", &[]).await;
+    assert_eq!(
+        h.status(weak, "guardrail/exampleguard1").await,
+        Some(FindingStatus::Resolved)
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get],
+        guardrail_body("LOW"),
+    )]));
+    bedrock("UpdateGuardrail", &[]).await;
+    assert_eq!(
+        h.status(weak, "guardrail/exampleguard1").await,
+        Some(FindingStatus::Open)
+    );
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[get])]));
+    bedrock("DeleteGuardrail", &[]).await;
+    assert!(h.open_rules("guardrail/exampleguard1").await.is_empty());
+
+    // Provisioned throughput, from the responder: it has no owner tag.
+    let pt_arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:provisioned-model/exampleprov01");
+    let pt = "GET /provisioned-model-throughput/";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[pt],
+        format!(
+            r#"{{"modelUnits":1,"desiredModelUnits":1,"provisionedModelName":"example-provisioned","provisionedModelArn":"{pt_arn}","modelArn":"{model_arn}","desiredModelArn":"{model_arn}","foundationModelArn":"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-text-express-v1","status":"InService","creationTime":"2026-11-20T10:00:00Z","lastModifiedTime":"2026-11-20T10:00:00Z"}}"#
+        ),
+    )]));
+    for event in [
+        "CreateProvisionedModelThroughput",
+        "UpdateProvisionedModelThroughput",
+    ] {
+        bedrock(event, &[]).await;
+        assert_eq!(h.open_rules(&pt_arn).await, set(&[owner]), "{event}");
+    }
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[pt])]));
+    bedrock("DeleteProvisionedModelThroughput", &[]).await;
+    assert!(h.open_rules(&pt_arn).await.is_empty());
+    h.emu.stop();
+}
+
+/// Bedrock Agents answers (REST-JSON) for the example agent and knowledge
+/// base of the samples: the agent (with a guardrail or not), its action
+/// groups (`group`: the one group's answer, when it has one), its knowledge
+/// bases, the knowledge base and its data source (`source`, likewise).
+fn agent_faults(
+    guardrail: bool,
+    group: Option<&str>,
+    kbs: &[&str],
+    source: Option<&str>,
+) -> Vec<Fault> {
+    let ts = "2026-11-20T10:00:00Z";
+    let agent_arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:agent/EXAMPLEAG1");
+    let kb_arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:knowledge-base/EXAMPLEKB1");
+    let guard = if guardrail {
+        r#","guardrailConfiguration":{"guardrailIdentifier":"exampleguard1","guardrailVersion":"1"}"#
+    } else {
+        ""
+    };
+    let mut out = Vec::new();
+    match group {
+        Some(body) => {
+            out.push(Fault::ok_json(
+                &["GET /agents/EXAMPLEAG1/agentversions/DRAFT/actiongroups/EXAMPLEAC1"],
+                body.to_owned(),
+            ));
+            out.push(Fault::ok_json(
+                &["POST /agents/EXAMPLEAG1/agentversions/DRAFT/actiongroups"],
+                format!(r#"{{"actionGroupSummaries":[{{"actionGroupId":"EXAMPLEAC1","actionGroupName":"example-tools","actionGroupState":"ENABLED","updatedAt":"{ts}"}}]}}"#),
+            ));
+        }
+        None => {
+            out.push(Fault::rest_not_found(&[
+                "GET /agents/EXAMPLEAG1/agentversions/DRAFT/actiongroups/EXAMPLEAC1",
+            ]));
+            out.push(Fault::ok_json(
+                &["POST /agents/EXAMPLEAG1/agentversions/DRAFT/actiongroups"],
+                r#"{"actionGroupSummaries":[]}"#,
+            ));
+        }
+    }
+    let summaries: Vec<String> = kbs
+        .iter()
+        .map(|kb| {
+            format!(
+                r#"{{"knowledgeBaseId":"{kb}","knowledgeBaseState":"ENABLED","updatedAt":"{ts}"}}"#
+            )
+        })
+        .collect();
+    out.push(Fault::ok_json(
+        &["POST /agents/EXAMPLEAG1/agentversions/DRAFT/knowledgebases"],
+        format!(
+            r#"{{"agentKnowledgeBaseSummaries":[{}]}}"#,
+            summaries.join(",")
+        ),
+    ));
+    out.push(Fault::ok_json(
+        &["GET /agents/EXAMPLEAG1"],
+        format!(r#"{{"agent":{{"agentId":"EXAMPLEAG1","agentName":"example-agent","agentArn":"{agent_arn}","agentVersion":"DRAFT","agentStatus":"PREPARED","foundationModel":"anthropic.claude-3-5-sonnet-20240620-v1:0","idleSessionTTLInSeconds":600,"agentResourceRoleArn":"arn:aws:iam::{ACCOUNT}:role/support-agent-exec","createdAt":"{ts}","updatedAt":"{ts}"{guard}}}}}"#),
+    ));
+    match source {
+        Some(body) => {
+            out.push(Fault::ok_json(
+                &["GET /knowledgebases/EXAMPLEKB1/datasources/EXAMPLEDS1"],
+                body.to_owned(),
+            ));
+            out.push(Fault::ok_json(
+                &["POST /knowledgebases/EXAMPLEKB1/datasources"],
+                format!(r#"{{"dataSourceSummaries":[{{"knowledgeBaseId":"EXAMPLEKB1","dataSourceId":"EXAMPLEDS1","name":"example-docs","status":"AVAILABLE","updatedAt":"{ts}"}}]}}"#),
+            ));
+        }
+        None => {
+            out.push(Fault::rest_not_found(&[
+                "GET /knowledgebases/EXAMPLEKB1/datasources/EXAMPLEDS1",
+            ]));
+            out.push(Fault::ok_json(
+                &["POST /knowledgebases/EXAMPLEKB1/datasources"],
+                r#"{"dataSourceSummaries":[]}"#,
+            ));
+        }
+    }
+    out.push(Fault::ok_json(
+        &["GET /knowledgebases/EXAMPLEKB1"],
+        format!(r#"{{"knowledgeBase":{{"knowledgeBaseId":"EXAMPLEKB1","name":"example-kb","knowledgeBaseArn":"{kb_arn}","roleArn":"arn:aws:iam::{ACCOUNT}:role/support-agent-exec","knowledgeBaseConfiguration":{{"type":"VECTOR","vectorKnowledgeBaseConfiguration":{{"embeddingModelArn":"arn:aws:bedrock:{REGION}::foundation-model/amazon.titan-embed-text-v2:0"}}}},"storageConfiguration":{{"type":"OPENSEARCH_SERVERLESS","opensearchServerlessConfiguration":{{"collectionArn":"arn:aws:aoss:{REGION}:{ACCOUNT}:collection/examplecoll01","vectorIndexName":"example-index","fieldMapping":{{"vectorField":"embedding","textField":"text","metadataField":"metadata"}}}}}},"status":"ACTIVE","createdAt":"{ts}","updatedAt":"{ts}"}}}}"#),
+    ));
+    out.push(Fault::ok_json(
+        &["GET /tags/arn%3Aaws%3Abedrock"],
+        r#"{"tags":{"owner":"support-eng","purpose":"customer-support"}}"#,
+    ));
+    out.extend(no_agents());
+    out
+}
+
+fn action_group(confirm: bool) -> String {
+    let c = if confirm { "ENABLED" } else { "DISABLED" };
+    format!(
+        r#"{{"agentActionGroup":{{"agentId":"EXAMPLEAG1","agentVersion":"DRAFT","actionGroupId":"EXAMPLEAC1","actionGroupName":"example-tools","createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z","actionGroupExecutor":{{"lambda":"arn:aws:lambda:{REGION}:{ACCOUNT}:function:customer-lookup-tool"}},"functionSchema":{{"functions":[{{"name":"get_customer","requireConfirmation":"{c}"}},{{"name":"email_customer","requireConfirmation":"{c}"}}]}},"actionGroupState":"ENABLED"}}}}"#
+    )
+}
+
+fn data_source(kms: bool) -> String {
+    let sse = if kms {
+        format!(
+            r#","serverSideEncryptionConfiguration":{{"kmsKeyArn":"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}"#
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"{{"dataSource":{{"knowledgeBaseId":"EXAMPLEKB1","dataSourceId":"EXAMPLEDS1","name":"example-docs","status":"AVAILABLE","dataSourceConfiguration":{{"type":"S3","s3Configuration":{{"bucketArn":"arn:aws:s3:::{TRAINING}"}}}},"createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z"{sse}}}}}"#
+    )
+}
+
+/// The mapped Bedrock Agents calls, answered by the responder over the
+/// emulator's scenario-4 tools: an agent is created, given a tool that reads
+/// customer data and can email it (the excessive-agency path opens), the
+/// tool is made to ask for confirmation and then removed, a guardrail and a
+/// knowledge base are attached and detached; a knowledge base gains an
+/// unencrypted data source, which is then encrypted and removed; both are
+/// deleted. Each part is re-read alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn bedrock_agent_events_rescan_the_changed_part() {
+    let h = Harness::start("events-agents", Seed::Agent, Some(no_agents())).await;
+    let agents = |event: &'static str| h.call("bedrock", event, &[]);
+    let agent = "agent/EXAMPLEAG1";
+    let no_guardrail = "bedrock_agent_without_guardrail";
+    let agency = "path_agent_excessive_agency";
+
+    h.proxy().set(agent_faults(false, None, &[], None));
+    let out = agents("CreateAgent").await;
+    eprintln!("CreateAgent: {} requests", out.requests);
+    assert!(h.open_rules(agent).await.contains(no_guardrail));
+    assert_eq!(h.status(agency, agent).await, None, "no tools yet");
+
+    h.proxy()
+        .set(agent_faults(false, Some(&action_group(false)), &[], None));
+    let out = agents("CreateAgentActionGroup").await;
+    assert_eq!(out.requests, 2, "one action group read: {out:?}");
+    assert_eq!(h.status(agency, agent).await, Some(FindingStatus::Open));
+
+    h.proxy()
+        .set(agent_faults(false, Some(&action_group(true)), &[], None));
+    agents("UpdateAgentActionGroup").await;
+    let stored = h
+        .asset(&format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:{agent}"))
+        .await
+        .unwrap();
+    let groups = stored.attributes.get("action_groups").unwrap().to_string();
+    assert!(
+        groups.contains(r#""functions_without_confirmation":[]"#),
+        "{groups}"
+    );
+
+    // The agent's own configuration: a guardrail, tools kept.
+    h.proxy()
+        .set(agent_faults(true, Some(&action_group(true)), &[], None));
+    let out = agents("UpdateAgent").await;
+    assert_eq!(out.requests, 3, "GetAgent and its tags only: {out:?}");
+    assert_eq!(
+        h.status(no_guardrail, agent).await,
+        Some(FindingStatus::Resolved)
+    );
+    assert_eq!(
+        h.status(agency, agent).await,
+        Some(FindingStatus::Open),
+        "tools kept"
+    );
+
+    h.proxy().set(agent_faults(true, None, &[], None));
+    agents("DeleteAgentActionGroup").await;
+    assert_eq!(h.status(agency, agent).await, Some(FindingStatus::Resolved));
+
+    // Knowledge-base associations.
+    let uses_kb = |edges: Vec<String>| edges.iter().any(|e| e.contains("UsesKnowledgeBase"));
+    h.proxy()
+        .set(agent_faults(true, None, &["EXAMPLEKB1"], None));
+    for event in ["AssociateAgentKnowledgeBase", "UpdateAgentKnowledgeBase"] {
+        let out = agents(event).await;
+        assert_eq!(out.requests, 2, "{event}: {out:?}");
+        assert!(uses_kb(h.edges_from(agent).await), "{event}");
+    }
+    h.proxy().set(agent_faults(true, None, &[], None));
+    agents("DisassociateAgentKnowledgeBase").await;
+    assert!(!uses_kb(h.edges_from(agent).await));
+
+    // A knowledge base and its data source.
+    let kb = "knowledge-base/EXAMPLEKB1";
+    let cmk = "bedrock_knowledge_base_without_cmk";
+    agents("CreateKnowledgeBase").await;
+    assert_eq!(h.status(cmk, kb).await, None, "no data source yet");
+    h.proxy()
+        .set(agent_faults(true, None, &[], Some(&data_source(false))));
+    let out = agents("CreateDataSource").await;
+    assert_eq!(out.requests, 2, "one data source read: {out:?}");
+    assert_eq!(h.status(cmk, kb).await, Some(FindingStatus::Open));
+    agents("UpdateKnowledgeBase").await;
+    assert_eq!(
+        h.status(cmk, kb).await,
+        Some(FindingStatus::Open),
+        "sources kept"
+    );
+    h.proxy()
+        .set(agent_faults(true, None, &[], Some(&data_source(true))));
+    agents("UpdateDataSource").await;
+    assert_eq!(h.status(cmk, kb).await, Some(FindingStatus::Resolved));
+    h.proxy()
+        .set(agent_faults(true, None, &[], Some(&data_source(false))));
+    agents("UpdateDataSource").await;
+    assert_eq!(h.status(cmk, kb).await, Some(FindingStatus::Open));
+    h.proxy().set(agent_faults(true, None, &[], None));
+    agents("DeleteDataSource").await;
+    assert_eq!(h.status(cmk, kb).await, Some(FindingStatus::Resolved));
+
+    // Deleted: both gone from the graph, their findings resolved.
+    let mut gone = agent_faults(true, None, &[], None);
+    gone.insert(
+        0,
+        Fault::rest_not_found(&["GET /knowledgebases/EXAMPLEKB1"]),
+    );
+    gone.insert(0, Fault::rest_not_found(&["GET /agents/EXAMPLEAG1"]));
+    h.proxy().set(gone);
+    agents("DeleteKnowledgeBase").await;
+    agents("DeleteAgent").await;
+    assert!(
+        h.asset(&format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:{kb}"))
+            .await
+            .is_none()
+    );
+    assert!(
+        h.asset(&format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:{agent}"))
+            .await
+            .is_none()
+    );
+    assert!(h.open_rules(agent).await.is_empty());
     h.emu.stop();
 }

@@ -323,7 +323,20 @@ pub async fn handle<S: Store>(
         external_id_ref: cfg.external_id_ref.clone(),
         management_account: None,
     };
-    let outcome = crate::pipeline::update_scope(store, cfg, &task, fresh, &snapshot).await?;
+    // What the event read again (or found gone): the resource, and whatever
+    // of the scope's stored assets its refresh dropped.
+    let mut reread: std::collections::BTreeSet<String> = touched.iter().cloned().collect();
+    let live: std::collections::BTreeSet<&str> =
+        fresh.assets.iter().map(|a| a.arn.as_str()).collect();
+    for it in snapshot.items.iter().filter(|i| i.scope == task.scope) {
+        if let Part::Asset(a) = &it.part
+            && !live.contains(a.arn.as_str())
+        {
+            reread.insert(a.arn.clone());
+        }
+    }
+    let outcome =
+        crate::pipeline::update_scope(store, cfg, &task, fresh, &snapshot, &reread).await?;
     let requests = counter.snapshot().total;
     info!(
         event_id = %event.id,

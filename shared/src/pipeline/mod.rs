@@ -411,7 +411,7 @@ pub async fn run_task<S: Store>(
     let counter = RequestCounter::default();
     let fresh = scan::scan(settings, &req, &counter).await?;
     let snapshot = store.account(&task.account_id).await?;
-    let outcome = update_scope(store, cfg, task, fresh, &snapshot).await?;
+    let outcome = update_scope(store, cfg, task, fresh, &snapshot, &BTreeSet::new()).await?;
     let (fresh, observed_len, changed) = (outcome.fresh, outcome.observed, outcome.changed);
 
     let record = TaskRecord {
@@ -472,6 +472,7 @@ pub(crate) async fn update_scope<S: Store>(
     task: &ScanTask,
     mut fresh: Inventory,
     snapshot: &AccountSnapshot,
+    reread: &BTreeSet<String>,
 ) -> Result<ScopeOutcome, PipelineError> {
     let global = task.scope == GLOBAL_REGION;
     carry_event_facts(&mut fresh, snapshot);
@@ -515,6 +516,35 @@ pub(crate) async fn update_scope<S: Store>(
     let by_id: BTreeMap<&str, &crate::model::Finding> =
         observed.iter().map(|f| (f.id.as_str(), f)).collect();
     let mut changed = 0u64;
+    // A resource an event read and found gone has nothing left to flag,
+    // whatever else its rules could not see.
+    let live: BTreeSet<&str> = fresh.assets.iter().map(|a| a.arn.as_str()).collect();
+    let unblocked = BTreeSet::new();
+    let gone_obs = Observation {
+        blocked_rules: &unblocked,
+        observed: &[],
+        ..obs
+    };
+    let gone: Vec<crate::store::FindingState> = snapshot
+        .findings
+        .iter()
+        .filter(|s| {
+            s.scope == task.scope
+                && reread.contains(&s.resource_arn)
+                && !live.contains(s.resource_arn.as_str())
+                && blocked.contains(&s.rule_id)
+        })
+        .cloned()
+        .collect();
+    for change in lifecycle::plan(&gone, &gone_obs) {
+        let applied = apply_with_retry(store, change, |current| {
+            lifecycle::plan_one(current, None, &gone_obs)
+        })
+        .await?;
+        if applied.is_some_and(|c| !c.events.is_empty()) {
+            changed += 1;
+        }
+    }
     for change in lifecycle::plan(&snapshot.findings, &obs) {
         let id = change.state.finding_id.clone();
         let seen = by_id.get(id.as_str()).copied();
@@ -527,7 +557,11 @@ pub(crate) async fn update_scope<S: Store>(
         }
     }
 
-    changed += observe_foreign(store, task, snapshot, &foreign).await?;
+    let blocked_anywhere: BTreeSet<String> = rule_coverage
+        .iter()
+        .filter_map(|c| c.collector.strip_prefix("rule:").map(str::to_owned))
+        .collect();
+    changed += observe_foreign(store, task, snapshot, &foreign, &blocked_anywhere).await?;
     changed += apply_suppressions(store, cfg, task, &observed).await?;
 
     let assessed: BTreeSet<String> = fresh
@@ -536,7 +570,7 @@ pub(crate) async fn update_scope<S: Store>(
         .filter(|c| c.is_assessed())
         .map(|c| c.collector.clone())
         .collect();
-    let diff = diff_scope(snapshot, &task.scope, &fresh_items, &assessed);
+    let diff = diff_scope(snapshot, &task.scope, &fresh_items, &assessed, reread);
     store.write_snapshot(&task.account_id, &diff).await?;
 
     Ok(ScopeOutcome {
@@ -584,6 +618,7 @@ async fn observe_foreign<S: Store>(
     task: &ScanTask,
     snapshot: &AccountSnapshot,
     foreign: &[crate::model::Finding],
+    blocked_anywhere: &BTreeSet<String>,
 ) -> Result<u64, PipelineError> {
     let owner: BTreeMap<&str, &str> = snapshot
         .items
@@ -593,27 +628,63 @@ async fn observe_foreign<S: Store>(
             _ => None,
         })
         .collect();
+    // An event changes one resource against the stored rest of the account,
+    // so its view of other scopes is current: findings there it changes
+    // (a path over a global bucket that a regional job joins or leaves) are
+    // brought up to date and those it ends are resolved. A sweep's scope
+    // tasks see each other's state mid-sweep, so they only open new ones.
+    let event = task.sweep_id.starts_with("event:");
     let none = BTreeSet::new();
     let mut changed = 0;
+    let mut plans: Vec<(
+        &str,
+        Option<&crate::store::FindingState>,
+        Option<&crate::model::Finding>,
+    )> = Vec::new();
     for f in foreign {
         let Some(scope) = owner.get(f.resource_arn.as_str()).copied() else {
             continue;
         };
-        if scope == task.scope || snapshot.findings.iter().any(|s| s.finding_id == f.id) {
+        let stored = snapshot.findings.iter().find(|s| s.finding_id == f.id);
+        if scope == task.scope || (stored.is_some() && !event) {
             continue;
         }
+        // Only what the event changed: an open finding with the same detail
+        // and risk is left as its own scope last saw it.
+        if stored.is_some_and(|s| {
+            s.status != crate::model::FindingStatus::Resolved
+                && s.severity == f.severity
+                && s.risk_score == f.risk_score
+                && s.detail_hash == lifecycle::FindingDetail::of(f).hash()
+        }) {
+            continue;
+        }
+        plans.push((scope, stored, Some(f)));
+    }
+    if event {
+        for s in snapshot.findings.iter().filter(|s| {
+            s.scope != task.scope
+                && s.status != crate::model::FindingStatus::Resolved
+                && !blocked_anywhere.contains(&s.rule_id)
+                && owner.contains_key(s.resource_arn.as_str())
+                && !foreign.iter().any(|f| f.id == s.finding_id)
+        }) {
+            plans.push((s.scope.as_str(), Some(s), None));
+        }
+    }
+    for (scope, stored, f) in plans {
         let obs = Observation {
             scope,
             at: &task.sweep_at,
             sweep_id: &task.sweep_id,
-            observed: std::slice::from_ref(f),
+            observed: f.map(std::slice::from_ref).unwrap_or_default(),
             blocked_rules: &none,
         };
-        let Some(change) = lifecycle::plan_one(None, Some(f), &obs) else {
+        let Some(change) = lifecycle::plan_one(stored, f, &obs) else {
             continue;
         };
         let applied = apply_with_retry(store, change, |current| {
-            lifecycle::plan_one(current, Some(f), &obs)
+            lifecycle::plan_one(current, f, &obs)
         })
         .await?;
         if applied.is_some_and(|c| !c.events.is_empty()) {

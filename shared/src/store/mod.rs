@@ -183,6 +183,7 @@ pub fn diff_scope(
     scope: &str,
     fresh: &[SnapshotItem],
     assessed_collectors: &BTreeSet<String>,
+    reread: &BTreeSet<String>,
 ) -> SnapshotDiff {
     let old: BTreeMap<&str, &SnapshotItem> = stored
         .items
@@ -199,8 +200,13 @@ pub fn diff_scope(
     let delete = old
         .iter()
         .filter(|(sk, _)| !new.contains_key(*sk))
-        .filter(|(_, i)| {
-            matches!(i.part, Part::Coverage(_)) || assessed_collectors.contains(&i.collector)
+        .filter(|(_, i)| match &i.part {
+            Part::Coverage(_) => true,
+            // Read again one by one (an event): what is gone is gone, even
+            // while the collector's list cannot be read.
+            Part::Asset(a) if reread.contains(&a.arn) => true,
+            Part::Edge(e) if reread.contains(&e.from) => true,
+            _ => assessed_collectors.contains(&i.collector),
         })
         .map(|(sk, _)| (*sk).to_owned())
         .collect();
@@ -360,12 +366,17 @@ mod tests {
             SnapshotItem::new("global", "s3.buckets", asset("arn:aws:s3:::c", "c")),
         ];
         let assessed: BTreeSet<String> = ["s3.buckets".to_owned()].into();
-        let d = diff_scope(&stored, "global", &fresh, &assessed);
+        let d = diff_scope(&stored, "global", &fresh, &assessed, &BTreeSet::new());
         // unchanged `a` is not rewritten; new `c` is
         assert_eq!(d.put.len(), 1);
         assert_eq!(d.put[0].sk, "A#global#arn:aws:s3:::c");
         // `b` is gone and its collector looked; the role's collector did not
         // look, so the role stays; other scopes are untouched
         assert_eq!(d.delete, vec!["A#global#arn:aws:s3:::b".to_owned()]);
+        // an event that read the role again and found it gone deletes it,
+        // though the collector's list could not be read
+        let reread: BTreeSet<String> = ["arn:aws:iam::1:role/r".to_owned()].into();
+        let d = diff_scope(&stored, "global", &fresh, &BTreeSet::new(), &reread);
+        assert_eq!(d.delete, vec!["A#global#arn:aws:iam::1:role/r".to_owned()]);
     }
 }
