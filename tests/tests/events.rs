@@ -2391,3 +2391,60 @@ async fn bedrock_agent_events_rescan_the_changed_part() {
     assert!(h.open_rules(agent).await.is_empty());
     h.emu.stop();
 }
+
+/// The mapped managed-policy version calls: a new default version of a
+/// policy attached to a training role grants everything (the role's finding
+/// opens), and setting the first version back as default resolves it.
+#[tokio::test(flavor = "multi_thread")]
+async fn policy_version_events_rescan_the_policy() {
+    let h = Harness::new("events-policy-version").await;
+    let iam = aws_sdk_iam::Client::new(&h.sdk);
+    let created = iam
+        .create_policy()
+        .policy_name("example-model-data-access")
+        .policy_document(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::{TRAINING}/*"}}]}}"#
+        ))
+        .send()
+        .await
+        .unwrap();
+    let arn = created.policy().unwrap().arn().unwrap().to_owned();
+    iam.attach_role_policy()
+        .role_name("fraud-train-exec")
+        .policy_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    h.sweep("sw-1").await;
+    assert!(h.asset(&arn).await.is_some(), "the policy is in the graph");
+    let admin = "identity_ai_role_admin_or_wildcard";
+    assert_eq!(h.status(admin, "role/fraud-train-exec").await, None);
+
+    iam.create_policy_version()
+        .policy_arn(&arn)
+        .policy_document(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+        )
+        .set_as_default(true)
+        .send()
+        .await
+        .unwrap();
+    let out = h.call("iam", "CreatePolicyVersion", &[]).await;
+    assert_eq!(out.requests, 3, "GetPolicy and GetPolicyVersion: {out:?}");
+    assert_eq!(
+        h.status(admin, "role/fraud-train-exec").await,
+        Some(FindingStatus::Open)
+    );
+    iam.set_default_policy_version()
+        .policy_arn(&arn)
+        .version_id("v1")
+        .send()
+        .await
+        .unwrap();
+    h.call("iam", "SetDefaultPolicyVersion", &[]).await;
+    assert_eq!(
+        h.status(admin, "role/fraud-train-exec").await,
+        Some(FindingStatus::Resolved)
+    );
+    h.emu.stop();
+}

@@ -157,9 +157,14 @@ pub async fn authorization_details(ctx: &Ctx) -> Result<Batch, CollectError> {
             batch.assets.push(a);
         }
         for p in page.policies() {
-            let (Some(arn), Some(name)) = (p.arn(), p.policy_name()) else {
+            // The name is the ARN's last part when the answer leaves it out
+            // (the emulator does).
+            let Some(arn) = p.arn() else {
                 continue;
             };
+            let name = p
+                .policy_name()
+                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn));
             let mut a = global(ctx, arn, AssetType::IamPolicy, name);
             let doc = p
                 .policy_version_list()
@@ -427,42 +432,47 @@ pub async fn refresh_identity(
     }
     let mut out = Vec::new();
     for arn in needed.into_iter().filter(|p| !known.contains(p)) {
-        let Some(p) = found(
-            iam.get_policy()
-                .policy_arn(&arn)
-                .send()
-                .await
-                .op("iam:GetPolicy"),
-        )?
-        .and_then(|o| o.policy) else {
-            continue;
-        };
-        let Some(version) = p.default_version_id() else {
-            continue;
-        };
-        let doc = found(
-            iam.get_policy_version()
-                .policy_arn(&arn)
-                .version_id(version)
-                .send()
-                .await
-                .op("iam:GetPolicyVersion"),
-        )?
-        .and_then(|o| o.policy_version)
-        .and_then(|v| v.document.map(|d| policy_json(&d)));
-        let mut pa = global(
-            ctx,
-            &arn,
-            AssetType::IamPolicy,
-            p.policy_name().unwrap_or_default(),
-        );
-        pa.set("document", doc)
-            .set(
-                "aws_managed",
-                Some(Value::Bool(arn.contains(":iam::aws:policy/"))),
-            )
-            .set("default_version_id", Some(json!(version)));
-        out.push(pa);
+        out.extend(managed_policy(ctx, &arn).await?);
     }
     Ok(out)
+}
+
+/// One managed policy with its default version's document (GetPolicy and
+/// GetPolicyVersion); `None` when it is gone.
+pub async fn managed_policy(ctx: &Ctx, arn: &str) -> Result<Option<Asset>, CollectError> {
+    let iam = &ctx.clients.iam;
+    let Some(p) = found(
+        iam.get_policy()
+            .policy_arn(arn)
+            .send()
+            .await
+            .op("iam:GetPolicy"),
+    )?
+    .and_then(|o| o.policy) else {
+        return Ok(None);
+    };
+    let Some(version) = p.default_version_id() else {
+        return Ok(None);
+    };
+    let doc = found(
+        iam.get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+            .op("iam:GetPolicyVersion"),
+    )?
+    .and_then(|o| o.policy_version)
+    .and_then(|v| v.document.map(|d| policy_json(&d)));
+    let name = p
+        .policy_name()
+        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn));
+    let mut pa = global(ctx, arn, AssetType::IamPolicy, name);
+    pa.set("document", doc)
+        .set(
+            "aws_managed",
+            Some(Value::Bool(arn.contains(":iam::aws:policy/"))),
+        )
+        .set("default_version_id", Some(json!(version)));
+    Ok(Some(pa))
 }

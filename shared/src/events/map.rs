@@ -28,6 +28,10 @@ pub enum Action {
     Secret,
     /// The KMS key named by `requestParameters.keyId`, in the event's region.
     Key,
+    /// The customer managed policy named by `requestParameters.policyArn`:
+    /// its default version's document (every role and user it is attached
+    /// to is re-evaluated with it).
+    ManagedPolicy,
     /// A regional SageMaker or Bedrock resource of this kind, in the event's
     /// region, named as [`Kind`] says.
     Resource(Kind),
@@ -480,6 +484,18 @@ pub const MAP: &[Mapping] = &[
         Identity,
         USER_RULES
     ),
+    Mapping {
+        source: IAM,
+        name: "CreatePolicyVersion",
+        action: Action::ManagedPolicy,
+        rules: ROLE_RULES,
+    },
+    Mapping {
+        source: IAM,
+        name: "SetDefaultPolicyVersion",
+        action: Action::ManagedPolicy,
+        rules: ROLE_RULES,
+    },
     Mapping {
         source: IAM,
         name: "CreateAccessKey",

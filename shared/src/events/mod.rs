@@ -237,6 +237,7 @@ pub async fn handle<S: Store>(
                 },
                 Action::Secret => param("secretId").or_else(|_| param("name"))?,
                 Action::Key => param("keyId")?,
+                Action::ManagedPolicy => param("policyArn")?,
                 Action::Tags(keys) => keys.iter().find_map(|k| param(k).ok()).ok_or_else(|| {
                     malformed(format!(
                         "{name}: no `requestParameters.{}`",
@@ -283,6 +284,7 @@ pub async fn handle<S: Store>(
             refresh_resource(&ctx, &mut fresh, kind, &resource).await?
         }
         (Some(Action::Tags(_)), _) => refresh_tagged(&ctx, &mut fresh, &resource).await?,
+        (Some(Action::ManagedPolicy), _) => refresh_policy(&ctx, &mut fresh, &resource).await?,
         (Some(Action::Key), _) => {
             // `keyId` may be an id, an ARN or an alias.
             let current = crate::collect::kms::key(&ctx, &resource).await?;
@@ -435,7 +437,8 @@ async fn refresh_bucket(
             | Action::Secret
             | Action::Key
             | Action::Resource(_)
-            | Action::Tags(_),
+            | Action::Tags(_)
+            | Action::ManagedPolicy,
             _,
         ) => {
             return Ok(None);
@@ -828,6 +831,34 @@ async fn refresh_part(
     Ok(replace(fresh, None, Some(batch), collector))
 }
 
+/// Re-reads a managed policy's default version into the stored graph;
+/// a policy the graph does not hold (attached to nothing aispm tracks) is
+/// left to the next sweep.
+async fn refresh_policy(
+    ctx: &Ctx,
+    fresh: &mut Inventory,
+    arn: &str,
+) -> Result<Option<String>, PipelineError> {
+    let Some(i) = fresh
+        .assets
+        .iter()
+        .position(|a| a.asset_type == AssetType::IamPolicy && a.arn == arn)
+    else {
+        info!(
+            arn,
+            "policy not in the stored graph; the next sweep adds it if it matters"
+        );
+        return Ok(None);
+    };
+    let current = crate::collect::iam::managed_policy(ctx, arn).await?;
+    Ok(replace(
+        fresh,
+        Some(i),
+        current.map(|a| Batch::one(a, Vec::new())),
+        "iam.authorization_details",
+    ))
+}
+
 /// Re-reads the stored resource whose tags a call changed (`arn`); a
 /// resource not stored yet is left to the next sweep.
 async fn refresh_tagged(
@@ -1014,6 +1045,7 @@ mod tests {
                         Action::Identity(AssetType::IamRole, _) => "roleName",
                         Action::Identity(..) | Action::AccessKeys => "userName",
                         Action::Key => "keyId",
+                        Action::ManagedPolicy => "policyArn",
                         Action::Tags(keys) => {
                             assert!(keys.iter().any(|k| request[*k].is_string()), "{}", m.name);
                             continue;
