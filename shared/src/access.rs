@@ -137,7 +137,10 @@ impl Access {
         for a in &inv.assets {
             if !matches!(
                 a.asset_type,
-                AssetType::S3Bucket | AssetType::KmsKey | AssetType::LambdaFunction
+                AssetType::S3Bucket
+                    | AssetType::KmsKey
+                    | AssetType::LambdaFunction
+                    | AssetType::SecretsmanagerSecret
             ) {
                 continue;
             }

@@ -96,7 +96,8 @@ pub async fn emulator_config(endpoint: &str, region: &str) -> SdkConfig {
         .await
 }
 
-async fn enter(base: &SdkConfig, account: &str, role: &str) -> Result<SdkConfig> {
+/// `base` with the credentials of `role` in `account` (sts:AssumeRole).
+pub async fn enter(base: &SdkConfig, account: &str, role: &str) -> Result<SdkConfig> {
     let sts = aws_sdk_sts::Client::new(base);
     let out = sts
         .assume_role()

@@ -233,6 +233,23 @@ fn policy(principal: &str) -> String {
     )
 }
 
+/// The acceptance's coverage guard: every row of the event map is fed
+/// through the handler by a test in this file (by its sample's path or by
+/// its event name, as `h.call` and the per-service helpers take it).
+#[test]
+fn every_mapped_call_is_fed_by_a_test_here() {
+    let source = include_str!("events.rs");
+    let missing: Vec<String> = events::map::MAP
+        .iter()
+        .filter(|m| {
+            !source.contains(&format!("\"{}\"", m.name))
+                && !source.contains(&format!("/{}.json", m.name))
+        })
+        .map(|m| format!("{} {}", m.source, m.name))
+        .collect();
+    assert!(missing.is_empty(), "no emulator test feeds {missing:?}");
+}
+
 /// Scenario 2 through events: the bucket policy is reverted, then opened to
 /// an outside account again, then reverted; each PutBucketPolicy event
 /// resolves or (re)opens the critical path naming the model, in at most five
@@ -1082,6 +1099,51 @@ async fn secret_events_rescan_the_secret() {
     h.feed(&feed("RestoreSecret")).await;
     assert!(h.asset(&arn).await.is_some());
     assert_eq!(open_on(&h.findings().await), Some(FindingStatus::Open));
+
+    // PutResourcePolicy sharing the key with an outside account: the
+    // critical finding names the statement; DeleteResourcePolicy resolves it
+    let shared = "secretsmanager_secret_readable_outside_org";
+    assert!(!h.open_rules("openai-api-key").await.contains(shared));
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [{
+        "Sid": "PartnerReads", "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+        "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]});
+    sm.put_resource_policy()
+        .secret_id(id)
+        .resource_policy(policy.to_string())
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&feed("PutResourcePolicy")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    assert_eq!(out.resource.as_deref(), Some(arn.as_str()));
+    let finding = h
+        .findings()
+        .await
+        .into_iter()
+        .find(|f| f.rule_id == shared && f.resource_arn == arn)
+        .unwrap();
+    assert_eq!(finding.status, FindingStatus::Open);
+    assert_eq!(finding.severity, aispm_shared::model::Severity::Critical);
+    assert_eq!(
+        h.asset(&arn).await.unwrap().attributes.get("policy"),
+        Some(&policy)
+    );
+    sm.delete_resource_policy()
+        .secret_id(id)
+        .send()
+        .await
+        .unwrap();
+    let out = h.feed(&feed("DeleteResourcePolicy")).await;
+    assert!(out.handled && out.requests <= 5, "{out:?}");
+    let stored = h.asset(&arn).await.unwrap();
+    assert!(!stored.attributes.contains_key("policy"));
+    let status = |v: Vec<FindingState>| {
+        v.into_iter()
+            .find(|f| f.rule_id == shared && f.resource_arn == arn)
+            .map(|f| f.status)
+    };
+    assert_eq!(status(h.findings().await), Some(FindingStatus::Resolved));
     h.emu.stop();
 }
 
@@ -1293,8 +1355,9 @@ impl Harness {
     }
 }
 
-/// Empty lists of the Bedrock agents, knowledge bases, guardrails and
-/// provisioned throughputs (the emulator cannot serve them), so that rules
+/// Empty lists of the Bedrock agents, knowledge bases, guardrails,
+/// provisioned throughputs and AgentCore runtimes and gateways (the emulator
+/// cannot serve them), so that rules
 /// over them see a fully assessed region and findings of assets that are
 /// fixed or gone resolve.
 fn no_agents() -> Vec<Fault> {
@@ -1310,6 +1373,10 @@ fn no_agents() -> Vec<Fault> {
             &["POST /knowledgebases"],
             r#"{"knowledgeBaseSummaries":[]}"#,
         ),
+        Fault::ok_json(&["POST /runtimes HTTP"], r#"{"agentRuntimes":[]}"#),
+        Fault::ok_json(&["POST /runtimes?"], r#"{"agentRuntimes":[]}"#),
+        Fault::ok_json(&["GET /gateways HTTP"], r#"{"items":[]}"#),
+        Fault::ok_json(&["GET /gateways?"], r#"{"items":[]}"#),
     ]
 }
 
@@ -2446,5 +2513,115 @@ async fn policy_version_events_rescan_the_policy() {
         h.status(admin, "role/fraud-train-exec").await,
         Some(FindingStatus::Resolved)
     );
+    h.emu.stop();
+}
+
+/// GetAgentRuntime's answer (REST-JSON) for the sample's runtime.
+fn runtime_body(network_mode: &str) -> String {
+    format!(
+        r#"{{"agentRuntimeArn":"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:runtime/example_runtime-AbCdEf1234","agentRuntimeName":"example_runtime","agentRuntimeId":"example_runtime-AbCdEf1234","agentRuntimeVersion":"1","createdAt":"2026-11-20T10:00:00Z","lastUpdatedAt":"2026-11-20T10:00:00Z","roleArn":"arn:aws:iam::{ACCOUNT}:role/example-agentcore-exec","networkConfiguration":{{"networkMode":"{network_mode}"}},"status":"READY"}}"#
+    )
+}
+
+/// GetGateway's answer (REST-JSON) for the sample's gateway.
+fn gateway_body(authorizer: &str, kms: Option<&str>) -> String {
+    let kms = kms
+        .map(|k| format!(r#","kmsKeyArn":"{k}""#))
+        .unwrap_or_default();
+    format!(
+        r#"{{"gatewayArn":"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:gateway/example-gateway-abcdef1234","gatewayId":"example-gateway-abcdef1234","name":"example-gateway","roleArn":"arn:aws:iam::{ACCOUNT}:role/example-agentcore-exec","protocolType":"MCP","authorizerType":"{authorizer}","status":"READY","createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z"{kms}}}"#
+    )
+}
+
+/// The mapped Bedrock AgentCore calls, answered by the responder (the
+/// emulator has no AgentCore): a public runtime moved into a VPC and
+/// deleted; a gateway without an authorizer given one and a customer key,
+/// then deleted. Each re-reads the one resource (2 requests with the
+/// scanner role's AssumeRole).
+#[tokio::test(flavor = "multi_thread")]
+async fn agentcore_events_rescan_runtimes_and_gateways() {
+    let h = Harness::start("events-agentcore", Seed::Poisoned, Some(no_agents())).await;
+    let agentcore = |event: &'static str| h.call("bedrock-agentcore", event, &[]);
+    let runtime = "runtime/example_runtime-AbCdEf1234";
+    let public = "bedrock_agentcore_runtime_public_network";
+    let get_runtime = "GET /runtimes/example_runtime-AbCdEf1234";
+
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_runtime],
+        runtime_body("PUBLIC"),
+    )]));
+    let out = agentcore("CreateAgentRuntime").await;
+    assert_eq!(out.requests, 2, "AssumeRole and GetAgentRuntime: {out:?}");
+    assert!(
+        out.resource
+            .as_deref()
+            .is_some_and(|r| r.ends_with(runtime))
+    );
+    assert_eq!(h.status(public, runtime).await, Some(FindingStatus::Open));
+    assert_eq!(
+        h.edges_from(runtime).await,
+        vec![format!(
+            "ExecutesAs -> arn:aws:iam::{ACCOUNT}:role/example-agentcore-exec"
+        )]
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_runtime],
+        runtime_body("VPC"),
+    )]));
+    agentcore("UpdateAgentRuntime").await;
+    assert_eq!(
+        h.status(public, runtime).await,
+        Some(FindingStatus::Resolved)
+    );
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_runtime],
+        runtime_body("PUBLIC"),
+    )]));
+    agentcore("UpdateAgentRuntime").await;
+    assert_eq!(h.status(public, runtime).await, Some(FindingStatus::Open));
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[
+            get_runtime,
+        ])]));
+    agentcore("DeleteAgentRuntime").await;
+    assert!(h.open_rules(runtime).await.is_empty());
+    assert!(h.edges_from(runtime).await.is_empty());
+
+    let gateway = "gateway/example-gateway-abcdef1234";
+    let weak = "bedrock_agentcore_gateway_weak";
+    let get_gateway = "GET /gateways/example-gateway-abcdef1234";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_gateway],
+        gateway_body("NONE", None),
+    )]));
+    let out = agentcore("CreateGateway").await;
+    assert_eq!(out.requests, 2, "AssumeRole and GetGateway: {out:?}");
+    assert_eq!(h.status(weak, gateway).await, Some(FindingStatus::Open));
+    let key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_gateway],
+        gateway_body("AWS_IAM", Some(&key)),
+    )]));
+    agentcore("UpdateGateway").await;
+    assert_eq!(h.status(weak, gateway).await, Some(FindingStatus::Resolved));
+    assert!(
+        h.edges_from(gateway)
+            .await
+            .iter()
+            .any(|e| e.ends_with(key.as_str()))
+    );
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[
+            get_gateway,
+        ])]));
+    agentcore("DeleteGateway").await;
+    assert!(
+        h.asset(&format!(
+            "arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:{gateway}"
+        ))
+        .await
+        .is_none()
+    );
+    assert!(h.edges_from(gateway).await.is_empty());
     h.emu.stop();
 }

@@ -1,16 +1,53 @@
-//! Bedrock AgentCore runtimes and gateways. Attribute keys: `role_arn`,
-//! `network_mode`, `authorizer_type`, `kms_key_arn`.
+//! Bedrock AgentCore runtimes and gateways, each read whole by a
+//! single-resource reader (the sweep lists, then reads each; event triggers
+//! read the one a call changed). Attribute keys: `agent_runtime_id`,
+//! `gateway_id`, `role_arn`, `network_mode`, `authorizer_type`, `kms_key_arn`.
 
 use serde_json::json;
 
-use super::util::{EdgeSink, describe_each, found, s, ts};
+use super::util::{EdgeSink, arn_tail, found, read_each, s, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
 
-/// Agent runtimes: execution role and network mode (PUBLIC or VPC).
-pub async fn runtimes(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One agent runtime (bedrock-agentcore-control:GetAgentRuntime, by id or
+/// ARN): execution role and network mode (PUBLIC or VPC). `None` when it is
+/// gone.
+pub async fn runtime(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
     const GET: &str = "bedrock-agentcore-control:GetAgentRuntime";
+    let Some(d) = found(
+        ctx.clients
+            .agentcore
+            .get_agent_runtime()
+            .agent_runtime_id(arn_tail(id))
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.agent_runtime_arn();
+    let mut a = ctx.asset(
+        arn,
+        AssetType::BedrockAgentcoreRuntime,
+        d.agent_runtime_name(),
+    );
+    a.set("agent_runtime_id", Some(json!(d.agent_runtime_id())))
+        .set("role_arn", Some(json!(d.role_arn())))
+        .set(
+            "network_mode",
+            s(d.network_configuration().map(|n| n.network_mode().as_str())),
+        )
+        .set("status", Some(json!(d.status().as_str())))
+        .set("creation_time", ts(Some(d.created_at())));
+    let mut edges = EdgeSink::new(GET);
+    edges.add(arn, Some(d.role_arn()), EdgeKind::ExecutesAs, "roleArn");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Every agent runtime, read with [`runtime`].
+pub async fn runtimes(ctx: &Ctx) -> Result<Batch, CollectError> {
     let ids: Vec<String> = ctx
         .clients
         .agentcore
@@ -24,44 +61,41 @@ pub async fn runtimes(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .map(|r| r.agent_runtime_id().to_owned())
         .collect();
-    let described = describe_each(ids, |id| async move {
-        found(
-            ctx.clients
-                .agentcore
-                .get_agent_runtime()
-                .agent_runtime_id(&id)
-                .send()
-                .await
-                .op(GET),
-        )
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(GET);
-    for d in described {
-        let arn = d.agent_runtime_arn();
-        let mut a = ctx.asset(
-            arn,
-            AssetType::BedrockAgentcoreRuntime,
-            d.agent_runtime_name(),
-        );
-        a.set("role_arn", Some(json!(d.role_arn())))
-            .set(
-                "network_mode",
-                s(d.network_configuration().map(|n| n.network_mode().as_str())),
-            )
-            .set("status", Some(json!(d.status().as_str())))
-            .set("creation_time", ts(Some(d.created_at())));
-        edges.add(arn, Some(d.role_arn()), EdgeKind::ExecutesAs, "roleArn");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(ids, |id| async move { runtime(ctx, &id).await }).await
 }
 
-/// Gateways: role, inbound authorizer, KMS key.
-pub async fn gateways(ctx: &Ctx) -> Result<Batch, CollectError> {
+/// One gateway (bedrock-agentcore-control:GetGateway, by id or ARN): role,
+/// inbound authorizer, KMS key. `None` when it is gone.
+pub async fn gateway(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
     const GET: &str = "bedrock-agentcore-control:GetGateway";
+    let Some(d) = found(
+        ctx.clients
+            .agentcore
+            .get_gateway()
+            .gateway_identifier(arn_tail(id))
+            .send()
+            .await
+            .op(GET),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d.gateway_arn();
+    let mut a = ctx.asset(arn, AssetType::BedrockAgentcoreGateway, d.name());
+    a.set("gateway_id", Some(json!(d.gateway_id())))
+        .set("role_arn", s(d.role_arn()))
+        .set("authorizer_type", Some(json!(d.authorizer_type().as_str())))
+        .set("kms_key_arn", s(d.kms_key_arn()))
+        .set("status", Some(json!(d.status().as_str())))
+        .set("creation_time", ts(Some(d.created_at())));
+    let mut edges = EdgeSink::new(GET);
+    edges.add(arn, d.role_arn(), EdgeKind::ExecutesAs, "roleArn");
+    edges.add_kms(ctx, arn, d.kms_key_arn(), "kmsKeyArn");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Every gateway, read with [`gateway`].
+pub async fn gateways(ctx: &Ctx) -> Result<Batch, CollectError> {
     let ids: Vec<String> = ctx
         .clients
         .agentcore
@@ -75,32 +109,5 @@ pub async fn gateways(ctx: &Ctx) -> Result<Batch, CollectError> {
         .into_iter()
         .map(|g| g.gateway_id().to_owned())
         .collect();
-    let described = describe_each(ids, |id| async move {
-        found(
-            ctx.clients
-                .agentcore
-                .get_gateway()
-                .gateway_identifier(&id)
-                .send()
-                .await
-                .op(GET),
-        )
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(GET);
-    for d in described {
-        let arn = d.gateway_arn();
-        let mut a = ctx.asset(arn, AssetType::BedrockAgentcoreGateway, d.name());
-        a.set("role_arn", s(d.role_arn()))
-            .set("authorizer_type", Some(json!(d.authorizer_type().as_str())))
-            .set("kms_key_arn", s(d.kms_key_arn()))
-            .set("status", Some(json!(d.status().as_str())))
-            .set("creation_time", ts(Some(d.created_at())));
-        edges.add(arn, d.role_arn(), EdgeKind::ExecutesAs, "roleArn");
-        edges.add_kms(ctx, arn, d.kms_key_arn(), "kmsKeyArn");
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(ids, |id| async move { gateway(ctx, &id).await }).await
 }

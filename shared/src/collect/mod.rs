@@ -7,7 +7,7 @@
 //! record. Sub-resources that a collector reads on the side (an agent's action
 //! groups) report their own coverage through [`Batch::coverage`].
 
-mod agentcore;
+pub mod agentcore;
 pub mod bedrock;
 pub mod bedrock_agent;
 pub mod iam;

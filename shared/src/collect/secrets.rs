@@ -1,16 +1,18 @@
 //! Secrets Manager secrets, metadata only: ListSecrets carries rotation, KMS key
-//! and tags, so no per-secret call is needed. aispm never reads a secret's
-//! value. Attribute keys: `rotation_enabled`, `rotation_days`, `last_rotated`,
-//! `last_accessed`, `kms_key_id`, `ai_provider` (the provider a name, description
-//! or tag points to, when one does).
+//! and tags; GetResourcePolicy adds each secret's resource policy (who else
+//! may read it). aispm never reads a secret's value. Attribute keys:
+//! `rotation_enabled`, `rotation_days`, `last_rotated`, `last_accessed`,
+//! `kms_key_id`, `ai_provider` (the provider a name, description or tag points
+//! to, when one does), `policy` (the resource policy, absent when there is
+//! none) and `unassessed.policy` (why it could not be read).
 
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, s, ts};
+use super::util::{EdgeSink, found, plain_policy_json, read_each, s, ts};
 
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
-use crate::model::AssetType;
+use crate::model::{AssetType, Coverage};
 
 /// Words that mark a secret as an AI-provider or model key, and the provider
 /// each names. Matched against the lowercased name, description and tags.
@@ -88,15 +90,59 @@ fn secret_asset(ctx: &Ctx, e: &Fields<'_>) -> crate::model::Asset {
     a
 }
 
-/// One secret's metadata (secretsmanager:DescribeSecret; never its value),
-/// with its KMS edge. `None` when it is gone or scheduled for deletion (as
-/// ListSecrets leaves those out).
-pub async fn secret(
+/// Reads the secret's resource policy into `a` (secretsmanager:GetResourcePolicy:
+/// the policy document, never the value). A read that fails marks `policy`
+/// unassessed on the secret and yields a `secretsmanager.secrets.policy`
+/// coverage record, so rules about it report a gap instead of a pass.
+async fn with_policy(
     ctx: &Ctx,
-    id: &str,
-) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
+    mut a: crate::model::Asset,
+    edges: Vec<crate::model::Edge>,
+) -> Batch {
+    const GET: &str = "secretsmanager:GetResourcePolicy";
+    let read = found(
+        ctx.clients
+            .secrets
+            .get_resource_policy()
+            .secret_id(&a.arn)
+            .send()
+            .await
+            .op(GET),
+    );
+    let mut batch = Batch::default();
+    match read {
+        Ok(out) => {
+            let policy = out
+                .and_then(|o| o.resource_policy)
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| plain_policy_json(&p));
+            a.set("policy", policy);
+        }
+        Err(e) => {
+            a.set(
+                "unassessed",
+                Some(json!({"policy": {"reason": e.reason.as_str(), "detail": e.to_string()}})),
+            );
+            batch.coverage.push(Coverage::not_assessed(
+                &ctx.account_id,
+                &a.region,
+                "secretsmanager.secrets.policy",
+                e.reason,
+                format!("{}: {e}", a.name),
+            ));
+        }
+    }
+    batch.assets.push(a);
+    batch.edges = edges;
+    batch
+}
+
+/// One secret's metadata and resource policy (secretsmanager:DescribeSecret
+/// and GetResourcePolicy; never its value), with its KMS edge. `None` when it
+/// is gone or scheduled for deletion (as ListSecrets leaves those out).
+pub async fn secret(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
     const DESCRIBE: &str = "secretsmanager:DescribeSecret";
-    let Some(e) = super::util::found(
+    let Some(e) = found(
         ctx.clients
             .secrets
             .describe_secret()
@@ -131,10 +177,12 @@ pub async fn secret(
     };
     let mut edges = EdgeSink::new("secretsmanager:ListSecrets");
     edges.add_kms(ctx, arn, e.kms_key_id(), "KmsKeyId");
-    Ok(Some((secret_asset(ctx, &fields), edges.edges)))
+    Ok(Some(
+        with_policy(ctx, secret_asset(ctx, &fields), edges.edges).await,
+    ))
 }
 
-/// Every secret's metadata.
+/// Every secret's metadata and resource policy.
 pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
     const LIST: &str = "secretsmanager:ListSecrets";
     let items = ctx
@@ -148,8 +196,7 @@ pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
         .op(LIST)?
         .into_iter()
         .flat_map(|p| p.secret_list.unwrap_or_default());
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(LIST);
+    let mut listed = Vec::new();
     for e in items {
         let (Some(arn), Some(name)) = (e.arn(), e.name()) else {
             continue;
@@ -169,11 +216,14 @@ pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
             kms_key_id: e.kms_key_id(),
             created: e.created_date(),
         };
-        batch.assets.push(secret_asset(ctx, &fields));
+        let mut edges = EdgeSink::new(LIST);
         edges.add_kms(ctx, arn, e.kms_key_id(), "KmsKeyId");
+        listed.push((secret_asset(ctx, &fields), edges.edges));
     }
-    batch.edges = edges.edges;
-    Ok(batch)
+    read_each(listed, |(a, edges)| async move {
+        Ok(Some(with_policy(ctx, a, edges).await))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -93,6 +93,10 @@ pub enum Kind {
     KnowledgeBase,
     /// One data source of a knowledge base (`KB_ID/DATA_SOURCE_ID`).
     DataSource,
+    /// A Bedrock AgentCore agent runtime (by id).
+    AgentRuntime,
+    /// A Bedrock AgentCore gateway (by id).
+    Gateway,
 }
 
 impl Kind {
@@ -130,6 +134,8 @@ impl Kind {
                 "knowledgeBaseId+dataSourceId",
                 "knowledgeBaseId+response.dataSource.dataSourceId",
             ],
+            Kind::AgentRuntime => &["agentRuntimeId", "response.agentRuntimeId"],
+            Kind::Gateway => &["gatewayIdentifier", "response.gatewayId"],
         }
     }
 }
@@ -194,7 +200,10 @@ macro_rules! iam {
 }
 
 const SECRETS: &str = "secretsmanager.amazonaws.com";
-const SECRET_RULES: &[&str] = &["secretsmanager_ai_secret_without_rotation"];
+const SECRET_RULES: &[&str] = &[
+    "secretsmanager_ai_secret_without_rotation",
+    "secretsmanager_secret_readable_outside_org",
+];
 
 macro_rules! secret {
     ($name:literal) => {
@@ -307,6 +316,27 @@ macro_rules! agent {
     ($name:literal, $kind:ident, $rules:expr) => {
         Mapping {
             source: BEDROCK,
+            name: $name,
+            action: Action::Resource(Kind::$kind),
+            rules: $rules,
+        }
+    };
+}
+
+const AGENTCORE: &str = "bedrock-agentcore.amazonaws.com";
+const RUNTIME_RULES: &[&str] = &[
+    "bedrock_agentcore_runtime_public_network",
+    "identity_ai_role_admin_or_wildcard",
+];
+const GATEWAY_RULES: &[&str] = &[
+    "bedrock_agentcore_gateway_weak",
+    "identity_ai_role_admin_or_wildcard",
+];
+
+macro_rules! agentcore {
+    ($name:literal, $kind:ident, $rules:expr) => {
+        Mapping {
+            source: AGENTCORE,
             name: $name,
             action: Action::Resource(Kind::$kind),
             rules: $rules,
@@ -453,6 +483,12 @@ pub const MAP: &[Mapping] = &[
     agent!("CreateDataSource", DataSource, KB_RULES),
     agent!("UpdateDataSource", DataSource, KB_RULES),
     agent!("DeleteDataSource", DataSource, KB_RULES),
+    agentcore!("CreateAgentRuntime", AgentRuntime, RUNTIME_RULES),
+    agentcore!("UpdateAgentRuntime", AgentRuntime, RUNTIME_RULES),
+    agentcore!("DeleteAgentRuntime", AgentRuntime, RUNTIME_RULES),
+    agentcore!("CreateGateway", Gateway, GATEWAY_RULES),
+    agentcore!("UpdateGateway", Gateway, GATEWAY_RULES),
+    agentcore!("DeleteGateway", Gateway, GATEWAY_RULES),
     secret!("CreateSecret"),
     secret!("UpdateSecret"),
     secret!("RotateSecret"),
@@ -461,6 +497,8 @@ pub const MAP: &[Mapping] = &[
     secret!("RestoreSecret"),
     secret!("TagResource"),
     secret!("UntagResource"),
+    secret!("PutResourcePolicy"),
+    secret!("DeleteResourcePolicy"),
     iam!("AttachRolePolicy", IamRole, Attached, ROLE_RULES),
     iam!("DetachRolePolicy", IamRole, Attached, ROLE_RULES),
     iam!("PutRolePolicy", IamRole, Inline, ROLE_RULES),
@@ -633,6 +671,7 @@ mod tests {
             (SAGEMAKER, "ForwardSageMakerCalls"),
             (KMS, "ForwardKmsCalls"),
             (BEDROCK, "ForwardBedrockCalls"),
+            (AGENTCORE, "ForwardAgentCoreCalls"),
         ] {
             let names: Vec<&str> = MAP
                 .iter()

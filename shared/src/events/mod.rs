@@ -540,12 +540,7 @@ async fn refresh_secret(
         a.asset_type == AssetType::SecretsmanagerSecret && (a.arn == id || a.name == id)
     });
     let current = crate::collect::secrets::secret(ctx, id).await?;
-    Ok(replace(
-        fresh,
-        stored,
-        current.map(|(a, e)| Batch::one(a, e)),
-        "secretsmanager.secrets",
-    ))
+    Ok(replace(fresh, stored, current, "secretsmanager.secrets"))
 }
 
 /// The identifier a call names, per the paths of [`map::Kind::id`].
@@ -616,6 +611,14 @@ fn target(kind: Kind) -> (AssetType, &'static str) {
             AssetType::BedrockKnowledgeBase,
             "bedrock_agent.knowledge_bases",
         ),
+        Kind::AgentRuntime => (
+            AssetType::BedrockAgentcoreRuntime,
+            "bedrock_agentcore.runtimes",
+        ),
+        Kind::Gateway => (
+            AssetType::BedrockAgentcoreGateway,
+            "bedrock_agentcore.gateways",
+        ),
     }
 }
 
@@ -646,6 +649,8 @@ fn kind_of(a: &Asset) -> Option<(Kind, String)> {
         AssetType::BedrockProvisionedThroughput => (Kind::ProvisionedThroughput, a.arn.clone()),
         AssetType::BedrockAgent => (Kind::Agent, attr("agent_id")?),
         AssetType::BedrockKnowledgeBase => (Kind::KnowledgeBase, attr("knowledge_base_id")?),
+        AssetType::BedrockAgentcoreRuntime => (Kind::AgentRuntime, a.arn.clone()),
+        AssetType::BedrockAgentcoreGateway => (Kind::Gateway, a.arn.clone()),
         _ => return None,
     })
 }
@@ -660,7 +665,7 @@ fn names(a: &Asset, id: &str) -> bool {
 
 /// Reads one resource whole with its collector's reader.
 async fn read(ctx: &Ctx, kind: Kind, id: &str) -> Result<Option<Batch>, PipelineError> {
-    use crate::collect::{bedrock, bedrock_agent as agents, sagemaker as sm};
+    use crate::collect::{agentcore, bedrock, bedrock_agent as agents, sagemaker as sm};
     Ok(match kind {
         Kind::Notebook => sm::notebook(ctx, id).await?,
         Kind::Domain => sm::domain(ctx, id).await?,
@@ -684,6 +689,8 @@ async fn read(ctx: &Ctx, kind: Kind, id: &str) -> Result<Option<Batch>, Pipeline
             agents::agent(ctx, id).await?
         }
         Kind::KnowledgeBase | Kind::DataSource => agents::knowledge_base(ctx, id).await?,
+        Kind::AgentRuntime => agentcore::runtime(ctx, id).await?,
+        Kind::Gateway => agentcore::gateway(ctx, id).await?,
     })
 }
 

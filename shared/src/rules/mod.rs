@@ -253,6 +253,7 @@ pub const RULES: &[Rule] = &[
     sagemaker::notebook_without_kms::RULE,
     sagemaker::notebook_without_vpc::RULE,
     secretsmanager::ai_secret_without_rotation::RULE,
+    secretsmanager::secret_readable_outside_org::RULE,
 ];
 
 /// The rule with this id.

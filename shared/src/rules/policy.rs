@@ -4,11 +4,14 @@
 //! public statement (fixed values of restricting keys, no `...IfExists`, Deny
 //! guards for outsiders).
 
+use std::collections::BTreeSet;
+
 use serde_json::Value;
 
 use crate::iam::pattern::{Pattern, Syntax};
 use crate::iam::policy::Statement;
-use crate::iam::{Effect, Exposure, Policy};
+use crate::iam::{Effect, Exposure, Policy, is_public};
+use crate::model::{AssetType, Inventory};
 
 /// Matches `*` and `?` wildcards, case-sensitively (resource names in
 /// non-IAM policy documents such as OpenSearch Serverless network policies).
@@ -76,6 +79,59 @@ pub fn principal_account(p: &str) -> Option<&str> {
     }
     let acct = p.strip_prefix("arn:")?.split(':').nth(3)?;
     (acct.len() == 12).then_some(acct)
+}
+
+/// Accounts that count as inside: every account the scan saw, plus the
+/// organization's account list when the management account was read.
+pub fn inside_accounts(inv: &Inventory) -> BTreeSet<&str> {
+    let mut out: BTreeSet<&str> = inv.coverage.iter().map(|c| c.account_id.as_str()).collect();
+    out.extend(inv.assets.iter().map(|a| a.account_id.as_str()));
+    out.extend(
+        inv.assets
+            .iter()
+            .filter(|a| a.asset_type == AssetType::OrganizationsAccount)
+            .filter_map(|a| a.str_attr("account_id")),
+    );
+    out
+}
+
+/// The statements of `policy` that grant one of `actions` to principals
+/// outside `inside`, with those principals: named accounts that are not
+/// inside (unless the grant is restricted by conditions or a Deny guard), and
+/// `*` for a public statement unless `public_blocked` (S3 Block Public Access).
+pub fn outside_grants(
+    policy: &Policy,
+    actions: &[&str],
+    inside: &BTreeSet<&str>,
+    public_blocked: bool,
+) -> Vec<(usize, Vec<String>)> {
+    let exposure = is_public(policy);
+    let public = if public_blocked {
+        Vec::new()
+    } else {
+        public_statements(policy, &exposure, actions)
+    };
+    let mut out = Vec::new();
+    for (i, st) in policy.statements.iter().enumerate() {
+        let mut outsiders: Vec<String> =
+            if allows_any(st, actions) && !st.not_principal && !is_restricted(&exposure, i) {
+                st.principal
+                    .iter()
+                    .flat_map(|p| p.aws.iter())
+                    .filter(|p| principal_account(p).is_some_and(|a| !inside.contains(a)))
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        if public.contains(&i) {
+            outsiders.push("*".to_owned());
+        }
+        if !outsiders.is_empty() {
+            out.push((i, outsiders));
+        }
+    }
+    out
 }
 
 /// A statement as it was written, for evidence.

@@ -23,14 +23,9 @@
 //! ## References
 //! - <https://genai.owasp.org/llmrisk/llm042025-data-and-model-poisoning/>
 
-use std::collections::BTreeSet;
-
 use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
-use crate::iam::is_public;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::policy::{
-    allows_any, is_restricted, parse, principal_account, public_statements, statement_json,
-};
+use crate::rules::policy::{inside_accounts, outside_grants, parse, statement_json};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
@@ -59,17 +54,6 @@ pub const RULE: Rule = Rule {
 
 const WRITE_ACTIONS: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"];
 
-/// Accounts that count as inside: every account the scan saw, plus the
-/// organization's account list when the management account was read.
-fn inside_accounts(inv: &Inventory) -> BTreeSet<&str> {
-    let mut out: BTreeSet<&str> = inv.coverage.iter().map(|c| c.account_id.as_str()).collect();
-    out.extend(inv.assets.iter().map(|a| a.account_id.as_str()));
-    out.extend(
-        of_type(inv, AssetType::OrganizationsAccount).filter_map(|a| a.str_attr("account_id")),
-    );
-    out
-}
-
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
     let inside = inside_accounts(inv);
     let mut hits = Vec::new();
@@ -78,38 +62,13 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         if !unassessed(b, "policy")
             && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
-            let exposure = is_public(&policy);
-            let public = if blocks_public_policy(b) {
-                Vec::new()
-            } else {
-                public_statements(&policy, &exposure, WRITE_ACTIONS)
-            };
-            for (i, st) in policy.statements.iter().enumerate() {
-                // Named accounts outside the organization, unless the grant is
-                // restricted (conditions or a Deny guard for outsiders).
-                let mut outsiders: Vec<String> = if allows_any(st, WRITE_ACTIONS)
-                    && !st.not_principal
-                    && !is_restricted(&exposure, i)
-                {
-                    st.principal
-                        .iter()
-                        .flat_map(|p| p.aws.iter())
-                        .filter(|p| principal_account(p).is_some_and(|a| !inside.contains(a)))
-                        .cloned()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                if public.contains(&i) {
-                    outsiders.push("*".to_owned());
-                }
-                if !outsiders.is_empty() {
-                    evidence.push(FindingEvidence::new(
-                        "s3:GetBucketPolicy",
-                        &format!("Statement[{i}]"),
-                        serde_json::json!({"statement": statement_json(st), "outside_principals": outsiders}),
-                    ));
-                }
+            let grants = outside_grants(&policy, WRITE_ACTIONS, &inside, blocks_public_policy(b));
+            for (i, outsiders) in grants {
+                evidence.push(FindingEvidence::new(
+                    "s3:GetBucketPolicy",
+                    &format!("Statement[{i}]"),
+                    serde_json::json!({"statement": statement_json(&policy.statements[i]), "outside_principals": outsiders}),
+                ));
             }
         }
         evidence.extend(public_acl_grants(b, &["WRITE", "FULL_CONTROL"]));
