@@ -181,42 +181,10 @@ pub async fn authorization_details(ctx: &Ctx) -> Result<Batch, CollectError> {
     }
     // AWS managed policies: only the attached ones, each read once.
     let managed = describe_each(aws_managed.into_iter().collect(), |arn| async move {
-        let Some(p) = found(
-            iam.get_policy()
-                .policy_arn(&arn)
-                .send()
-                .await
-                .op("iam:GetPolicy"),
-        )?
-        .and_then(|o| o.policy) else {
-            return Ok(None);
-        };
-        let Some(version) = p.default_version_id() else {
-            return Ok(None);
-        };
-        let v = found(
-            iam.get_policy_version()
-                .policy_arn(&arn)
-                .version_id(version)
-                .send()
-                .await
-                .op("iam:GetPolicyVersion"),
-        )?
-        .and_then(|o| o.policy_version)
-        .and_then(|v| v.document.map(|d| policy_json(&d)));
-        Ok(Some((
-            arn,
-            p.policy_name().unwrap_or_default().to_owned(),
-            v,
-        )))
+        managed_policy(ctx, &arn).await
     })
     .await?;
-    for (arn, name, doc) in managed {
-        let mut a = global(ctx, &arn, AssetType::IamPolicy, &name);
-        a.set("document", doc)
-            .set("aws_managed", Some(Value::Bool(true)));
-        batch.assets.push(a);
-    }
+    batch.assets.extend(managed);
     // Access keys, with their last use.
     let keys = describe_each(users, |(user, user_arn)| async move {
         let out = access_keys(ctx, &user, &user_arn).await?;
