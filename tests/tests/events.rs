@@ -2168,33 +2168,22 @@ async fn bedrock_events_rescan_logging_models_guardrails_and_throughput() {
     // Guardrails, from the responder.
     let weak = "bedrock_guardrail_prompt_attack_weak";
     let get = "GET /guardrails/exampleguard1";
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get],
-        guardrail_body("LOW"),
-    )]));
-    bedrock("CreateGuardrail", &[]).await;
-    assert_eq!(
-        h.status(weak, "guardrail/exampleguard1").await,
-        Some(FindingStatus::Open)
-    );
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get],
-        guardrail_body("HIGH"),
-    )]));
-    bedrock("UpdateGuardrail", &[]).await;
-    assert_eq!(
-        h.status(weak, "guardrail/exampleguard1").await,
-        Some(FindingStatus::Resolved)
-    );
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get],
-        guardrail_body("LOW"),
-    )]));
-    bedrock("UpdateGuardrail", &[]).await;
-    assert_eq!(
-        h.status(weak, "guardrail/exampleguard1").await,
-        Some(FindingStatus::Open)
-    );
+    for (event, strength, status) in [
+        ("CreateGuardrail", "LOW", FindingStatus::Open),
+        ("UpdateGuardrail", "HIGH", FindingStatus::Resolved),
+        ("UpdateGuardrail", "LOW", FindingStatus::Open),
+    ] {
+        h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+            &[get],
+            guardrail_body(strength),
+        )]));
+        bedrock(event, &[]).await;
+        assert_eq!(
+            h.status(weak, "guardrail/exampleguard1").await,
+            Some(status),
+            "{event} {strength}"
+        );
+    }
     h.proxy()
         .set(with_agents_quiet(vec![Fault::rest_not_found(&[get])]));
     bedrock("DeleteGuardrail", &[]).await;
@@ -2546,39 +2535,34 @@ async fn agentcore_events_rescan_runtimes_and_gateways() {
     let public = "bedrock_agentcore_runtime_public_network";
     let get_runtime = "GET /runtimes/example_runtime-AbCdEf1234";
 
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get_runtime],
-        runtime_body("PUBLIC"),
-    )]));
-    let out = agentcore("CreateAgentRuntime").await;
-    assert_eq!(out.requests, 2, "AssumeRole and GetAgentRuntime: {out:?}");
-    assert!(
-        out.resource
-            .as_deref()
-            .is_some_and(|r| r.ends_with(runtime))
-    );
-    assert_eq!(h.status(public, runtime).await, Some(FindingStatus::Open));
-    assert_eq!(
-        h.edges_from(runtime).await,
-        vec![format!(
-            "ExecutesAs -> arn:aws:iam::{ACCOUNT}:role/example-agentcore-exec"
-        )]
-    );
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get_runtime],
-        runtime_body("VPC"),
-    )]));
-    agentcore("UpdateAgentRuntime").await;
-    assert_eq!(
-        h.status(public, runtime).await,
-        Some(FindingStatus::Resolved)
-    );
-    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
-        &[get_runtime],
-        runtime_body("PUBLIC"),
-    )]));
-    agentcore("UpdateAgentRuntime").await;
-    assert_eq!(h.status(public, runtime).await, Some(FindingStatus::Open));
+    for (event, mode, status) in [
+        ("CreateAgentRuntime", "PUBLIC", FindingStatus::Open),
+        ("UpdateAgentRuntime", "VPC", FindingStatus::Resolved),
+        ("UpdateAgentRuntime", "PUBLIC", FindingStatus::Open),
+    ] {
+        h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+            &[get_runtime],
+            runtime_body(mode),
+        )]));
+        let out = agentcore(event).await;
+        assert_eq!(out.requests, 2, "AssumeRole and GetAgentRuntime: {out:?}");
+        assert!(
+            out.resource
+                .as_deref()
+                .is_some_and(|r| r.ends_with(runtime))
+        );
+        assert_eq!(
+            h.status(public, runtime).await,
+            Some(status),
+            "{event} {mode}"
+        );
+        assert_eq!(
+            h.edges_from(runtime).await,
+            vec![format!(
+                "ExecutesAs -> arn:aws:iam::{ACCOUNT}:role/example-agentcore-exec"
+            )]
+        );
+    }
     h.proxy()
         .set(with_agents_quiet(vec![Fault::rest_not_found(&[
             get_runtime,

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_iam::types::EntityType;
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, describe_each, found, policy_json, s, ts};
+use super::util::{EdgeSink, arn_tail, describe_each, found, policy_json, s, ts};
 use super::{Batch, Ctx};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{Asset, AssetType, EdgeKind, GLOBAL_REGION};
@@ -162,9 +162,7 @@ pub async fn authorization_details(ctx: &Ctx) -> Result<Batch, CollectError> {
             let Some(arn) = p.arn() else {
                 continue;
             };
-            let name = p
-                .policy_name()
-                .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn));
+            let name = p.policy_name().unwrap_or_else(|| arn_tail(arn));
             let mut a = global(ctx, arn, AssetType::IamPolicy, name);
             let doc = p
                 .policy_version_list()
@@ -432,9 +430,7 @@ pub async fn managed_policy(ctx: &Ctx, arn: &str) -> Result<Option<Asset>, Colle
     )?
     .and_then(|o| o.policy_version)
     .and_then(|v| v.document.map(|d| policy_json(&d)));
-    let name = p
-        .policy_name()
-        .unwrap_or_else(|| arn.rsplit('/').next().unwrap_or(arn));
+    let name = p.policy_name().unwrap_or_else(|| arn_tail(arn));
     let mut pa = global(ctx, arn, AssetType::IamPolicy, name);
     pa.set("document", doc)
         .set(

@@ -227,15 +227,21 @@ const NOTEBOOK_RULES: &[&str] = &[
     "identity_ai_role_admin_or_wildcard",
 ];
 
-macro_rules! sagemaker {
-    ($name:literal, $kind:ident, $rules:expr) => {
+/// A row re-reading a regional resource of `$kind` (see [`Kind`]); the
+/// per-service macros below name the event source.
+macro_rules! resource {
+    ($source:expr, $name:literal, $kind:ident, $rules:expr) => {
         Mapping {
-            source: SAGEMAKER,
+            source: $source,
             name: $name,
             action: Action::Resource(Kind::$kind),
             rules: $rules,
         }
     };
+}
+
+macro_rules! sagemaker {
+    ($($row:tt)*) => { resource!(SAGEMAKER, $($row)*) };
 }
 
 const DOMAIN_RULES: &[&str] = &[
@@ -290,15 +296,9 @@ const CUSTOM_MODEL_RULES: &[&str] = &[
     "path_poisonable_training_data",
 ];
 
+/// Bedrock and Bedrock Agents calls (both `bedrock.amazonaws.com`).
 macro_rules! bedrock {
-    ($name:literal, $kind:ident, $rules:expr) => {
-        Mapping {
-            source: BEDROCK,
-            name: $name,
-            action: Action::Resource(Kind::$kind),
-            rules: $rules,
-        }
-    };
+    ($($row:tt)*) => { resource!(BEDROCK, $($row)*) };
 }
 
 const AGENT_RULES: &[&str] = &[
@@ -312,17 +312,6 @@ const KB_RULES: &[&str] = &[
     "path_poisonable_training_data",
 ];
 
-macro_rules! agent {
-    ($name:literal, $kind:ident, $rules:expr) => {
-        Mapping {
-            source: BEDROCK,
-            name: $name,
-            action: Action::Resource(Kind::$kind),
-            rules: $rules,
-        }
-    };
-}
-
 const AGENTCORE: &str = "bedrock-agentcore.amazonaws.com";
 const RUNTIME_RULES: &[&str] = &[
     "bedrock_agentcore_runtime_public_network",
@@ -334,14 +323,7 @@ const GATEWAY_RULES: &[&str] = &[
 ];
 
 macro_rules! agentcore {
-    ($name:literal, $kind:ident, $rules:expr) => {
-        Mapping {
-            source: AGENTCORE,
-            name: $name,
-            action: Action::Resource(Kind::$kind),
-            rules: $rules,
-        }
-    };
+    ($($row:tt)*) => { resource!(AGENTCORE, $($row)*) };
 }
 
 const KMS: &str = "kms.amazonaws.com";
@@ -460,29 +442,29 @@ pub const MAP: &[Mapping] = &[
         action: Action::Tags(&["resourceARN", "resourceArn"]),
         rules: TAG_RULES,
     },
-    agent!("CreateAgent", Agent, AGENT_RULES),
-    agent!("UpdateAgent", Agent, AGENT_RULES),
-    agent!("DeleteAgent", Agent, AGENT_RULES),
-    agent!("CreateAgentActionGroup", ActionGroup, AGENT_RULES),
-    agent!("UpdateAgentActionGroup", ActionGroup, AGENT_RULES),
-    agent!("DeleteAgentActionGroup", ActionGroup, AGENT_RULES),
-    agent!(
+    bedrock!("CreateAgent", Agent, AGENT_RULES),
+    bedrock!("UpdateAgent", Agent, AGENT_RULES),
+    bedrock!("DeleteAgent", Agent, AGENT_RULES),
+    bedrock!("CreateAgentActionGroup", ActionGroup, AGENT_RULES),
+    bedrock!("UpdateAgentActionGroup", ActionGroup, AGENT_RULES),
+    bedrock!("DeleteAgentActionGroup", ActionGroup, AGENT_RULES),
+    bedrock!(
         "AssociateAgentKnowledgeBase",
         AgentKnowledgeBases,
         AGENT_RULES
     ),
-    agent!("UpdateAgentKnowledgeBase", AgentKnowledgeBases, AGENT_RULES),
-    agent!(
+    bedrock!("UpdateAgentKnowledgeBase", AgentKnowledgeBases, AGENT_RULES),
+    bedrock!(
         "DisassociateAgentKnowledgeBase",
         AgentKnowledgeBases,
         AGENT_RULES
     ),
-    agent!("CreateKnowledgeBase", KnowledgeBase, KB_RULES),
-    agent!("UpdateKnowledgeBase", KnowledgeBase, KB_RULES),
-    agent!("DeleteKnowledgeBase", KnowledgeBase, KB_RULES),
-    agent!("CreateDataSource", DataSource, KB_RULES),
-    agent!("UpdateDataSource", DataSource, KB_RULES),
-    agent!("DeleteDataSource", DataSource, KB_RULES),
+    bedrock!("CreateKnowledgeBase", KnowledgeBase, KB_RULES),
+    bedrock!("UpdateKnowledgeBase", KnowledgeBase, KB_RULES),
+    bedrock!("DeleteKnowledgeBase", KnowledgeBase, KB_RULES),
+    bedrock!("CreateDataSource", DataSource, KB_RULES),
+    bedrock!("UpdateDataSource", DataSource, KB_RULES),
+    bedrock!("DeleteDataSource", DataSource, KB_RULES),
     agentcore!("CreateAgentRuntime", AgentRuntime, RUNTIME_RULES),
     agentcore!("UpdateAgentRuntime", AgentRuntime, RUNTIME_RULES),
     agentcore!("DeleteAgentRuntime", AgentRuntime, RUNTIME_RULES),

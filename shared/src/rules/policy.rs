@@ -87,9 +87,7 @@ pub fn inside_accounts(inv: &Inventory) -> BTreeSet<&str> {
     let mut out: BTreeSet<&str> = inv.coverage.iter().map(|c| c.account_id.as_str()).collect();
     out.extend(inv.assets.iter().map(|a| a.account_id.as_str()));
     out.extend(
-        inv.assets
-            .iter()
-            .filter(|a| a.asset_type == AssetType::OrganizationsAccount)
+        super::of_type(inv, AssetType::OrganizationsAccount)
             .filter_map(|a| a.str_attr("account_id")),
     );
     out
