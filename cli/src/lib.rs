@@ -1,20 +1,13 @@
 //! The `aispm` command, as a library so tests drive it in process. `main.rs`
 //! only parses the process arguments, calls [`run`] and exits with its code.
 
-mod iam_cmds;
-mod store_cmds;
+mod cmd;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::time::Instant;
 
-use aispm_shared::aws::{AwsSettings, RequestCounter, parse_regions, source_chain};
-use aispm_shared::model::{CoverageStatus, Finding, Inventory};
-use aispm_shared::rules::{self, RuleConfig};
-use aispm_shared::scan::{ScanRequest, Target, parse_account_ids, scan};
-use anyhow::Context;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use serde_json::json;
+use aispm_shared::aws::source_chain;
+use clap::{Parser, Subcommand, ValueEnum};
 
 const EXIT_HELP: &str = "\
 Exit codes:
@@ -36,162 +29,36 @@ pub struct Cli {
 enum Command {
     /// Discover AI assets, run the rules and print prioritized findings.
     #[command(after_help = EXIT_HELP)]
-    Scan(ScanArgs),
+    Scan(cmd::scan::ScanArgs),
     /// Discover AI assets and print the organization's graph: assets, edges
     /// (from the APIs, and from the IAM engine: what AI identities can read,
     /// write and invoke, who outside can reach each data store) and coverage.
     #[command(after_help = EXIT_HELP)]
-    Inventory(ScanArgs),
+    Inventory(cmd::scan::ScanArgs),
     /// Run a sweep through the pipeline's handlers and keep findings in DynamoDB.
     #[command(after_help = EXIT_HELP)]
-    Sweep(store_cmds::SweepArgs),
+    Sweep(cmd::sweep::SweepArgs),
     /// Read and manage stored findings.
     #[command(subcommand)]
-    Findings(store_cmds::FindingsCommand),
+    Findings(cmd::findings::FindingsCommand),
     /// Rescan what one CloudTrail or AWS Health event changed, as the
     /// on-event function does, and update the findings store.
-    Event(store_cmds::EventArgs),
+    Event(cmd::event::EventArgs),
     /// Posture metrics from the findings store: ownership, mapping, coverage
     /// and rule gaps, findings by status, time to remediate.
-    Metrics(store_cmds::MetricsArgs),
+    Metrics(cmd::metrics::MetricsArgs),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
-    Iam(iam_cmds::IamCommand),
+    Iam(cmd::iam::IamCommand),
     /// The rules catalog: list every rule, or show one.
     #[command(subcommand)]
-    Rules(RulesCommand),
-}
-
-#[derive(Debug, Subcommand)]
-enum RulesCommand {
-    /// Every rule: id, severity and title (or JSON with all metadata).
-    List {
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
-    /// The catalog as Markdown (what docs/rules.md holds).
-    Docs,
-    /// One rule's metadata: rationale, inputs, remediation, framework mappings.
-    Show {
-        /// The rule id (see `aispm rules list`).
-        id: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Table)]
-        format: Format,
-    },
+    Rules(cmd::rules::RulesCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     Table,
     Json,
-}
-
-#[derive(Debug, Args)]
-struct ScanArgs {
-    /// Send every AWS request to this endpoint (an emulator). Also read from
-    /// AWS_ENDPOINT_URL.
-    #[arg(long, env = "AWS_ENDPOINT_URL")]
-    endpoint_url: Option<String>,
-    /// Comma-separated regions to scan, e.g. us-east-1,eu-west-1.
-    #[arg(long, required = true)]
-    regions: String,
-    /// Comma-separated 12-digit account ids to scan (AssumeRole into each one
-    /// that is not the caller's own).
-    #[arg(long, conflicts_with = "organization")]
-    accounts: Option<String>,
-    /// Scan every ACTIVE account of the caller's organization.
-    #[arg(long)]
-    organization: bool,
-    /// Role assumed in member accounts.
-    #[arg(long, default_value = "aispm-scanner")]
-    role_name: String,
-    /// ExternalId passed to AssumeRole.
-    #[arg(long)]
-    external_id: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
-    /// Print run statistics as JSON on stderr: wall time, HTTP requests by
-    /// service and operation, assets, findings, coverage.
-    #[arg(long)]
-    stats: bool,
-    /// Accounts scanned at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    account_concurrency: u16,
-    /// Tag keys that name an asset's owner (comma-separated).
-    #[arg(long, default_value = "owner,team")]
-    owner_tags: String,
-    /// A suppressions file (JSON: rule, resource pattern, reason, owner,
-    /// expiry; see docs/suppressions.md). Matching findings are reported with
-    /// status `suppressed` until the entry expires.
-    #[arg(long, value_name = "FILE")]
-    suppressions: Option<std::path::PathBuf>,
-}
-
-/// Reads and validates a suppressions file.
-pub(crate) fn read_suppressions(
-    path: Option<&std::path::Path>,
-) -> anyhow::Result<aispm_shared::suppressions::Suppressions> {
-    let Some(path) = path else {
-        return Ok(aispm_shared::suppressions::Suppressions::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read --suppressions {}", path.display()))?;
-    aispm_shared::suppressions::Suppressions::parse(&text)
-        .with_context(|| format!("invalid --suppressions {}", path.display()))
-}
-
-fn split(s: &str) -> Vec<String> {
-    s.split(',')
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-impl ScanArgs {
-    fn request(&self) -> anyhow::Result<ScanRequest> {
-        let regions = parse_regions(&self.regions).context("invalid --regions")?;
-        let target = match (&self.accounts, self.organization) {
-            (Some(list), _) => {
-                Target::Accounts(parse_account_ids(list).context("invalid --accounts")?)
-            }
-            (None, true) => Target::Organization,
-            (None, false) => Target::Caller,
-        };
-        if self.role_name.trim().is_empty() {
-            anyhow::bail!("invalid --role-name: empty");
-        }
-        Ok(ScanRequest {
-            regions,
-            target,
-            role_name: self.role_name.clone(),
-            external_id: self.external_id.clone(),
-            account_concurrency: usize::from(self.account_concurrency),
-            ..ScanRequest::default()
-        })
-    }
-
-    fn settings(&self) -> anyhow::Result<AwsSettings> {
-        if let Some(url) = &self.endpoint_url
-            && !(url.starts_with("http://") || url.starts_with("https://"))
-        {
-            anyhow::bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
-        }
-        Ok(AwsSettings {
-            endpoint_url: self.endpoint_url.clone(),
-            ..AwsSettings::default()
-        })
-    }
-
-    fn rule_config(&self) -> RuleConfig {
-        RuleConfig {
-            owner_tag_keys: split(&self.owner_tags),
-            ..RuleConfig::default()
-        }
-    }
 }
 
 /// Parses `args` (program name first) and runs the command, writing results to
@@ -241,99 +108,15 @@ async fn execute(
     err: &mut dyn Write,
 ) -> anyhow::Result<()> {
     match cli.command {
-        Command::Iam(cmd) => iam_cmds::run(cmd, stdin, out),
-        Command::Rules(RulesCommand::List { format }) => print_rules(format, out),
-        Command::Rules(RulesCommand::Show { id, format }) => show_rule(&id, format, out),
-        Command::Rules(RulesCommand::Docs) => {
-            out.write_all(rules::docs::markdown().as_bytes())?;
-            Ok(())
-        }
-        Command::Sweep(args) => Box::pin(store_cmds::sweep(args, out)).await,
-        Command::Findings(cmd) => Box::pin(store_cmds::findings(cmd, out)).await,
-        Command::Metrics(args) => Box::pin(store_cmds::metrics(args, out)).await,
-        Command::Event(args) => Box::pin(store_cmds::event(args, out)).await,
-        Command::Scan(args) => {
-            let suppressions = read_suppressions(args.suppressions.as_deref())?;
-            let (inv, mut findings, rule_cov, stats) = run_scan(&args).await?;
-            suppressions.apply(
-                &mut findings,
-                &aispm_shared::pipeline::timestamp(std::time::SystemTime::now()),
-            );
-            let mut coverage = inv.coverage.clone();
-            coverage.extend(rule_cov);
-            match args.format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &findings)?;
-                    writeln!(out)?;
-                }
-                Format::Table => print_table(&findings, &coverage, out)?,
-            }
-            if args.stats {
-                writeln!(err, "{}", serde_json::to_string(&stats)?)?;
-            }
-            Ok(())
-        }
-        Command::Inventory(args) => {
-            let (mut inv, _findings, _rule_cov, stats) = run_scan(&args).await?;
-            // The IAM-derived edges complete the graph: what AI identities can
-            // read, write and invoke, and who outside can reach data stores.
-            let access = aispm_shared::access::Access::from_inventory(&inv);
-            inv.edges
-                .extend(aispm_shared::graph::iam_edges(&inv, &access));
-            match args.format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &inv)?;
-                    writeln!(out)?;
-                }
-                Format::Table => print_inventory(&inv, out)?,
-            }
-            if args.stats {
-                writeln!(err, "{}", serde_json::to_string(&stats)?)?;
-            }
-            Ok(())
-        }
+        Command::Iam(c) => cmd::iam::run(c, stdin, out),
+        Command::Rules(c) => cmd::rules::run(c, out),
+        Command::Sweep(args) => Box::pin(cmd::sweep::sweep(args, out)).await,
+        Command::Findings(c) => Box::pin(cmd::findings::findings(c, out)).await,
+        Command::Metrics(args) => Box::pin(cmd::metrics::metrics(args, out)).await,
+        Command::Event(args) => Box::pin(cmd::event::event(args, out)).await,
+        Command::Scan(args) => Box::pin(cmd::scan::run(args, out, err)).await,
+        Command::Inventory(args) => Box::pin(cmd::scan::inventory(args, out, err)).await,
     }
-}
-
-type ScanOutput = (
-    Inventory,
-    Vec<Finding>,
-    Vec<aispm_shared::model::Coverage>,
-    serde_json::Value,
-);
-
-async fn run_scan(args: &ScanArgs) -> anyhow::Result<ScanOutput> {
-    let req = args.request()?;
-    let settings = args.settings()?;
-    let counter = RequestCounter::new();
-    let started = Instant::now();
-    let inv = scan(&settings, &req, &counter).await?;
-    let (findings, rule_cov) = rules::evaluate(&inv, &args.rule_config());
-    let wall = started.elapsed();
-    let requests = counter.snapshot();
-    let assessed = inv
-        .coverage
-        .iter()
-        .filter(|c| c.status == CoverageStatus::Assessed)
-        .count();
-    let not_assessed = inv.coverage.len() - assessed;
-    let per_asset = if inv.assets.is_empty() {
-        0.0
-    } else {
-        requests.total as f64 / inv.assets.len() as f64
-    };
-    let stats = json!({
-        "wall_time_ms": wall.as_millis(),
-        "http_requests": requests.total,
-        "http_requests_per_asset": (per_asset * 100.0).round() / 100.0,
-        "requests_by_service": requests.by_service,
-        "accounts": inv.coverage.iter().map(|c| c.account_id.as_str()).collect::<std::collections::BTreeSet<_>>().len(),
-        "assets": inv.assets.len(),
-        "edges": inv.edges.len(),
-        "findings": findings.len(),
-        "coverage": {"assessed": assessed, "not_assessed": not_assessed, "rules_not_assessed": rule_cov.len()},
-    });
-    Ok((inv, findings, rule_cov, stats))
 }
 
 pub(crate) fn truncate(s: &str, n: usize) -> String {
@@ -343,164 +126,4 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
         let head: String = s.chars().take(n.saturating_sub(1)).collect();
         format!("{head}…")
     }
-}
-
-fn print_table(
-    findings: &[Finding],
-    coverage: &[aispm_shared::model::Coverage],
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    writeln!(
-        out,
-        "{:>4}  {:<13} {:<12} {:<9} {:<44} RESOURCE",
-        "RISK", "SEVERITY", "ACCOUNT", "REGION", "RULE"
-    )?;
-    for f in findings {
-        writeln!(
-            out,
-            "{:>4}  {:<13} {:<12} {:<9} {:<44} {}",
-            f.risk_score,
-            f.severity.as_str(),
-            f.account_id,
-            truncate(&f.region, 9),
-            truncate(&f.rule_id, 44),
-            f.resource_arn
-        )?;
-    }
-    writeln!(out, "\n{} findings", findings.len())?;
-    let collectors: Vec<_> = coverage
-        .iter()
-        .filter(|c| !c.collector.starts_with("rule:"))
-        .collect();
-    let not: Vec<_> = collectors.iter().filter(|c| !c.is_assessed()).collect();
-    writeln!(
-        out,
-        "coverage: {} of {} collector runs assessed, {} not assessed (never counted as passes)",
-        collectors.len() - not.len(),
-        collectors.len(),
-        not.len()
-    )?;
-    // One line per collector and reason, naming where and one example.
-    let mut groups: std::collections::BTreeMap<(&str, &str), Vec<&aispm_shared::model::Coverage>> =
-        Default::default();
-    for c in &not {
-        groups
-            .entry((
-                c.collector.as_str(),
-                c.reason.map(|r| r.as_str()).unwrap_or("error"),
-            ))
-            .or_default()
-            .push(c);
-    }
-    for ((collector, reason), list) in groups {
-        let places: std::collections::BTreeSet<String> = list
-            .iter()
-            .map(|c| format!("{}/{}", c.account_id, c.region))
-            .collect();
-        let example = list
-            .first()
-            .and_then(|c| c.detail.as_deref())
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "  not assessed  {collector:<36} {reason:<16} in {} place(s): {}",
-            places.len(),
-            truncate(&places.into_iter().collect::<Vec<_>>().join(", "), 80)
-        )?;
-        writeln!(out, "      e.g. {}", truncate(example, 140))?;
-    }
-    let rules_not: std::collections::BTreeSet<&str> = coverage
-        .iter()
-        .filter(|c| c.collector.starts_with("rule:"))
-        .map(|c| c.collector.trim_start_matches("rule:"))
-        .collect();
-    if !rules_not.is_empty() {
-        writeln!(
-            out,
-            "rules with inputs not assessed somewhere: {}",
-            rules_not.into_iter().collect::<Vec<_>>().join(", ")
-        )?;
-    }
-    Ok(())
-}
-
-fn print_inventory(inv: &Inventory, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut counts: std::collections::BTreeMap<(&str, &str, &str), usize> = Default::default();
-    for a in &inv.assets {
-        *counts
-            .entry((
-                a.account_id.as_str(),
-                a.region.as_str(),
-                a.asset_type.as_str(),
-            ))
-            .or_default() += 1;
-    }
-    writeln!(
-        out,
-        "{:<12} {:<10} {:<34} COUNT",
-        "ACCOUNT", "REGION", "TYPE"
-    )?;
-    for ((acct, region, t), n) in counts {
-        writeln!(out, "{acct:<12} {region:<10} {t:<34} {n}")?;
-    }
-    writeln!(
-        out,
-        "\n{} assets, {} edges, {} coverage records",
-        inv.assets.len(),
-        inv.edges.len(),
-        inv.coverage.len()
-    )?;
-    Ok(())
-}
-
-fn show_rule(id: &str, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
-    let Some(rule) = rules::rule(id) else {
-        anyhow::bail!("no rule `{id}`; `aispm rules list` prints every rule id");
-    };
-    let m = &rule.meta;
-    if format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, m)?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let list = |xs: &[&str]| {
-        if xs.is_empty() {
-            "-".to_owned()
-        } else {
-            xs.join(", ")
-        }
-    };
-    let types: Vec<&str> = m.resource_types.iter().map(|t| t.as_str()).collect();
-    let nist: Vec<String> = m.nist_ai_rmf.iter().map(|n| format!("{n:?}")).collect();
-    writeln!(out, "{} [{}] {}", m.id, m.severity.as_str(), m.title)?;
-    writeln!(out, "why          {}", m.rationale)?;
-    writeln!(
-        out,
-        "reads        {} (collectors: {})",
-        types.join(", "),
-        m.collectors.join(", ")
-    )?;
-    writeln!(out, "remediation  {}", m.remediation)?;
-    writeln!(out, "action       {}", m.remediation_action.unwrap_or("-"))?;
-    writeln!(out, "OWASP LLM    {}", list(m.owasp_llm))?;
-    writeln!(out, "MITRE ATLAS  {}", list(m.mitre_atlas))?;
-    writeln!(out, "NIST AI RMF  {}", nist.join(", "))?;
-    writeln!(out, "Security Hub {}", list(m.aws_security_hub))?;
-    Ok(())
-}
-
-fn print_rules(format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
-    let metas: Vec<_> = rules::RULES.iter().map(|r| r.meta).collect();
-    match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &metas)?;
-            writeln!(out)?;
-        }
-        Format::Table => {
-            for m in metas {
-                writeln!(out, "{:<44} {:<9} {}", m.id, m.severity.as_str(), m.title)?;
-            }
-        }
-    }
-    Ok(())
 }

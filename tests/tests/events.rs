@@ -18,9 +18,8 @@ use aispm_shared::aws::AwsSettings;
 use aispm_shared::events::{self, Outcome};
 use aispm_shared::model::FindingStatus;
 use aispm_shared::pipeline::{PipelineConfig, plan_tasks, run_task, timestamp};
-use aispm_shared::store::{
-    DynamoStore, FindingFilter, FindingState, Store, SweepRecord, ensure_table,
-};
+use aispm_shared::store::prelude::*;
+use aispm_shared::store::{DynamoStore, FindingFilter, FindingState, SweepRecord, ensure_table};
 use aispm_tests::emulator::Emulator;
 use aispm_tests::proxy::{Fault, FaultProxy};
 use aispm_tests::scenarios::{self, ACCOUNT, OUTSIDE_ACCOUNT, REGION};
@@ -239,13 +238,12 @@ fn policy(principal: &str) -> String {
 #[test]
 fn every_mapped_call_is_fed_by_a_test_here() {
     let source = include_str!("events.rs");
-    let missing: Vec<String> = events::map::MAP
-        .iter()
-        .filter(|m| {
-            !source.contains(&format!("\"{}\"", m.name))
-                && !source.contains(&format!("/{}.json", m.name))
+    let missing: Vec<String> = events::map::calls()
+        .into_iter()
+        .filter(|(_, name)| {
+            !source.contains(&format!("\"{name}\"")) && !source.contains(&format!("/{name}.json"))
         })
-        .map(|m| format!("{} {}", m.source, m.name))
+        .map(|(source, name)| format!("{source} {name}"))
         .collect();
     assert!(missing.is_empty(), "no emulator test feeds {missing:?}");
 }

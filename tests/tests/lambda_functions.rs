@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use aispm_shared::model::FindingStatus;
 use aispm_shared::pipeline::local::{QueueSettings, ensure_queues};
-use aispm_shared::store::{DynamoStore, FindingFilter, Store, ensure_table};
+use aispm_shared::store::prelude::*;
+use aispm_shared::store::{DynamoStore, FindingFilter, ensure_table};
 use aispm_tests::emulator::Emulator;
 use aispm_tests::runtime_api::{Function, Outcome};
 use aispm_tests::seed::{emulator_config, seed};

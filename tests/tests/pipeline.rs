@@ -20,7 +20,8 @@ use aispm_shared::aws::AwsSettings;
 use aispm_shared::pipeline::local::{QueueSettings, drain, ensure_queues};
 use aispm_shared::pipeline::{PipelineConfig, ScanTask, handle_sqs_event, plan_tasks, timestamp};
 use aispm_shared::rules::RuleConfig;
-use aispm_shared::store::{DynamoStore, FindingFilter, Store, SweepRecord, ensure_table};
+use aispm_shared::store::prelude::*;
+use aispm_shared::store::{DynamoStore, FindingFilter, SweepRecord, ensure_table};
 use aispm_tests::emulator::Emulator;
 use aispm_tests::proxy::{Fault, FaultProxy};
 use aispm_tests::seed::{Estate, emulator_config, fix_public_rag_bucket, seed};
@@ -712,7 +713,7 @@ fn configured_suppressions_hide_nothing_and_expire() {
             vec![est.data_science.clone()],
             &["eu-west-1"],
         );
-        cfg.suppressions = aispm_shared::suppressions::Suppressions::parse(
+        cfg.suppressions = aispm_shared::reconcile::suppressions::Suppressions::parse(
             r#"{"suppressions": [{"rule": "sagemaker_notebook_without_kms",
                 "resource": "arn:aws:sagemaker:*:*:notebook-instance/genai-*",
                 "reason": "prototype, data is synthetic", "owner": "data-science-lead",

@@ -326,6 +326,21 @@ fn glob(segs: &[Seg], text: &[u8]) -> bool {
     }
 }
 
+/// Matches `*` and `?` wildcards, case-sensitively: resource names in
+/// non-IAM documents (OpenSearch Serverless network policies, suppression
+/// entries) that use IAM's wildcard syntax without its variables.
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
+    Pattern::new(
+        pattern,
+        Syntax {
+            wildcards: true,
+            variables: false,
+            fold_case: false,
+        },
+    )
+    .is_ok_and(|p| p.matches_plain(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

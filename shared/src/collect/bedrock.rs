@@ -7,8 +7,9 @@
 
 use serde_json::{Value, json};
 
+use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
 use super::util::{EdgeSink, found, read_each, s, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
 
@@ -406,3 +407,106 @@ pub async fn guardrails(ctx: &Ctx) -> Result<Batch, CollectError> {
         .collect();
     read_each(ids, |id| async move { guardrail(ctx, &id).await }).await
 }
+
+const SOURCE: &str = "bedrock.amazonaws.com";
+
+/// The region's logging configuration as a single-resource read (it has no
+/// identifier; calls name none).
+async fn invocation_logging_one(ctx: &Ctx, _id: &str) -> One {
+    Ok(Some(invocation_logging(ctx).await?))
+}
+
+/// `bedrock.custom_models`.
+pub const CUSTOM_MODELS: ResourceSpec = ResourceSpec::readable(
+    "bedrock.custom_models",
+    Scope::Regional,
+    AssetType::BedrockCustomModel,
+    list_fn!(custom_models),
+    read_fn!(custom_model),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &["DeleteCustomModel"],
+    id: &["modelIdentifier"],
+    part: None,
+}]);
+
+/// `bedrock.customization_jobs`: created by name, stopped by identifier.
+pub const CUSTOMIZATION_JOBS: ResourceSpec = ResourceSpec::readable(
+    "bedrock.customization_jobs",
+    Scope::Regional,
+    AssetType::BedrockCustomizationJob,
+    list_fn!(customization_jobs),
+    read_fn!(customization_job),
+    by_arn,
+)
+.on(&[
+    EventCalls {
+        source: SOURCE,
+        names: &["CreateModelCustomizationJob"],
+        id: &["jobName"],
+        part: None,
+    },
+    EventCalls {
+        source: SOURCE,
+        names: &["StopModelCustomizationJob"],
+        id: &["jobIdentifier"],
+        part: None,
+    },
+]);
+
+/// `bedrock.guardrails`.
+pub const GUARDRAILS: ResourceSpec = ResourceSpec::readable(
+    "bedrock.guardrails",
+    Scope::Regional,
+    AssetType::BedrockGuardrail,
+    list_fn!(guardrails),
+    read_fn!(guardrail),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &["CreateGuardrail", "UpdateGuardrail", "DeleteGuardrail"],
+    id: &["guardrailIdentifier", "response.guardrailId"],
+    part: None,
+}]);
+
+/// `bedrock.invocation_logging`: one per region.
+pub const INVOCATION_LOGGING: ResourceSpec = ResourceSpec::readable(
+    "bedrock.invocation_logging",
+    Scope::Regional,
+    AssetType::BedrockInvocationLogging,
+    list_fn!(invocation_logging),
+    read_fn!(invocation_logging_one),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &[
+        "PutModelInvocationLoggingConfiguration",
+        "DeleteModelInvocationLoggingConfiguration",
+    ],
+    id: &[],
+    part: None,
+}]);
+
+/// `bedrock.provisioned_throughput`.
+pub const PROVISIONED_THROUGHPUT: ResourceSpec = ResourceSpec::readable(
+    "bedrock.provisioned_throughput",
+    Scope::Regional,
+    AssetType::BedrockProvisionedThroughput,
+    list_fn!(provisioned_throughput),
+    read_fn!(provisioned),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &[
+        "CreateProvisionedModelThroughput",
+        "UpdateProvisionedModelThroughput",
+        "DeleteProvisionedModelThroughput",
+    ],
+    id: &["provisionedModelId", "response.provisionedModelArn"],
+    part: None,
+}]);

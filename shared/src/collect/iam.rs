@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_iam::types::EntityType;
 use serde_json::{Value, json};
 
+use super::spec::{ResourceSpec, list_fn};
 use super::util::{EdgeSink, arn_tail, describe_each, found, policy_json, s, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{Asset, AssetType, EdgeKind, GLOBAL_REGION};
 
@@ -262,6 +263,26 @@ pub async fn access_keys(
     Ok(out)
 }
 
+/// One user's access keys as a batch: the keys and the user's
+/// `has_access_key` edges to them.
+pub async fn user_keys(ctx: &Ctx, user: &str, user_arn: &str) -> Result<Batch, CollectError> {
+    let keys = access_keys(ctx, user, user_arn).await?;
+    let mut edges = EdgeSink::new("iam:ListAccessKeys");
+    for k in &keys {
+        edges.add(
+            user_arn,
+            Some(&k.arn),
+            EdgeKind::HasAccessKey,
+            "AccessKeyMetadata.AccessKeyId",
+        );
+    }
+    Ok(Batch {
+        assets: keys,
+        edges: edges.edges,
+        coverage: Vec::new(),
+    })
+}
+
 /// What an IAM call changed on a role or user, and so what to re-read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdentityPart {
@@ -274,15 +295,17 @@ pub enum IdentityPart {
     Identity,
 }
 
-/// Re-reads `part` of a role or user into its stored asset; returns the
-/// managed policies it newly needs (attached, or a new boundary) that
-/// `known` does not hold, read with GetPolicy and GetPolicyVersion.
+/// Re-reads `part` of a stored role or user: the batch holds the managed
+/// policies it newly needs (attached, or a new boundary) that `known` does
+/// not hold, read with GetPolicy and GetPolicyVersion, then the identity
+/// itself; for [`IdentityPart::Attached`], its attachment edges too (the
+/// caller drops the stored ones).
 pub async fn refresh_identity(
     ctx: &Ctx,
-    a: &mut Asset,
+    mut a: Asset,
     part: &IdentityPart,
     known: &BTreeSet<String>,
-) -> Result<Vec<Asset>, CollectError> {
+) -> Result<Batch, CollectError> {
     let iam = &ctx.clients.iam;
     let name = a.name.clone();
     let role = a.asset_type == AssetType::IamRole;
@@ -396,11 +419,24 @@ pub async fn refresh_identity(
             a.set("permissions_boundary", boundary.map(Value::String));
         }
     }
-    let mut out = Vec::new();
+    let mut batch = Batch::default();
     for arn in needed.into_iter().filter(|p| !known.contains(p)) {
-        out.extend(managed_policy(ctx, &arn).await?);
+        batch.assets.extend(managed_policy(ctx, &arn).await?);
     }
-    Ok(out)
+    if *part == IdentityPart::Attached {
+        let call = if role {
+            "iam:ListAttachedRolePolicies"
+        } else {
+            "iam:ListAttachedUserPolicies"
+        };
+        let mut edges = EdgeSink::new(call);
+        for p in a.attached_policies() {
+            edges.add(&a.arn, Some(p), EdgeKind::HasPolicy, "AttachedPolicies");
+        }
+        batch.edges = edges.edges;
+    }
+    batch.assets.push(a);
+    Ok(batch)
 }
 
 /// One managed policy with its default version's document (GetPolicy and
@@ -440,3 +476,10 @@ pub async fn managed_policy(ctx: &Ctx, arn: &str) -> Result<Option<Asset>, Colle
         .set("default_version_id", Some(json!(version)));
     Ok(Some(pa))
 }
+
+/// `iam.authorization_details`: roles, users, groups, policies and access keys in one paginated call; its calls are re-read part by part by the event path (IAM identities are special: one call changes one part of one identity).
+pub const SPEC: ResourceSpec = ResourceSpec::listed(
+    "iam.authorization_details",
+    Scope::Global,
+    list_fn!(authorization_details),
+);

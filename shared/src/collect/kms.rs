@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
+use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
 use super::util::{describe_each, found, plain_policy_json, s, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::AssetType;
 
@@ -79,10 +80,7 @@ fn key_asset(
 
 /// One key re-read (for event triggers): DescribeKey, rotation and policy,
 /// and its aliases (ListAliases for the key); `None` when it is gone.
-pub async fn key(
-    ctx: &Ctx,
-    id: &str,
-) -> Result<Option<(crate::model::Asset, Vec<crate::model::Edge>)>, CollectError> {
+pub async fn key(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
     let Some((meta, rotation, policy)) = describe_key(ctx, id).await? else {
         return Ok(None);
     };
@@ -98,7 +96,7 @@ pub async fn key(
         .await
         .op("kms:ListAliases")?;
     let names: Vec<&str> = aliases.iter().filter_map(|a| a.alias_name()).collect();
-    Ok(Some((
+    Ok(Some(Batch::one(
         key_asset(ctx, &meta, rotation, policy, &names),
         Vec::new(),
     )))
@@ -143,3 +141,27 @@ pub async fn keys(ctx: &Ctx) -> Result<Batch, CollectError> {
     }
     Ok(batch)
 }
+
+/// `kms.keys`: a key's calls name it by id, ARN or alias.
+pub const SPEC: ResourceSpec = ResourceSpec::readable(
+    "kms.keys",
+    Scope::Regional,
+    AssetType::KmsKey,
+    list_fn!(keys),
+    read_fn!(key),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: "kms.amazonaws.com",
+    names: &[
+        "PutKeyPolicy",
+        "EnableKeyRotation",
+        "DisableKeyRotation",
+        "EnableKey",
+        "DisableKey",
+        "ScheduleKeyDeletion",
+        "CancelKeyDeletion",
+    ],
+    id: &["keyId"],
+    part: None,
+}]);

@@ -6,8 +6,9 @@
 
 use serde_json::{Value, json};
 
+use super::spec::{ResourceSpec, list_fn};
 use super::util::{EdgeSink, describe_each, found, plain_policy_json, s, strings};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
 
@@ -131,6 +132,10 @@ pub async fn functions(ctx: &Ctx) -> Result<Batch, CollectError> {
     batch.edges.extend(policy_edges.edges);
     Ok(batch)
 }
+
+/// `lambda.functions`: functions, kept where they are agent tools.
+pub const SPEC: ResourceSpec =
+    ResourceSpec::listed("lambda.functions", Scope::Regional, list_fn!(functions));
 
 #[cfg(test)]
 mod tests {

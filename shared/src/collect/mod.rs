@@ -1,32 +1,34 @@
 //! Collectors: one per service and resource kind, each a list + describe over
 //! the official SDK that turns AWS's answer into [`Asset`]s and evidence-carrying
-//! [`Edge`]s. The registry at the bottom is the single list the scanner runs.
+//! [`Edge`]s. Each kind is declared once, as a [`ResourceSpec`] next to its
+//! reader; [`SPECS`] is the single table the sweep and the event path use.
 //!
 //! A collector either returns everything it was asked for or fails with a
 //! [`CollectError`]; the scanner turns that into a "not assessed" coverage
 //! record. Sub-resources that a collector reads on the side (an agent's action
 //! groups) report their own coverage through [`Batch::coverage`].
 
-pub mod agentcore;
 pub mod bedrock;
 pub mod bedrock_agent;
+pub mod bedrock_agentcore;
 pub mod iam;
 pub mod kms;
-mod lambda;
-mod organizations;
+pub mod lambda;
+pub mod opensearch_serverless;
+pub mod organizations;
 pub mod s3;
+pub mod s3vectors;
 pub mod sagemaker;
-pub mod secrets;
-mod util;
-mod vectors;
-
-use std::future::Future;
-use std::pin::Pin;
+pub mod secretsmanager;
+pub mod spec;
+pub mod util;
 
 use aws_types::SdkConfig;
 
-use crate::aws::{Clients, CollectError, RequestCounter};
+use crate::aws::{Clients, RequestCounter};
 use crate::model::{Asset, Coverage, Edge};
+
+pub use spec::{CollectFuture, EventCalls, ResourceSpec};
 
 pub use util::{bucket_arn_from_s3_uri, kms_key_arn};
 
@@ -108,136 +110,44 @@ impl Batch {
     }
 }
 
-/// A boxed collector future.
-pub type CollectFuture<'a> = Pin<Box<dyn Future<Output = Result<Batch, CollectError>> + Send + 'a>>;
-
-/// One registered collector.
-#[derive(Clone, Copy)]
-pub struct CollectorSpec {
-    /// Stable id, `service.resource`, used in coverage records.
-    pub id: &'static str,
-    /// Global or regional.
-    pub scope: Scope,
-    /// The collector.
-    pub run: for<'a> fn(&'a Ctx) -> CollectFuture<'a>,
-}
-
-impl std::fmt::Debug for CollectorSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CollectorSpec")
-            .field("id", &self.id)
-            .field("scope", &self.scope)
-            .finish()
-    }
-}
-
-macro_rules! spec {
-    ($id:literal, $scope:ident, $f:path) => {
-        CollectorSpec {
-            id: $id,
-            scope: Scope::$scope,
-            run: |ctx| Box::pin($f(ctx)),
-        }
-    };
-}
-
-/// Every collector, sorted by id.
-pub const REGISTRY: &[CollectorSpec] = &[
-    spec!("bedrock.custom_models", Regional, bedrock::custom_models),
-    spec!(
-        "bedrock.customization_jobs",
-        Regional,
-        bedrock::customization_jobs
-    ),
-    spec!("bedrock.guardrails", Regional, bedrock::guardrails),
-    spec!(
-        "bedrock.invocation_logging",
-        Regional,
-        bedrock::invocation_logging
-    ),
-    spec!(
-        "bedrock.provisioned_throughput",
-        Regional,
-        bedrock::provisioned_throughput
-    ),
-    spec!("bedrock_agent.agents", Regional, bedrock_agent::agents),
-    spec!(
-        "bedrock_agent.knowledge_bases",
-        Regional,
-        bedrock_agent::knowledge_bases
-    ),
-    spec!("bedrock_agentcore.gateways", Regional, agentcore::gateways),
-    spec!("bedrock_agentcore.runtimes", Regional, agentcore::runtimes),
-    spec!(
-        "iam.authorization_details",
-        Global,
-        iam::authorization_details
-    ),
-    spec!("kms.keys", Regional, kms::keys),
-    spec!("lambda.functions", Regional, lambda::functions),
-    spec!(
-        "opensearch_serverless.collections",
-        Regional,
-        vectors::aoss_collections
-    ),
-    spec!("organizations.policies", Global, organizations::policies),
-    spec!("s3.buckets", Global, s3::buckets),
-    spec!(
-        "s3vectors.vector_buckets",
-        Regional,
-        vectors::vector_buckets
-    ),
-    spec!("sagemaker.domains", Regional, sagemaker::domains),
-    spec!(
-        "sagemaker.endpoint_configs",
-        Regional,
-        sagemaker::endpoint_configs
-    ),
-    spec!("sagemaker.endpoints", Regional, sagemaker::endpoints),
-    spec!(
-        "sagemaker.feature_groups",
-        Regional,
-        sagemaker::feature_groups
-    ),
-    spec!(
-        "sagemaker.model_package_groups",
-        Regional,
-        sagemaker::model_package_groups
-    ),
-    spec!("sagemaker.models", Regional, sagemaker::models),
-    spec!(
-        "sagemaker.notebook_instances",
-        Regional,
-        sagemaker::notebook_instances
-    ),
-    spec!("sagemaker.pipelines", Regional, sagemaker::pipelines),
-    spec!(
-        "sagemaker.processing_jobs",
-        Regional,
-        sagemaker::processing_jobs
-    ),
-    spec!(
-        "sagemaker.training_jobs",
-        Regional,
-        sagemaker::training_jobs
-    ),
-    spec!(
-        "sagemaker.transform_jobs",
-        Regional,
-        sagemaker::transform_jobs
-    ),
-    spec!("sagemaker.tuning_jobs", Regional, sagemaker::tuning_jobs),
-    spec!(
-        "sagemaker.user_profiles",
-        Regional,
-        sagemaker::user_profiles
-    ),
-    spec!("secretsmanager.secrets", Regional, secrets::secrets),
+/// Every resource kind, sorted by id: the sweep runs each one's `list`, the
+/// event path re-reads with its `read` (see [`spec`]).
+pub const SPECS: &[&ResourceSpec] = &[
+    &bedrock::CUSTOM_MODELS,
+    &bedrock::CUSTOMIZATION_JOBS,
+    &bedrock::GUARDRAILS,
+    &bedrock::INVOCATION_LOGGING,
+    &bedrock::PROVISIONED_THROUGHPUT,
+    &bedrock_agent::agents::SPEC,
+    &bedrock_agent::knowledge_bases::SPEC,
+    &bedrock_agentcore::GATEWAYS,
+    &bedrock_agentcore::RUNTIMES,
+    &iam::SPEC,
+    &kms::SPEC,
+    &lambda::SPEC,
+    &opensearch_serverless::SPEC,
+    &organizations::SPEC,
+    &s3::SPEC,
+    &s3vectors::SPEC,
+    &sagemaker::domains::SPEC,
+    &sagemaker::endpoint_configs::SPEC,
+    &sagemaker::endpoints::SPEC,
+    &sagemaker::feature_groups::SPEC,
+    &sagemaker::model_package_groups::SPEC,
+    &sagemaker::models::SPEC,
+    &sagemaker::notebook_instances::SPEC,
+    &sagemaker::pipelines::SPEC,
+    &sagemaker::processing_jobs::SPEC,
+    &sagemaker::training_jobs::SPEC,
+    &sagemaker::transform_jobs::SPEC,
+    &sagemaker::tuning_jobs::SPEC,
+    &sagemaker::user_profiles::SPEC,
+    &secretsmanager::SPEC,
 ];
 
-/// The collector with this id.
-pub fn collector(id: &str) -> Option<&'static CollectorSpec> {
-    REGISTRY.iter().find(|c| c.id == id)
+/// The resource kind (collector) with this id.
+pub fn collector(id: &str) -> Option<&'static ResourceSpec> {
+    SPECS.iter().copied().find(|c| c.id == id)
 }
 
 #[cfg(test)]
@@ -246,7 +156,7 @@ mod tests {
 
     #[test]
     fn registry_is_sorted_and_unique() {
-        let ids: Vec<_> = REGISTRY.iter().map(|c| c.id).collect();
+        let ids: Vec<_> = SPECS.iter().map(|c| c.id).collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
         sorted.dedup();

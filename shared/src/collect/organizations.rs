@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
+use super::spec::{ResourceSpec, list_fn};
 use super::util::{describe_each, found, plain_policy_json, s, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{Asset, AssetType, GLOBAL_REGION};
 
@@ -107,3 +108,7 @@ pub async fn policies(ctx: &Ctx) -> Result<Batch, CollectError> {
     }
     Ok(batch)
 }
+
+/// `organizations.policies`: the organization's SCPs (management account only).
+pub const SPEC: ResourceSpec =
+    ResourceSpec::listed("organizations.policies", Scope::Global, list_fn!(policies));

@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
+use super::spec::{ResourceSpec, list_fn};
 use super::util::{describe_each, found, plain_policy_json, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt, s3_client};
 use crate::model::{AssetType, Coverage};
 
@@ -361,6 +362,9 @@ pub async fn read_fields(
     }
     Ok((a, coverage))
 }
+
+/// `s3.buckets`: every bucket with the fields the data rules read; a bucket call re-reads only the fields it changed (the event path's special case).
+pub const SPEC: ResourceSpec = ResourceSpec::listed("s3.buckets", Scope::Global, list_fn!(buckets));
 
 #[cfg(test)]
 mod tests {

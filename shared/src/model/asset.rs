@@ -253,6 +253,17 @@ impl Asset {
         self.attributes.get(key).and_then(serde_json::Value::as_str)
     }
 
+    /// The managed policy ARNs attached to a role, user or group
+    /// (`attached_policies`).
+    pub fn attached_policies(&self) -> impl Iterator<Item = &str> {
+        self.attributes
+            .get("attached_policies")
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(serde_json::Value::as_str)
+    }
+
     /// A tag value, matching the key case-insensitively (teams write `Owner` and
     /// `owner` alike).
     pub fn tag(&self, key: &str) -> Option<&str> {

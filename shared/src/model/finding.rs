@@ -148,3 +148,18 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
 }
+
+/// Why a finding is suppressed or accepted, by whom, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Disposition {
+    /// `suppressed` or `risk_accepted`.
+    pub status: FindingStatus,
+    /// Why.
+    pub reason: String,
+    /// Who owns the decision.
+    pub owner: String,
+    /// RFC 3339 time after which the finding is open again.
+    pub expires_at: String,
+    /// When it was set.
+    pub set_at: String,
+}

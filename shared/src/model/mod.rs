@@ -4,12 +4,15 @@
 mod asset;
 mod coverage;
 mod finding;
+mod time;
 
 pub use asset::{Asset, AssetType, Edge, EdgeKind, Evidence, Inventory};
 pub use coverage::{Coverage, CoverageStatus, NotAssessedReason};
 pub use finding::{
-    Finding, FindingEvidence, FindingStatus, Frameworks, NistAiRmf, Remediation, Severity,
+    Disposition, Finding, FindingEvidence, FindingStatus, Frameworks, NistAiRmf, Remediation,
+    Severity,
 };
+pub use time::{Timestamp, TimestampError};
 
 /// The pseudo-region used for global resources (IAM, Organizations).
 pub const GLOBAL_REGION: &str = "global";

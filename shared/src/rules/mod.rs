@@ -16,6 +16,9 @@ pub mod s3;
 pub mod sagemaker;
 pub mod secretsmanager;
 
+#[cfg(test)]
+mod scoring_tests;
+
 use std::collections::BTreeSet;
 
 use serde::Serialize;
@@ -109,19 +112,27 @@ pub struct RuleConfig {
     pub approved_accounts: Vec<String>,
     /// Days without use after which a key or AI role counts as unused.
     pub unused_days: u32,
-    /// The evaluation time (unix seconds); `None` means now. Tests pin it.
+    /// The evaluation time (unix seconds): set by [`evaluate`] from the time
+    /// it is handed (rules never read the clock); tests pin it. `None` counts
+    /// nothing as unused.
     pub now: Option<i64>,
 }
 
 impl RuleConfig {
+    /// The tag keys the risk score reads.
+    pub fn tag_keys(&self) -> crate::risk::TagKeys<'_> {
+        crate::risk::TagKeys {
+            environment: &self.environment_tag_keys,
+            classification: &self.classification_tag_keys,
+        }
+    }
+
     /// The unix time before which a last use counts as unused.
     pub fn unused_before(&self) -> i64 {
-        let now = self.now.unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        });
-        now - i64::from(self.unused_days) * 86_400
+        match self.now {
+            Some(now) => now - i64::from(self.unused_days) * 86_400,
+            None => i64::MIN,
+        }
     }
 }
 
@@ -271,9 +282,18 @@ pub fn finding_id(rule_id: &str, resource_arn: &str) -> String {
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }
 
-/// Runs every rule: findings sorted by risk (highest first), plus a
-/// `rule:<id>` coverage record wherever a rule's input was not assessed.
-pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverage>) {
+/// Runs every rule at time `now`: findings sorted by risk (highest first),
+/// plus a `rule:<id>` coverage record wherever a rule's input was not
+/// assessed.
+pub fn evaluate(
+    inv: &Inventory,
+    cfg: &RuleConfig,
+    now: crate::model::Timestamp,
+) -> (Vec<Finding>, Vec<Coverage>) {
+    let cfg = &RuleConfig {
+        now: Some(now.unix_secs()),
+        ..cfg.clone()
+    };
     let access = std::cell::OnceCell::new();
     let mut findings = Vec::new();
     let mut coverage = Vec::new();
@@ -314,7 +334,7 @@ pub fn evaluate(inv: &Inventory, cfg: &RuleConfig) -> (Vec<Finding>, Vec<Coverag
                 Some(a) => (a.account_id.clone(), a.region.clone(), a.asset_type),
                 None => continue,
             };
-            let risk_score = crate::risk::score(m, asset, inv, cfg);
+            let risk_score = crate::risk::score(m.severity, m.exposure, asset, inv, cfg.tag_keys());
             findings.push(Finding {
                 id: finding_id(m.id, &hit.resource_arn),
                 rule_id: m.id.to_owned(),
@@ -543,7 +563,8 @@ mod tests {
             "HTTP 500",
         ));
         // WHEN rules run
-        let (findings, cov) = evaluate(&inv, &RuleConfig::default());
+        let (findings, cov) =
+            evaluate(&inv, &RuleConfig::default(), crate::model::Timestamp::now());
         // THEN no finding claims anything there, and the rule says it could not look
         assert!(findings.is_empty());
         let rec = cov

@@ -8,24 +8,9 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::iam::pattern::{Pattern, Syntax};
 use crate::iam::policy::Statement;
 use crate::iam::{Effect, Exposure, Policy, is_public};
 use crate::model::{AssetType, Inventory};
-
-/// Matches `*` and `?` wildcards, case-sensitively (resource names in
-/// non-IAM policy documents such as OpenSearch Serverless network policies).
-pub fn glob(pattern: &str, text: &str) -> bool {
-    Pattern::new(
-        pattern,
-        Syntax {
-            wildcards: true,
-            variables: false,
-            fold_case: false,
-        },
-    )
-    .is_ok_and(|p| p.matches_plain(text))
-}
 
 /// A resource policy as the engine reads it. A document AWS accepted but the
 /// engine cannot read is logged and treated as absent.
@@ -147,6 +132,7 @@ pub fn statement_json(st: &Statement) -> Value {
 mod tests {
     use super::*;
     use crate::iam::is_public;
+    use crate::iam::pattern::wildcard_match;
     use serde_json::json;
 
     fn policy(v: Value) -> Policy {
@@ -155,9 +141,9 @@ mod tests {
 
     #[test]
     fn glob_wildcards_are_case_sensitive() {
-        assert!(glob("collection/rag-*", "collection/rag-prod"));
-        assert!(!glob("collection/RAG-*", "collection/rag-prod"));
-        assert!(glob("*", "anything"));
+        assert!(wildcard_match("collection/rag-*", "collection/rag-prod"));
+        assert!(!wildcard_match("collection/RAG-*", "collection/rag-prod"));
+        assert!(wildcard_match("*", "anything"));
     }
 
     #[test]

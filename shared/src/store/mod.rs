@@ -1,7 +1,11 @@
-//! The findings store: what a sweep leaves behind. One trait, [`Store`], with a
-//! DynamoDB implementation ([`DynamoStore`]); the lifecycle decisions are pure
-//! ([`lifecycle`]) and the store only applies them with version conditions, so
-//! concurrent scanners and redelivered messages neither lose nor double anything.
+//! The findings store: what a sweep leaves behind. Four small traits, one per
+//! kind of caller ([`Sweeps`], [`Snapshots`], [`FindingWrites`],
+//! [`FindingReads`]; [`Store`] is all of them), with a DynamoDB
+//! implementation ([`DynamoStore`]) and an in-memory one ([`MemoryStore`])
+//! that pass the same contract ([`contract::check`]). The lifecycle
+//! decisions are pure (`crate::reconcile::lifecycle`) and a store only
+//! applies them with version conditions, so concurrent scanners and
+//! redelivered messages neither lose nor double anything.
 //!
 //! ## Table design (single table, documented in `infra/README.md` too)
 //!
@@ -23,9 +27,11 @@
 //! that only moves `last_seen` writes one item per finding and no index entry.
 //! GSI `by_id` (`finding_id`, keys only) finds a finding from its id alone.
 
+pub mod contract;
 pub mod dynamo;
 pub mod item;
-pub mod lifecycle;
+pub mod memory;
+pub mod state;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -36,10 +42,10 @@ use thiserror::Error;
 use crate::aws::CollectError;
 use crate::model::{Asset, Coverage, Edge, FindingStatus};
 
+pub use crate::model::Disposition;
 pub use dynamo::{DynamoStore, WriteMeter, ensure_table};
-pub use lifecycle::{
-    Change, Disposition, EventKind, FindingDetail, FindingEvent, FindingState, Observation,
-};
+pub use memory::MemoryStore;
+pub use state::{Change, EventKind, FindingDetail, FindingEvent, FindingState, short_hash};
 
 /// A store operation that failed.
 #[derive(Debug, Error)]
@@ -141,7 +147,7 @@ impl SnapshotItem {
     /// Builds the item (key and hash) for a part of `scope`.
     pub fn new(scope: &str, collector: &str, part: Part) -> Self {
         let body = serde_json::to_vec(&part).unwrap_or_default();
-        let hash = lifecycle::short_hash(&body);
+        let hash = short_hash(&body);
         let sk = match &part {
             Part::Asset(a) => format!("A#{scope}#{}", a.arn),
             Part::Edge(_) => format!("E#{scope}#{hash}"),
@@ -233,8 +239,8 @@ pub enum Applied {
     Conflict,
 }
 
-/// A findings store.
-pub trait Store: Send + Sync {
+/// The sweep log: sweeps and the tasks that report on them.
+pub trait Sweeps: Send + Sync {
     /// Records a new sweep.
     fn create_sweep(&self, s: &SweepRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// One sweep.
@@ -257,12 +263,18 @@ pub trait Store: Send + Sync {
         scope: &str,
     ) -> impl Future<Output = Result<Option<TaskRecord>, StoreError>> + Send;
     /// Records a finished task and counts it on its sweep, once: returns false
-    /// when this task had already been counted (a redelivered message).
+    /// when this task had already been counted (a redelivered message). A
+    /// task of an unknown sweep is [`StoreError::NotFound`].
     fn complete_task(
         &self,
         t: &TaskRecord,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
-    /// Everything stored for one account (strongly consistent).
+}
+
+/// The stored graph of each account: what the reconciler reads and diffs.
+pub trait Snapshots: Send + Sync {
+    /// Everything stored for one account (strongly consistent): every
+    /// scope's parts and the account's finding states.
     fn account(
         &self,
         account_id: &str,
@@ -273,17 +285,25 @@ pub trait Store: Send + Sync {
         account_id: &str,
         diff: &SnapshotDiff,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// Versioned finding writes: what the lifecycle and people's decisions use.
+pub trait FindingWrites: Send + Sync {
     /// Applies one finding change if the stored version is the expected one.
     fn apply(&self, c: &Change) -> impl Future<Output = Result<Applied, StoreError>> + Send;
-    /// One finding's state.
-    fn finding(
-        &self,
-        finding_id: &str,
-    ) -> impl Future<Output = Result<Option<FindingState>, StoreError>> + Send;
     /// One finding's state read by its key (strongly consistent).
     fn state(
         &self,
         account_id: &str,
+        finding_id: &str,
+    ) -> impl Future<Output = Result<Option<FindingState>, StoreError>> + Send;
+}
+
+/// Finding reads for people and exports.
+pub trait FindingReads: Send + Sync {
+    /// One finding's state, by id alone.
+    fn finding(
+        &self,
         finding_id: &str,
     ) -> impl Future<Output = Result<Option<FindingState>, StoreError>> + Send;
     /// One finding's detail.
@@ -305,6 +325,18 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Vec<FindingState>, StoreError>> + Send;
 }
 
+/// The store traits at once, for code that calls a bit of each (tests,
+/// benchmarks): `use aispm_shared::store::prelude::*;`.
+pub mod prelude {
+    pub use super::{FindingReads, FindingWrites, Snapshots, Store, Sweeps};
+}
+
+/// The whole findings store: every seam at once, for callers (the Lambda
+/// functions, the CLI) that hand one store to everything.
+pub trait Store: Sweeps + Snapshots + FindingWrites + FindingReads {}
+
+impl<T: Sweeps + Snapshots + FindingWrites + FindingReads> Store for T {}
+
 /// Applies a change, re-reading and re-planning on version conflicts (bounded).
 /// `replan` gets the freshly read state and returns the change to try next, or
 /// `None` when nothing is left to do.
@@ -314,7 +346,7 @@ pub async fn apply_with_retry<S, F>(
     mut replan: F,
 ) -> Result<Option<Change>, StoreError>
 where
-    S: Store,
+    S: FindingWrites,
     F: FnMut(Option<&FindingState>) -> Option<Change> + Send,
 {
     let mut change = first;

@@ -23,8 +23,6 @@
 
 use serde_json::json;
 
-use super::attached_policies;
-
 use crate::model::{AssetType, EdgeKind, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
@@ -69,7 +67,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         .iter()
         .filter(|a| matches!(a.asset_type, AssetType::IamRole | AssetType::IamUser))
     {
-        let attached: Vec<&str> = attached_policies(a)
+        let attached: Vec<&str> = a
+            .attached_policies()
             .filter(|p| FULL_ACCESS.contains(p))
             .collect();
         if attached.is_empty() {

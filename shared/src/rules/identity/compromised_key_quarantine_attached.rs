@@ -22,8 +22,6 @@
 
 use serde_json::json;
 
-use super::attached_policies;
-
 use super::access_key_can_invoke_models::invoke_evidence;
 use crate::access::Access;
 use crate::model::{AssetType, EdgeKind, FindingEvidence, Inventory, NistAiRmf, Severity};
@@ -59,7 +57,8 @@ fn is_quarantine(arn: &str) -> bool {
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for user in of_type(inv, AssetType::IamUser) {
-        let quarantine: Vec<&str> = attached_policies(user)
+        let quarantine: Vec<&str> = user
+            .attached_policies()
             .filter(|a| is_quarantine(a))
             .collect();
         if quarantine.is_empty() {

@@ -62,16 +62,6 @@ pub(crate) fn granted(caps: &Capabilities<'_>, pred: impl Fn(&str, &str) -> bool
     Value::Object(out)
 }
 
-/// The managed policy ARNs attached to a role or user.
-pub(crate) fn attached_policies(a: &crate::model::Asset) -> impl Iterator<Item = &str> {
-    a.attributes
-        .get("attached_policies")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-}
-
 /// Evidence that `a` has been idle since before `limit` (unix seconds): its
 /// `used` timestamp is older, or it was never used and `created` is older.
 /// `None` when it was used (or created) since, or the dates are unknown.

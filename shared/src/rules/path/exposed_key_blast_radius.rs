@@ -62,7 +62,8 @@ pub const RULE: Rule = Rule {
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
     for user in of_type(inv, AssetType::IamUser) {
-        let quarantine: Vec<&str> = crate::rules::identity::attached_policies(user)
+        let quarantine: Vec<&str> = user
+            .attached_policies()
             .filter(|p| p.contains("AWSCompromisedKeyQuarantine"))
             .collect();
         let keys: Vec<&Asset> = of_type(inv, AssetType::IamAccessKey)

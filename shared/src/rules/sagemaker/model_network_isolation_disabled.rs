@@ -85,7 +85,8 @@ mod tests {
         );
         let i = inv(vec![open, closed, unknown]);
         assert_eq!(flagged(&RULE, &i), ["arn:m/open"]);
-        let (_, cov) = crate::rules::evaluate(&i, &RuleConfig::default());
+        let (_, cov) =
+            crate::rules::evaluate(&i, &RuleConfig::default(), crate::model::Timestamp::now());
         let gap = cov
             .iter()
             .find(|c| c.collector == "rule:sagemaker_model_network_isolation_disabled")

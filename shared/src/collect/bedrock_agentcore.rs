@@ -5,8 +5,9 @@
 
 use serde_json::json;
 
+use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
 use super::util::{EdgeSink, arn_tail, found, read_each, s, ts};
-use super::{Batch, Ctx};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
 
@@ -111,3 +112,41 @@ pub async fn gateways(ctx: &Ctx) -> Result<Batch, CollectError> {
         .collect();
     read_each(ids, |id| async move { gateway(ctx, &id).await }).await
 }
+
+const SOURCE: &str = "bedrock-agentcore.amazonaws.com";
+
+/// `bedrock_agentcore.runtimes`.
+pub const RUNTIMES: ResourceSpec = ResourceSpec::readable(
+    "bedrock_agentcore.runtimes",
+    Scope::Regional,
+    AssetType::BedrockAgentcoreRuntime,
+    list_fn!(runtimes),
+    read_fn!(runtime),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &[
+        "CreateAgentRuntime",
+        "UpdateAgentRuntime",
+        "DeleteAgentRuntime",
+    ],
+    id: &["agentRuntimeId", "response.agentRuntimeId"],
+    part: None,
+}]);
+
+/// `bedrock_agentcore.gateways`.
+pub const GATEWAYS: ResourceSpec = ResourceSpec::readable(
+    "bedrock_agentcore.gateways",
+    Scope::Regional,
+    AssetType::BedrockAgentcoreGateway,
+    list_fn!(gateways),
+    read_fn!(gateway),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: SOURCE,
+    names: &["CreateGateway", "UpdateGateway", "DeleteGateway"],
+    id: &["gatewayIdentifier", "response.gatewayId"],
+    part: None,
+}]);

@@ -1,65 +1,14 @@
-//! Bedrock agents and knowledge bases, with their action groups (tools) and data
-//! sources. Attribute keys: `role_arn`, `foundation_model`, `guardrail_id`,
-//! `guardrail_version`, `kms_key_arn`, `idle_session_ttl_seconds`,
-//! `action_groups`, `storage_type`, `vector_store_arn`, `embedding_model_arn`,
-//! `data_sources`.
-//!
-//! Action groups, agent knowledge-base associations and data sources are read on
-//! the side; each reports its own coverage (`bedrock_agent.action_groups`,
-//! `bedrock_agent.agent_knowledge_bases`, `bedrock_agent.data_sources`), so an
-//! endpoint that lacks them leaves a "not assessed" record rather than an agent
-//! that looks tool-less.
-
-use std::collections::BTreeMap;
+//! Bedrock agents with their action groups (tools) and knowledge-base
+//! associations: collector `bedrock_agent.agents`.
 
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, describe_each, found, read_each, s, ts};
-use super::{Batch, Ctx};
+use super::{One, SideCoverage, merge_coverage, tags};
 use crate::aws::{CollectError, SdkResultExt};
-use crate::model::{Asset, AssetType, Coverage, Edge, EdgeKind};
-
-/// What a single-resource reader returns: the resource's batch, or `None`
-/// when it no longer exists.
-type One = Result<Option<Batch>, CollectError>;
-
-async fn tags(ctx: &Ctx, arn: &str) -> Result<BTreeMap<String, String>, CollectError> {
-    let out = ctx
-        .clients
-        .bedrock_agent
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .op("bedrock-agent:ListTagsForResource")?;
-    Ok(out
-        .tags()
-        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-        .unwrap_or_default())
-}
-
-/// Records the first failure of a side read; later ones add nothing new.
-#[derive(Default)]
-struct SideCoverage {
-    failure: Option<CollectError>,
-}
-
-impl SideCoverage {
-    fn fail(&mut self, e: CollectError) {
-        if self.failure.is_none() {
-            self.failure = Some(e);
-        }
-    }
-
-    fn record(self, ctx: &Ctx, id: &str) -> Coverage {
-        match self.failure {
-            None => Coverage::assessed(&ctx.account_id, &ctx.region, id),
-            Some(e) => {
-                Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string())
-            }
-        }
-    }
-}
+use crate::collect::spec::{EventCalls, ResourceSpec, list_fn, part_fn, read_fn};
+use crate::collect::util::{EdgeSink, describe_each, found, read_each, s, ts};
+use crate::collect::{Batch, Ctx, Scope};
+use crate::model::{AssetType, Edge, EdgeKind};
 
 /// One action group of an agent's working draft, as the `action_groups`
 /// attribute lists it (`id`, `name`, `state`, `lambda_arn`,
@@ -185,7 +134,7 @@ pub async fn agent_knowledge_bases(
 /// read by [`agent`].
 pub async fn agent_config(ctx: &Ctx, id: &str) -> One {
     const GET: &str = "bedrock-agent:GetAgent";
-    let id = super::util::arn_tail(id);
+    let id = crate::collect::util::arn_tail(id);
     let out = found(
         ctx.clients
             .bedrock_agent
@@ -316,22 +265,6 @@ pub async fn agent(ctx: &Ctx, id: &str) -> One {
     Ok(Some(batch))
 }
 
-/// One coverage record per side collector: the first failure if any
-/// resource's side read failed, else assessed.
-fn merge_coverage(ctx: &Ctx, mut batch: Batch, ids: &[&str]) -> Batch {
-    let records = std::mem::take(&mut batch.coverage);
-    for id in ids {
-        let failed = records
-            .iter()
-            .find(|c| c.collector == *id && c.reason.is_some())
-            .cloned();
-        batch
-            .coverage
-            .push(failed.unwrap_or_else(|| Coverage::assessed(&ctx.account_id, &ctx.region, id)));
-    }
-    batch
-}
-
 /// Agents: role, model, guardrail, encryption, session TTL, tools.
 pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
     let ids: Vec<String> = ctx
@@ -358,175 +291,120 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
     ))
 }
 
-/// One data source of a knowledge base, as the `data_sources` attribute
-/// lists it (`id`, `name`, `bucket_arn`, `kms_key_arn`); `None` when gone.
-pub async fn data_source(ctx: &Ctx, kb_id: &str, id: &str) -> Result<Option<Value>, CollectError> {
-    let out = found(
-        ctx.clients
-            .bedrock_agent
-            .get_data_source()
-            .knowledge_base_id(kb_id)
-            .data_source_id(id)
-            .send()
-            .await
-            .op("bedrock-agent:GetDataSource"),
-    )?;
-    Ok(out.and_then(|o| o.data_source).map(|d| {
-        json!({
-            "id": d.data_source_id(),
-            "name": d.name(),
-            "bucket_arn": d
-                .data_source_configuration()
-                .and_then(|c| c.s3_configuration())
-                .map(|s| s.bucket_arn()),
-            "kms_key_arn": d
-                .server_side_encryption_configuration()
-                .and_then(|c| c.kms_key_arn()),
-        })
+/// The stored agent's id, else the identifier the call named.
+fn agent_id<'a>(stored: &'a Batch, id: &'a str) -> &'a str {
+    stored
+        .assets
+        .first()
+        .and_then(|a| a.str_attr("agent_id"))
+        .unwrap_or(id)
+}
+
+/// Re-reads a stored agent's own configuration, keeping its tools and
+/// knowledge bases (they change with their own calls).
+async fn config_part(ctx: &Ctx, id: &str, _child: Option<&str>, stored: Batch) -> One {
+    let Some(old) = stored.assets.first() else {
+        return agent(ctx, id).await;
+    };
+    Ok(agent_config(ctx, id).await?.map(|mut b| {
+        if let Some(a) = b.assets.first_mut() {
+            a.set(
+                "action_groups",
+                old.attributes.get("action_groups").cloned(),
+            );
+        }
+        b.edges.extend(
+            stored
+                .edges
+                .iter()
+                .filter(|e| {
+                    e.from == old.arn
+                        && matches!(e.kind, EdgeKind::InvokesTool | EdgeKind::UsesKnowledgeBase)
+                })
+                .cloned(),
+        );
+        b
     }))
 }
 
-/// Every data source of a knowledge base.
-pub async fn data_sources(ctx: &Ctx, kb_id: &str) -> Result<Vec<Value>, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .bedrock_agent
-        .list_data_sources()
-        .knowledge_base_id(kb_id)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agent:ListDataSources")?
-        .into_iter()
-        .map(|d| d.data_source_id().to_owned())
-        .collect();
-    describe_each(ids, |id| async move { data_source(ctx, kb_id, &id).await }).await
-}
-
-/// Sets a knowledge base's `data_sources` attribute and its data-source edges.
-pub fn set_data_sources(batch: &mut Batch, mut sources: Vec<Value>) {
-    sources.sort_by(|a, b| {
-        a.get("id")
-            .map(Value::to_string)
-            .cmp(&b.get("id").map(Value::to_string))
-    });
-    let Some(a) = batch.assets.first_mut() else {
-        return;
-    };
-    let arn = a.arn.clone();
-    batch
-        .edges
-        .retain(|e| !(e.from == arn && e.kind == EdgeKind::DataSource));
-    let mut edges = EdgeSink::new("bedrock-agent:GetDataSource");
-    for d in &sources {
-        edges.add(
-            &arn,
-            d.get("bucket_arn").and_then(Value::as_str),
-            EdgeKind::DataSource,
-            "dataSourceConfiguration.s3Configuration.bucketArn",
-        );
-    }
-    batch.edges.extend(edges.edges);
-    a.set("data_sources", Some(Value::Array(sources)));
-}
-
-/// One knowledge base's own configuration (`id`: id or ARN): role, vector
-/// store, embedding model; its data sources are read by [`knowledge_base`].
-pub async fn knowledge_base_config(ctx: &Ctx, id: &str) -> One {
-    const GET: &str = "bedrock-agent:GetKnowledgeBase";
-    let id = super::util::arn_tail(id);
-    let out = found(
-        ctx.clients
-            .bedrock_agent
-            .get_knowledge_base()
-            .knowledge_base_id(id)
-            .send()
-            .await
-            .op(GET),
-    )?;
-    let Some(kb) = out.and_then(|o| o.knowledge_base) else {
-        return Ok(None);
-    };
-    let arn = kb.knowledge_base_arn();
-    let mut a: Asset = ctx.asset(arn, AssetType::BedrockKnowledgeBase, kb.name());
-    a.tags = tags(ctx, arn).await?;
-    let storage = kb.storage_configuration();
-    let vector_store = storage.and_then(|s| {
-        s.opensearch_serverless_configuration()
-            .map(|o| o.collection_arn().to_owned())
-            .or_else(|| {
-                s.s3_vectors_configuration()
-                    .and_then(|v| v.vector_bucket_arn().or(v.index_arn()))
-                    .map(str::to_owned)
-            })
-    });
-    let embedding = kb
-        .knowledge_base_configuration()
-        .and_then(|c| c.vector_knowledge_base_configuration())
-        .map(|v| v.embedding_model_arn());
-    a.set("knowledge_base_id", Some(json!(kb.knowledge_base_id())))
-        .set("role_arn", Some(json!(kb.role_arn())))
-        .set("storage_type", s(storage.map(|s| s.r#type().as_str())))
-        .set("vector_store_arn", vector_store.clone().map(Value::String))
-        .set("embedding_model_arn", s(embedding))
-        .set("status", Some(json!(kb.status().as_str())))
-        .set("creation_time", ts(Some(kb.created_at())));
-    let mut edges = EdgeSink::new(GET);
-    edges.add(arn, Some(kb.role_arn()), EdgeKind::ExecutesAs, "roleArn");
-    edges.add(
-        arn,
-        vector_store.as_deref(),
-        EdgeKind::VectorStore,
-        "storageConfiguration",
-    );
-    edges.add(
-        arn,
-        embedding,
-        EdgeKind::UsesModel,
-        "knowledgeBaseConfiguration.vectorKnowledgeBaseConfiguration.embeddingModelArn",
-    );
-    Ok(Some(Batch::one(a, edges.edges)))
-}
-
-/// One knowledge base whole: configuration and data sources.
-pub async fn knowledge_base(ctx: &Ctx, id: &str) -> One {
-    let Some(mut batch) = knowledge_base_config(ctx, id).await? else {
-        return Ok(None);
-    };
-    let kb_id = batch
+/// Re-reads one action group of a stored agent (`child`), or all of them
+/// when the call names none or the stored list lacks ids.
+async fn action_group_part(ctx: &Ctx, id: &str, child: Option<&str>, stored: Batch) -> One {
+    let agent_id = agent_id(&stored, id).to_owned();
+    let listed = stored
         .assets
         .first()
-        .and_then(|a| a.str_attr("knowledge_base_id"))
-        .unwrap_or(id)
-        .to_owned();
-    let mut cov = SideCoverage::default();
-    match data_sources(ctx, &kb_id).await {
-        Ok(sources) => set_data_sources(&mut batch, sources),
-        Err(e) => cov.fail(e),
-    }
-    batch
-        .coverage
-        .push(cov.record(ctx, "bedrock_agent.data_sources"));
+        .and_then(|a| a.attributes.get("action_groups"))
+        .and_then(Value::as_array)
+        .filter(|l| l.iter().all(|x| x.get("id").is_some()))
+        .cloned();
+    let groups = match (listed, child) {
+        (Some(mut groups), Some(g)) => {
+            groups.retain(|x| x.get("id").and_then(Value::as_str) != Some(g));
+            groups.extend(action_group(ctx, &agent_id, g).await?);
+            groups
+        }
+        _ => action_groups(ctx, &agent_id).await?,
+    };
+    let mut batch = stored;
+    set_action_groups(&mut batch, groups);
     Ok(Some(batch))
 }
 
-/// Knowledge bases: role, vector store, embedding model, data sources.
-pub async fn knowledge_bases(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .bedrock_agent
-        .list_knowledge_bases()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agent:ListKnowledgeBases")?
-        .into_iter()
-        .map(|k| k.knowledge_base_id().to_owned())
-        .collect();
-    let batch = read_each(ids, |id| async move { knowledge_base(ctx, &id).await }).await?;
-    Ok(merge_coverage(ctx, batch, &["bedrock_agent.data_sources"]))
+/// Re-reads the knowledge bases associated with a stored agent.
+async fn knowledge_bases_part(ctx: &Ctx, id: &str, _child: Option<&str>, stored: Batch) -> One {
+    let agent_id = agent_id(&stored, id).to_owned();
+    let Some(arn) = stored.assets.first().map(|a| a.arn.clone()) else {
+        return Ok(Some(stored));
+    };
+    let kbs = agent_knowledge_bases(ctx, &agent_id, &arn).await?;
+    let mut batch = stored;
+    batch
+        .edges
+        .retain(|e| e.kind != EdgeKind::UsesKnowledgeBase);
+    batch.edges.extend(kbs);
+    Ok(Some(batch))
 }
+
+/// `bedrock_agent.agents`: the agent's configuration, its action groups
+/// and its knowledge bases each change with their own calls.
+pub const SPEC: ResourceSpec = ResourceSpec::readable(
+    "bedrock_agent.agents",
+    Scope::Regional,
+    AssetType::BedrockAgent,
+    list_fn!(agents),
+    read_fn!(agent),
+    |a| a.str_attr("agent_id").map(str::to_owned),
+)
+.refreshed_by(part_fn!(config_part))
+.on(&[
+    EventCalls {
+        source: super::SOURCE,
+        names: &["CreateAgent", "UpdateAgent", "DeleteAgent"],
+        id: &["agentId", "response.agent.agentId"],
+        part: None,
+    },
+    EventCalls {
+        source: super::SOURCE,
+        names: &[
+            "CreateAgentActionGroup",
+            "UpdateAgentActionGroup",
+            "DeleteAgentActionGroup",
+        ],
+        id: &[
+            "agentId+actionGroupId",
+            "agentId+response.agentActionGroup.actionGroupId",
+        ],
+        part: Some(part_fn!(action_group_part)),
+    },
+    EventCalls {
+        source: super::SOURCE,
+        names: &[
+            "AssociateAgentKnowledgeBase",
+            "UpdateAgentKnowledgeBase",
+            "DisassociateAgentKnowledgeBase",
+        ],
+        id: &["agentId"],
+        part: Some(part_fn!(knowledge_bases_part)),
+    },
+]);

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use super::util::{EdgeSink, found, plain_policy_json, read_each, s, ts};
 
-use super::{Batch, Ctx};
+use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, Coverage};
 
@@ -225,6 +226,34 @@ pub async fn secrets(ctx: &Ctx) -> Result<Batch, CollectError> {
     })
     .await
 }
+
+/// `secretsmanager.secrets`: metadata only, never a value. `CreateSecret`
+/// names the secret by `name`, the other calls by `secretId`.
+pub const SPEC: ResourceSpec = ResourceSpec::readable(
+    "secretsmanager.secrets",
+    Scope::Regional,
+    AssetType::SecretsmanagerSecret,
+    list_fn!(secrets),
+    read_fn!(secret),
+    by_arn,
+)
+.on(&[EventCalls {
+    source: "secretsmanager.amazonaws.com",
+    names: &[
+        "CreateSecret",
+        "UpdateSecret",
+        "RotateSecret",
+        "CancelRotateSecret",
+        "DeleteSecret",
+        "RestoreSecret",
+        "TagResource",
+        "UntagResource",
+        "PutResourcePolicy",
+        "DeleteResourcePolicy",
+    ],
+    id: &["secretId", "name"],
+    part: None,
+}]);
 
 #[cfg(test)]
 mod tests {

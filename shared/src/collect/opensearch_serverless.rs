@@ -1,15 +1,17 @@
-//! Vector stores behind knowledge bases: OpenSearch Serverless collections (with
-//! their network policies) and S3 Vectors buckets. Attribute keys:
-//! `kms_key_arn`, `aws_owned_key`, `collection_type`, `public_network_access`,
-//! `public_by_policy`, `sse_type`, `has_policy`.
+//! OpenSearch Serverless collections (vector stores behind knowledge bases),
+//! with their encryption and network policies: collector
+//! `opensearch_serverless.collections`. Attribute keys: `kms_key_arn`,
+//! `aws_owned_key`, `collection_type`, `public_network_access`,
+//! `public_by_policy`.
 
 use serde_json::{Value, json};
 
-use super::util::{EdgeSink, describe_each, document_json, found, s, ts};
-use super::{Batch, Ctx};
+use super::spec::{ResourceSpec, list_fn};
+use super::util::{EdgeSink, describe_each, document_json, found, s};
+use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
+use crate::iam::pattern::wildcard_match;
 use crate::model::AssetType;
-use crate::rules::policy::glob;
 
 /// The policies (by name) of a network-policy document that make `collection`
 /// reachable from the internet.
@@ -33,7 +35,7 @@ fn public_by(policies: &[(String, Value)], collection: &str) -> Vec<String> {
                                     .into_iter()
                                     .flatten()
                                     .filter_map(Value::as_str)
-                                    .any(|p| glob(p, &target))
+                                    .any(|p| wildcard_match(p, &target))
                         })
             })
         })
@@ -142,70 +144,12 @@ pub async fn aoss_collections(ctx: &Ctx) -> Result<Batch, CollectError> {
     Ok(batch)
 }
 
-/// S3 Vectors buckets: encryption and whether a bucket policy exists.
-pub async fn vector_buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
-    const GET: &str = "s3vectors:GetVectorBucket";
-    let names: Vec<String> = ctx
-        .clients
-        .s3vectors
-        .list_vector_buckets()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("s3vectors:ListVectorBuckets")?
-        .into_iter()
-        .map(|b| b.vector_bucket_name().to_owned())
-        .collect();
-    let described = describe_each(names, |name| async move {
-        let out = found(
-            ctx.clients
-                .s3vectors
-                .get_vector_bucket()
-                .vector_bucket_name(&name)
-                .send()
-                .await
-                .op(GET),
-        )?;
-        let Some(bucket) = out.and_then(|o| o.vector_bucket) else {
-            return Ok(None);
-        };
-        let policy = found(
-            ctx.clients
-                .s3vectors
-                .get_vector_bucket_policy()
-                .vector_bucket_name(&name)
-                .send()
-                .await
-                .op("s3vectors:GetVectorBucketPolicy"),
-        )?
-        .and_then(|p| p.policy);
-        Ok(Some((bucket, policy)))
-    })
-    .await?;
-    let mut batch = Batch::default();
-    let mut edges = EdgeSink::new(GET);
-    for (b, policy) in described {
-        let arn = b.vector_bucket_arn();
-        let mut a = ctx.asset(arn, AssetType::S3VectorBucket, b.vector_bucket_name());
-        let enc = b.encryption_configuration();
-        a.set("sse_type", s(enc.map(|e| e.sse_type().as_str())))
-            .set("kms_key_arn", s(enc.and_then(|e| e.kms_key_arn())))
-            .set("has_policy", Some(Value::Bool(policy.is_some())))
-            .set("policy", policy.map(|p| super::util::plain_policy_json(&p)))
-            .set("creation_time", ts(Some(b.creation_time())));
-        edges.add_kms(
-            ctx,
-            arn,
-            enc.and_then(|e| e.kms_key_arn()),
-            "encryptionConfiguration.kmsKeyArn",
-        );
-        batch.assets.push(a);
-    }
-    batch.edges = edges.edges;
-    Ok(batch)
-}
+/// `opensearch_serverless.collections`: collections with their encryption and network policies.
+pub const SPEC: ResourceSpec = ResourceSpec::listed(
+    "opensearch_serverless.collections",
+    Scope::Regional,
+    list_fn!(aoss_collections),
+);
 
 #[cfg(test)]
 mod tests {

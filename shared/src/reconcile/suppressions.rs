@@ -19,8 +19,8 @@
 
 use serde::Deserialize;
 
-use crate::model::{Finding, FindingStatus};
-use crate::store::Disposition;
+use crate::model::{Disposition, Finding, FindingStatus};
+use crate::store::{FindingState, FindingWrites, StoreError, apply_with_retry};
 
 /// A suppressions file that cannot be used; the message names the entry and
 /// the field.
@@ -129,7 +129,7 @@ impl Suppressions {
         self.entries.iter().find(|s| {
             s.expires.as_str() > now.as_str()
                 && (s.rule == "*" || s.rule == rule_id)
-                && crate::rules::policy::glob(&s.resource, resource_arn)
+                && crate::iam::pattern::wildcard_match(&s.resource, resource_arn)
         })
     }
 
@@ -171,6 +171,37 @@ impl Suppression {
             && d.owner == self.owner
             && d.expires_at == self.expires
     }
+}
+
+/// Records the configured suppressions on the observed findings they match
+/// (once: an unchanged entry is not written again). Expired entries match
+/// nothing, so the lifecycle reopens what they suppressed. Returns how many
+/// findings changed.
+pub(super) async fn record<S: FindingWrites>(
+    store: &S,
+    suppressions: &Suppressions,
+    account_id: &str,
+    at: &str,
+    observed: &[Finding],
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    for f in observed {
+        let Some(entry) = suppressions.matching(&f.rule_id, &f.resource_arn, at) else {
+            continue;
+        };
+        let replan = |current: Option<&FindingState>| {
+            current
+                .filter(|c| !c.disposition.as_ref().is_some_and(|d| entry.is_set_by(d)))
+                .map(|c| super::lifecycle::dispose(c, entry.disposition(at), "suppressions"))
+        };
+        let Some(first) = replan(store.state(account_id, &f.id).await?.as_ref()) else {
+            continue;
+        };
+        if apply_with_retry(store, first, replan).await?.is_some() {
+            changed += 1;
+        }
+    }
+    Ok(changed)
 }
 
 #[cfg(test)]
@@ -253,6 +284,7 @@ mod tests {
         let (mut findings, _) = crate::rules::evaluate(
             &inv(vec![config("dev-llm"), config("prod-llm")]),
             &crate::rules::RuleConfig::default(),
+            crate::model::Timestamp::now(),
         );
         assert_eq!(findings.len(), 2);
         assert_eq!(s.apply(&mut findings, "2026-11-24T00:00:00Z"), 1);
@@ -275,6 +307,7 @@ mod tests {
         let (mut later, _) = crate::rules::evaluate(
             &inv(vec![config("dev-llm")]),
             &crate::rules::RuleConfig::default(),
+            crate::model::Timestamp::now(),
         );
         assert_eq!(s.apply(&mut later, "2027-04-01T00:00:00Z"), 0);
         let d = s.entries[0].disposition("2026-11-24T00:00:00Z");

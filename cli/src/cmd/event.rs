@@ -1,0 +1,43 @@
+//! `aispm event`: the on-event handler on one event, against the store.
+
+use std::io::Write;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::store::{ScannerArgs, StoreArgs};
+
+/// `aispm event`.
+#[derive(Debug, Args)]
+pub(crate) struct EventArgs {
+    /// The EventBridge event as the on-event function receives it (a
+    /// CloudTrail API call or an AWS Health event): a JSON file, or `-` for
+    /// stdin. Samples: `events/cloudtrail/`, `events/health/`.
+    file: std::path::PathBuf,
+    #[command(flatten)]
+    store: StoreArgs,
+    #[command(flatten)]
+    scanner: ScannerArgs,
+}
+
+/// `aispm event`: runs the on-event handler on one event, against the store.
+pub(crate) async fn event(args: EventArgs, out: &mut dyn Write) -> anyhow::Result<()> {
+    let text = if args.file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading stdin")?;
+        s
+    } else {
+        std::fs::read_to_string(&args.file)
+            .with_context(|| format!("cannot read {}", args.file.display()))?
+    };
+    let raw: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not JSON", args.file.display()))?;
+    let (settings, _sdk, store) = args.store.open().await?;
+    let cfg = args
+        .scanner
+        .config(&args.store.table, vec![args.store.store_region.clone()])?;
+    let outcome = aispm_shared::events::handle(&settings, &cfg, &store, &raw).await?;
+    serde_json::to_writer_pretty(&mut *out, &outcome)?;
+    writeln!(out)?;
+    Ok(())
+}

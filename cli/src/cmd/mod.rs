@@ -1,0 +1,10 @@
+//! One file per command.
+
+pub(crate) mod event;
+pub(crate) mod findings;
+pub(crate) mod iam;
+pub(crate) mod metrics;
+pub(crate) mod rules;
+pub(crate) mod scan;
+pub(crate) mod store;
+pub(crate) mod sweep;

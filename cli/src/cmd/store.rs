@@ -1,0 +1,100 @@
+//! Where the findings store is, and the scanner settings the commands that
+//! write to it share (`sweep`, `event`).
+
+use aispm_shared::aws::{AwsSettings, base_config, parse_regions};
+use aispm_shared::pipeline::PipelineConfig;
+use aispm_shared::rules::RuleConfig;
+use aispm_shared::store::DynamoStore;
+use anyhow::{Context, bail};
+use clap::Args;
+
+/// Where the store is.
+#[derive(Debug, Args)]
+pub(crate) struct StoreArgs {
+    /// Send every AWS request to this endpoint (an emulator). Also read from
+    /// AWS_ENDPOINT_URL.
+    #[arg(long, env = "AWS_ENDPOINT_URL")]
+    pub(crate) endpoint_url: Option<String>,
+    /// The DynamoDB table of the findings store.
+    #[arg(long, env = "AISPM_TABLE", default_value = "aispm-findings")]
+    pub(crate) table: String,
+    /// Region of the table.
+    #[arg(long, env = "AWS_REGION", default_value = "us-east-1")]
+    pub(crate) store_region: String,
+}
+
+impl StoreArgs {
+    fn settings(&self) -> anyhow::Result<AwsSettings> {
+        if let Some(url) = &self.endpoint_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            bail!("invalid --endpoint-url `{url}`: expected http:// or https://");
+        }
+        if self.table.trim().is_empty() {
+            bail!("invalid --table: empty");
+        }
+        Ok(AwsSettings {
+            endpoint_url: self.endpoint_url.clone(),
+            ..AwsSettings::default()
+        })
+    }
+
+    pub(crate) async fn open(
+        &self,
+    ) -> anyhow::Result<(AwsSettings, aws_types::SdkConfig, DynamoStore)> {
+        let settings = self.settings()?;
+        parse_regions(&self.store_region).context("invalid --store-region")?;
+        let sdk = base_config(&settings, &self.store_region).await;
+        let store = DynamoStore::new(&sdk, self.table.clone());
+        Ok((settings, sdk, store))
+    }
+}
+
+/// How the pipeline enters accounts and what it suppresses.
+#[derive(Debug, Args)]
+pub(crate) struct ScannerArgs {
+    /// Role assumed in member accounts.
+    #[arg(long, default_value = "aispm-scanner")]
+    pub(crate) role_name: String,
+    /// ExternalId passed to AssumeRole.
+    #[arg(long)]
+    pub(crate) external_id: Option<String>,
+    /// A suppressions file (see `aispm scan --help`): matching findings are
+    /// stored as suppressed with the entry's reason, owner and expiry, and
+    /// reopen when it expires. In Lambda: `AISPM_SUPPRESSIONS`.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) suppressions: Option<std::path::PathBuf>,
+}
+
+impl ScannerArgs {
+    /// The pipeline's settings for `table` and `regions` (the one place the
+    /// CLI writes a [`PipelineConfig`] out): no queue, the organization's
+    /// accounts, the caller's own account entered through the role.
+    pub(crate) fn config(
+        &self,
+        table: &str,
+        regions: Vec<String>,
+    ) -> anyhow::Result<PipelineConfig> {
+        if self.role_name.trim().is_empty() {
+            bail!("invalid --role-name: empty");
+        }
+        let mut cfg = PipelineConfig {
+            table: table.to_owned(),
+            queue_url: None,
+            regions,
+            role_name: self.role_name.clone(),
+            external_id_ref: None,
+            external_ids: Default::default(),
+            accounts: None,
+            rules: RuleConfig::default(),
+            suppressions: crate::cmd::scan::read_suppressions(self.suppressions.as_deref())?,
+            collector_concurrency: 8,
+            assume_role_in_own_account: true,
+        };
+        if let Some(x) = &self.external_id {
+            cfg.external_ids.insert("cli".to_owned(), x.clone());
+            cfg.external_id_ref = Some("cli".to_owned());
+        }
+        Ok(cfg)
+    }
+}

@@ -1,0 +1,94 @@
+//! Bedrock agents and knowledge bases, with their action groups (tools) and data
+//! sources. Attribute keys: `role_arn`, `foundation_model`, `guardrail_id`,
+//! `guardrail_version`, `kms_key_arn`, `idle_session_ttl_seconds`,
+//! `action_groups`, `storage_type`, `vector_store_arn`, `embedding_model_arn`,
+//! `data_sources`.
+//!
+//! Action groups, agent knowledge-base associations and data sources are read on
+//! the side; each reports its own coverage (`bedrock_agent.action_groups`,
+//! `bedrock_agent.agent_knowledge_bases`, `bedrock_agent.data_sources`), so an
+//! endpoint that lacks them leaves a "not assessed" record rather than an agent
+//! that looks tool-less.
+
+//!
+//! An event re-reads only what its call changed: an agent's or knowledge
+//! base's own configuration, one action group, the knowledge-base
+//! associations, or one data source (the specs' part readers).
+
+pub mod agents;
+pub mod knowledge_bases;
+
+use std::collections::BTreeMap;
+
+use crate::aws::{CollectError, SdkResultExt};
+use crate::collect::{Batch, Ctx};
+use crate::model::Coverage;
+
+pub use agents::{
+    action_group, action_groups, agent, agent_config, agent_knowledge_bases, set_action_groups,
+    tool_edges,
+};
+pub use knowledge_bases::{
+    data_source, data_sources, knowledge_base, knowledge_base_config, set_data_sources,
+};
+
+/// Bedrock Agents' CloudTrail event source (Bedrock's).
+const SOURCE: &str = "bedrock.amazonaws.com";
+
+/// What a single-resource reader returns: the resource's batch, or `None`
+/// when it no longer exists.
+type One = Result<Option<Batch>, CollectError>;
+
+async fn tags(ctx: &Ctx, arn: &str) -> Result<BTreeMap<String, String>, CollectError> {
+    let out = ctx
+        .clients
+        .bedrock_agent
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .op("bedrock-agent:ListTagsForResource")?;
+    Ok(out
+        .tags()
+        .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default())
+}
+
+/// Records the first failure of a side read; later ones add nothing new.
+#[derive(Default)]
+struct SideCoverage {
+    failure: Option<CollectError>,
+}
+
+impl SideCoverage {
+    fn fail(&mut self, e: CollectError) {
+        if self.failure.is_none() {
+            self.failure = Some(e);
+        }
+    }
+
+    fn record(self, ctx: &Ctx, id: &str) -> Coverage {
+        match self.failure {
+            None => Coverage::assessed(&ctx.account_id, &ctx.region, id),
+            Some(e) => {
+                Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string())
+            }
+        }
+    }
+}
+
+/// One coverage record per side collector: the first failure if any
+/// resource's side read failed, else assessed.
+fn merge_coverage(ctx: &Ctx, mut batch: Batch, ids: &[&str]) -> Batch {
+    let records = std::mem::take(&mut batch.coverage);
+    for id in ids {
+        let failed = records
+            .iter()
+            .find(|c| c.collector == *id && c.reason.is_some())
+            .cloned();
+        batch
+            .coverage
+            .push(failed.unwrap_or_else(|| Coverage::assessed(&ctx.account_id, &ctx.region, id)));
+    }
+    batch
+}

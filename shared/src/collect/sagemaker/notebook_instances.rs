@@ -1,0 +1,81 @@
+//! SageMaker notebook instances: the single-resource reader and the list collector
+//! `sagemaker.notebook_instances`.
+
+use super::prelude::*;
+
+/// One notebook instance: internet access, root access, VPC, KMS, platform.
+pub async fn notebook(ctx: &Ctx, name: &str) -> One {
+    const DESCRIBE: &str = "sagemaker:DescribeNotebookInstance";
+    let Some(d) = found(
+        ctx.clients
+            .sagemaker
+            .describe_notebook_instance()
+            .notebook_instance_name(name)
+            .send()
+            .await
+            .op(DESCRIBE),
+    )?
+    else {
+        return Ok(None);
+    };
+    let arn = d
+        .notebook_instance_arn()
+        .map(str::to_owned)
+        .unwrap_or_else(|| ctx.arn("sagemaker", &format!("notebook-instance/{name}")));
+    let mut a = ctx.asset(&arn, AssetType::SagemakerNotebookInstance, name);
+    a.tags = tags(ctx, &arn).await?;
+    a.set(
+        "direct_internet_access",
+        enabled(d.direct_internet_access().map(|v| v.as_str())),
+    )
+    .set("root_access", enabled(d.root_access().map(|v| v.as_str())))
+    .set("subnet_id", s(d.subnet_id()))
+    .set("kms_key_id", s(d.kms_key_id()))
+    .set("role_arn", s(d.role_arn()))
+    .set("platform_identifier", s(d.platform_identifier()))
+    .set("instance_type", s(d.instance_type().map(|t| t.as_str())))
+    .set(
+        "status",
+        s(d.notebook_instance_status().map(|t| t.as_str())),
+    )
+    .set(
+        "lifecycle_config",
+        s(d.notebook_instance_lifecycle_config_name()),
+    )
+    .set("creation_time", ts(d.creation_time()));
+    let mut edges = EdgeSink::new(DESCRIBE);
+    edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
+    edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
+    Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Notebook instances.
+pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
+    let names = list!(
+        ctx,
+        list_notebook_instances,
+        "sagemaker:ListNotebookInstances",
+        notebook_instance_name
+    );
+    read_each(names, |n| async move { notebook(ctx, &n).await }).await
+}
+
+/// `sagemaker.notebook_instances`: listed by the sweep, re-read by its calls.
+pub const SPEC: ResourceSpec = ResourceSpec::readable(
+    "sagemaker.notebook_instances",
+    Scope::Regional,
+    AssetType::SagemakerNotebookInstance,
+    list_fn!(notebook_instances),
+    read_fn!(notebook),
+    by_name,
+)
+.on(&[EventCalls {
+    source: super::SOURCE,
+    names: &[
+        "CreateNotebookInstance",
+        "UpdateNotebookInstance",
+        "DeleteNotebookInstance",
+    ],
+    id: &["notebookInstanceName"],
+    part: None,
+}]);

@@ -1,0 +1,107 @@
+//! The scanner's task: scan one account × scope, hand the view to the
+//! reconciler, count the task on its sweep.
+
+use std::collections::BTreeSet;
+
+use tracing::info;
+
+use super::{PipelineConfig, PipelineError, ScanTask};
+use crate::aws::{AwsSettings, RequestCounter};
+use crate::model::{GLOBAL_REGION, Timestamp};
+use crate::reconcile::{ScopeUpdate, reconcile};
+use crate::scan::{self, Parts, ScanRequest, Target};
+use crate::store::{Store, TaskRecord};
+
+/// Scans one task's scope and brings the store up to date with it.
+pub async fn run_task<S: Store>(
+    settings: &AwsSettings,
+    cfg: &PipelineConfig,
+    store: &S,
+    task: &ScanTask,
+) -> Result<TaskRecord, PipelineError> {
+    let external_id = cfg.external_id(task.external_id_ref.as_deref())?;
+    // A redelivered message whose task already finished changes nothing: a
+    // second scan would only restate what the world looked like a moment later
+    // (a role's last use moves when the scanner itself assumes it).
+    if let Some(done) = store
+        .task(&task.sweep_id, &task.account_id, &task.scope)
+        .await?
+    {
+        info!("task already done in this sweep; nothing to do");
+        return Ok(done);
+    }
+    let global = task.scope == GLOBAL_REGION;
+    let req = ScanRequest {
+        regions: vec![if global {
+            task.home_region.clone()
+        } else {
+            task.scope.clone()
+        }],
+        target: Target::Accounts(vec![task.account_id.clone()]),
+        role_name: task.role_name.clone(),
+        external_id,
+        account_concurrency: 1,
+        collector_concurrency: cfg.collector_concurrency,
+        parts: if global {
+            Parts::GlobalOnly
+        } else {
+            Parts::RegionalOnly
+        },
+        management_account: task.management_account.clone(),
+        assume_role_in_own_account: cfg.assume_role_in_own_account,
+    };
+    let counter = RequestCounter::default();
+    let fresh = scan::scan(settings, &req, &counter).await?;
+    let snapshot = store.account(&task.account_id).await?;
+    let origin = task.origin()?;
+    let outcome = reconcile(
+        store,
+        cfg.reconcile_settings(),
+        &snapshot,
+        ScopeUpdate {
+            origin: &origin,
+            account_id: &task.account_id,
+            scope: &task.scope,
+            fresh,
+            reread: BTreeSet::new(),
+        },
+    )
+    .await?;
+    let (fresh, observed_len, changed) = (outcome.fresh, outcome.observed, outcome.changed);
+
+    let record = TaskRecord {
+        sweep_id: task.sweep_id.clone(),
+        account_id: task.account_id.clone(),
+        scope: task.scope.clone(),
+        finished_at: Timestamp::now().to_string(),
+        assets: fresh.assets.len() as u64,
+        findings: observed_len as u64,
+        changed,
+        // Details stay on the account's coverage items; the task keeps the
+        // reasons (and the detail of an account it could not enter) so that it
+        // fits one write unit.
+        not_assessed: fresh
+            .coverage
+            .iter()
+            .filter(|c| !c.is_assessed())
+            .map(|c| {
+                let mut c = c.clone();
+                if c.collector != "account" {
+                    c.detail = None;
+                }
+                c
+            })
+            .collect(),
+    };
+    let first = store.complete_task(&record).await?;
+    info!(
+        assets = record.assets,
+        findings = record.findings,
+        changed,
+        not_assessed = record.not_assessed.len(),
+        requests = counter.snapshot().total,
+        first_delivery = first,
+        "task done"
+    );
+    Ok(record)
+}

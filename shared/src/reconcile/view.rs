@@ -1,0 +1,89 @@
+//! Views of one scope: the stored parts of a scope as an inventory (what an
+//! event re-reads on top of), a fresh view as snapshot items, and the facts
+//! only events know carried over to a fresh view.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Asset, Inventory};
+use crate::store::{AccountSnapshot, Part, SnapshotItem};
+
+/// Facts only events know (AWS Health reported an access key exposed) are
+/// kept on the fresh view of the same asset: collectors cannot see them.
+pub fn carry_event_facts(fresh: &mut Inventory, snapshot: &AccountSnapshot) {
+    const EVENT_FACTS: &[&str] = &["exposure_reported", "exposure_reported_at"];
+    let stored: BTreeMap<&str, &Asset> = snapshot
+        .items
+        .iter()
+        .filter_map(|i| match &i.part {
+            Part::Asset(a) => Some((a.arn.as_str(), a)),
+            _ => None,
+        })
+        .collect();
+    for a in &mut fresh.assets {
+        if let Some(old) = stored.get(a.arn.as_str()) {
+            for key in EVENT_FACTS {
+                if let Some(v) = old.attributes.get(*key)
+                    && !a.attributes.contains_key(*key)
+                {
+                    a.attributes.insert((*key).to_owned(), v.clone());
+                }
+            }
+        }
+    }
+}
+
+/// A view of `scope` as the items the store keeps, each with its provenance.
+pub fn snapshot_items(scope: &str, inv: &Inventory) -> Vec<SnapshotItem> {
+    let source = |key: String| {
+        inv.provenance
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_owned())
+    };
+    let mut out = Vec::new();
+    for a in &inv.assets {
+        out.push(SnapshotItem::new(
+            scope,
+            &source(Inventory::asset_key(a)),
+            Part::Asset(a.clone()),
+        ));
+    }
+    for e in &inv.edges {
+        out.push(SnapshotItem::new(
+            scope,
+            &source(Inventory::edge_key(e)),
+            Part::Edge(e.clone()),
+        ));
+    }
+    for c in &inv.coverage {
+        out.push(SnapshotItem::new(
+            scope,
+            &c.collector,
+            Part::Coverage(c.clone()),
+        ));
+    }
+    out
+}
+
+/// The stored view of one scope, as an inventory with the collectors that
+/// produced each part (rule gaps are left out: the evaluation recomputes them).
+pub fn stored_scope(snapshot: &AccountSnapshot, scope: &str) -> Inventory {
+    let mut inv = Inventory::default();
+    for it in snapshot.items.iter().filter(|i| i.scope == scope) {
+        match &it.part {
+            Part::Asset(a) => {
+                inv.provenance
+                    .insert(Inventory::asset_key(a), it.collector.clone());
+                inv.assets.push(a.clone());
+            }
+            Part::Edge(e) => {
+                inv.provenance
+                    .insert(Inventory::edge_key(e), it.collector.clone());
+                inv.edges.push(e.clone());
+            }
+            Part::Coverage(c) if !c.collector.starts_with("rule:") => inv.coverage.push(c.clone()),
+            Part::Coverage(_) => {}
+        }
+    }
+    inv
+}

@@ -1,0 +1,263 @@
+//! An account's partition: its graph snapshot and its findings' states,
+//! details and history.
+
+use super::*;
+
+impl Snapshots for DynamoStore {
+    async fn account(&self, account_id: &str) -> Result<AccountSnapshot, StoreError> {
+        let items = self
+            .query_all(
+                None,
+                "pk = :pk",
+                HashMap::from([(":pk".to_owned(), s(pk_account(account_id)))]),
+                true,
+            )
+            .await?;
+        let mut snap = AccountSnapshot::default();
+        for item in &items {
+            let sk = get_s(item, "sk").unwrap_or_default();
+            let mut parts = sk.splitn(3, '#');
+            match (parts.next(), parts.next()) {
+                (Some("A" | "E" | "C"), Some(scope)) => {
+                    let part: Part = read_body(item)?;
+                    snap.items.push(SnapshotItem {
+                        scope: scope.to_owned(),
+                        sk: sk.to_owned(),
+                        collector: get_s(item, "collector").unwrap_or_default().to_owned(),
+                        hash: get_s(item, "h").unwrap_or_default().to_owned(),
+                        part,
+                    });
+                }
+                (Some("F"), Some(_)) => snap.findings.push(read_state(item)?),
+                _ => {}
+            }
+        }
+        Ok(snap)
+    }
+
+    async fn write_snapshot(
+        &self,
+        account_id: &str,
+        diff: &SnapshotDiff,
+    ) -> Result<(), StoreError> {
+        let pk = pk_account(account_id);
+        let mut requests = Vec::with_capacity(diff.put.len() + diff.delete.len());
+        for it in &diff.put {
+            let mut item = body_item(pk.clone(), it.sk.clone(), &it.part);
+            item.insert("h".to_owned(), s(it.hash.clone()));
+            item.insert("collector".to_owned(), s(it.collector.clone()));
+            let put = PutRequest::builder()
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| corrupt(&it.sk, e))?;
+            requests.push(WriteRequest::builder().put_request(put).build());
+        }
+        for sk in &diff.delete {
+            let del = DeleteRequest::builder()
+                .key("pk", s(pk.clone()))
+                .key("sk", s(sk.clone()))
+                .build()
+                .map_err(|e| corrupt(sk, e))?;
+            requests.push(WriteRequest::builder().delete_request(del).build());
+        }
+        self.batch_write(requests).await
+    }
+}
+
+impl FindingWrites for DynamoStore {
+    async fn apply(&self, c: &Change) -> Result<Applied, StoreError> {
+        let (cond, version) = match c.expected_version {
+            None => ("attribute_not_exists(pk)", None),
+            Some(v) => ("version = :v", Some(AttributeValue::N(v.to_string()))),
+        };
+        let state = state_item(&c.state);
+        self.meter
+            .finding_writes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A new finding, or one whose rank or status moved, also writes its
+        // index entries (keys-only projections: nothing else touches them).
+        let index_units = match c.expected_version {
+            None => 2,
+            Some(_) if c.events.is_empty() => 0,
+            Some(_) => 1,
+        };
+        if c.detail.is_none() && c.events.is_empty() {
+            self.meter
+                .add_finding(write_units(item_size(&state)) + index_units);
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(state))
+                .condition_expression(cond)
+                .set_expression_attribute_values(
+                    version.map(|v| HashMap::from([(":v".to_owned(), v)])),
+                )
+                .send()
+                .await;
+            return match result {
+                Ok(_) => Ok(Applied::Done),
+                Err(e) if is_conditional_failure(&e) => Ok(Applied::Conflict),
+                Err(e) => Err(sdk_err(e, "dynamodb:PutItem")),
+            };
+        }
+        let pk = pk_account(&c.state.account_id);
+        let mut tx_units = write_units(item_size(&state));
+        let put_state = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(state))
+            .condition_expression(cond)
+            .set_expression_attribute_values(version.map(|v| HashMap::from([(":v".to_owned(), v)])))
+            .build()
+            .map_err(|e| corrupt("finding", e))?;
+        let mut tx = self
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put_state).build());
+        if let Some(d) = &c.detail {
+            let item = body_item(pk.clone(), format!("D#{}", c.state.finding_id), d);
+            tx_units += write_units(item_size(&item));
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| corrupt("detail", e))?;
+            tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        for e in &c.events {
+            let item = body_item(pk.clone(), event_sk(e), e);
+            tx_units += write_units(item_size(&item));
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .build()
+                .map_err(|e| corrupt("event", e))?;
+            tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
+        }
+        self.meter.add_finding(2 * tx_units + index_units);
+        match tx.send().await {
+            Ok(_) => Ok(Applied::Done),
+            Err(e) if is_conditional_failure(&e) => Ok(Applied::Conflict),
+            Err(e) => Err(sdk_err(e, "dynamodb:TransactWriteItems")),
+        }
+    }
+
+    async fn state(
+        &self,
+        account_id: &str,
+        finding_id: &str,
+    ) -> Result<Option<FindingState>, StoreError> {
+        self.get(pk_account(account_id), format!("F#{finding_id}"))
+            .await?
+            .map(|i| read_state(&i))
+            .transpose()
+    }
+}
+
+impl FindingReads for DynamoStore {
+    async fn finding(&self, finding_id: &str) -> Result<Option<FindingState>, StoreError> {
+        let keys = self
+            .query_all(
+                Some("by_id"),
+                "finding_id = :id",
+                HashMap::from([(":id".to_owned(), s(finding_id))]),
+                false,
+            )
+            .await?;
+        let Some(key) = keys.first() else {
+            return Ok(None);
+        };
+        let (Some(pk), Some(sk)) = (get_s(key, "pk"), get_s(key, "sk")) else {
+            return Err(corrupt(finding_id, "index entry without keys"));
+        };
+        self.get(pk.to_owned(), sk.to_owned())
+            .await?
+            .map(|i| read_state(&i))
+            .transpose()
+    }
+
+    async fn detail(
+        &self,
+        account_id: &str,
+        finding_id: &str,
+    ) -> Result<Option<FindingDetail>, StoreError> {
+        self.get(pk_account(account_id), format!("D#{finding_id}"))
+            .await?
+            .map(|i| read_body(&i))
+            .transpose()
+    }
+
+    async fn history(
+        &self,
+        account_id: &str,
+        finding_id: &str,
+    ) -> Result<Vec<FindingEvent>, StoreError> {
+        self.query_all(
+            None,
+            "pk = :pk AND begins_with(sk, :prefix)",
+            HashMap::from([
+                (":pk".to_owned(), s(pk_account(account_id))),
+                (":prefix".to_owned(), s(format!("H#{finding_id}#"))),
+            ]),
+            true,
+        )
+        .await?
+        .iter()
+        .map(read_body)
+        .collect()
+    }
+
+    async fn list(&self, filter: &FindingFilter) -> Result<Vec<FindingState>, StoreError> {
+        let mut states = if let Some(account) = &filter.account_id {
+            let items = self
+                .query_all(
+                    None,
+                    "pk = :pk AND begins_with(sk, :prefix)",
+                    HashMap::from([
+                        (":pk".to_owned(), s(pk_account(account))),
+                        (":prefix".to_owned(), s("F#")),
+                    ]),
+                    true,
+                )
+                .await?;
+            items
+                .iter()
+                .map(read_state)
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            let statuses = match filter.status {
+                Some(st) => vec![st],
+                None => vec![
+                    FindingStatus::Open,
+                    FindingStatus::Suppressed,
+                    FindingStatus::RiskAccepted,
+                    FindingStatus::Resolved,
+                ],
+            };
+            let mut keys = Vec::new();
+            for st in statuses {
+                let entries = self
+                    .query_all(
+                        Some("by_status"),
+                        "#status = :st",
+                        HashMap::from([(":st".to_owned(), s(st.as_str()))]),
+                        false,
+                    )
+                    .await?;
+                keys.extend(entries.iter().filter_map(|k| {
+                    Some(HashMap::from([
+                        ("pk".to_owned(), k.get("pk")?.clone()),
+                        ("sk".to_owned(), k.get("sk")?.clone()),
+                    ]))
+                }));
+            }
+            self.states_by_keys(keys).await?
+        };
+        states.retain(|st| {
+            filter.status.is_none_or(|x| st.status == x)
+                && filter.rule_id.as_ref().is_none_or(|r| &st.rule_id == r)
+        });
+        states.sort_by_key(rank);
+        Ok(states)
+    }
+}
