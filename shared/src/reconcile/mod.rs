@@ -237,3 +237,6 @@ pub async fn reconcile<S: Snapshots + FindingWrites>(
         fresh,
     })
 }
+
+#[cfg(test)]
+mod tests;

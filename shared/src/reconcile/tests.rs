@@ -1,0 +1,211 @@
+//! The reconciler on the in-memory store: the lifecycle of one scope, and
+//! what each origin may change in the account's other scopes.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::suppressions::Suppressions;
+use super::{Origin, ScopeUpdate, Settings, reconcile};
+use crate::model::{
+    Asset, AssetType, Coverage, Edge, EdgeKind, Evidence, FindingStatus, GLOBAL_REGION, Inventory,
+    Timestamp,
+};
+use crate::rules::RuleConfig;
+use crate::store::{EventKind, FindingReads, FindingWrites, MemoryStore, Snapshots};
+
+const ACCOUNT: &str = "111111111111";
+const BUCKET: &str = "arn:aws:s3:::train";
+const JOB: &str = "arn:aws:sagemaker:us-east-1:111111111111:training-job/t";
+const RULE: &str = "s3_ai_bucket_versioning_disabled";
+
+fn at(minutes: i64) -> Timestamp {
+    Timestamp::from_millis(1_795_000_000_000 + minutes * 60_000)
+}
+
+fn sweep(id: &str, minutes: i64) -> Origin {
+    Origin::Sweep {
+        id: id.to_owned(),
+        at: at(minutes),
+    }
+}
+
+fn event(id: &str, minutes: i64) -> Origin {
+    Origin::Event {
+        id: id.to_owned(),
+        at: at(minutes),
+    }
+}
+
+/// The global scope: one unversioned bucket.
+fn global() -> Inventory {
+    let mut b = Asset::new(BUCKET, AssetType::S3Bucket, "train", ACCOUNT, GLOBAL_REGION);
+    b.set("versioning", Some(json!("Suspended")));
+    let mut inv = Inventory {
+        assets: vec![b],
+        coverage: vec![Coverage::assessed(ACCOUNT, GLOBAL_REGION, "s3.buckets")],
+        ..Inventory::default()
+    };
+    inv.mark_provenance("s3.buckets");
+    inv
+}
+
+/// The region: a training job, reading the bucket or not.
+fn region(reads: bool) -> Inventory {
+    let job = Asset::new(
+        JOB,
+        AssetType::SagemakerTrainingJob,
+        "t",
+        ACCOUNT,
+        "us-east-1",
+    );
+    let mut inv = Inventory {
+        assets: vec![job],
+        coverage: vec![Coverage::assessed(
+            ACCOUNT,
+            "us-east-1",
+            "sagemaker.training_jobs",
+        )],
+        ..Inventory::default()
+    };
+    if reads {
+        inv.edges.push(Edge::new(
+            JOB,
+            BUCKET,
+            EdgeKind::ReadsData,
+            Evidence::new("sagemaker:DescribeTrainingJob", "InputDataConfig"),
+        ));
+    }
+    inv.mark_provenance("sagemaker.training_jobs");
+    inv
+}
+
+async fn apply(store: &MemoryStore, origin: &Origin, scope: &str, fresh: Inventory) -> u64 {
+    let rules = RuleConfig::default();
+    let suppressions = Suppressions::default();
+    let snapshot = store.account(ACCOUNT).await.unwrap();
+    reconcile(
+        store,
+        Settings {
+            rules: &rules,
+            suppressions: &suppressions,
+        },
+        &snapshot,
+        ScopeUpdate {
+            origin,
+            account_id: ACCOUNT,
+            scope,
+            fresh,
+            reread: BTreeSet::new(),
+        },
+    )
+    .await
+    .unwrap()
+    .changed
+}
+
+async fn bucket_finding(store: &MemoryStore) -> Option<crate::store::FindingState> {
+    let id = crate::rules::finding_id(RULE, BUCKET);
+    store.state(ACCOUNT, &id).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_sweep_opens_a_finding_once_and_a_replay_changes_nothing() {
+    let store = MemoryStore::new();
+    let s1 = sweep("sw-1", 0);
+    apply(&store, &s1, GLOBAL_REGION, global()).await;
+    // The regional task sees the job reading the stored bucket: the finding
+    // on the global bucket opens here, in the first sweep.
+    apply(&store, &s1, "us-east-1", region(true)).await;
+    let f = bucket_finding(&store).await.expect("opened");
+    assert_eq!(f.status, FindingStatus::Open);
+    assert_eq!(f.scope, GLOBAL_REGION, "owned by the bucket's scope");
+    assert_eq!(f.first_seen, at(0).to_string());
+    // The same task again (a redelivered message) changes nothing.
+    assert_eq!(apply(&store, &s1, "us-east-1", region(true)).await, 0);
+    assert_eq!(apply(&store, &s1, GLOBAL_REGION, global()).await, 0);
+    let history = store.history(ACCOUNT, &f.finding_id).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].by.as_deref(), Some("sw-1"));
+}
+
+#[tokio::test]
+async fn a_sweep_task_leaves_other_scopes_findings_to_their_owner() {
+    let store = MemoryStore::new();
+    let s1 = sweep("sw-1", 0);
+    apply(&store, &s1, GLOBAL_REGION, global()).await;
+    apply(&store, &s1, "us-east-1", region(true)).await;
+    // Next sweep's regional task: the job no longer reads the bucket. The
+    // bucket's finding belongs to the global scope; the regional task may be
+    // reading the bucket from the previous sweep, so it does not resolve it.
+    apply(&store, &sweep("sw-2", 60), "us-east-1", region(false)).await;
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!(f.status, FindingStatus::Open);
+    // The owner's task of that sweep resolves it.
+    apply(&store, &sweep("sw-2", 60), GLOBAL_REGION, global()).await;
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!(f.status, FindingStatus::Resolved);
+    assert_eq!(f.resolved_at.as_deref(), Some(at(60).to_string().as_str()));
+}
+
+#[tokio::test]
+async fn an_event_resolves_a_finding_it_ends_in_another_scope() {
+    let store = MemoryStore::new();
+    let s1 = sweep("sw-1", 0);
+    apply(&store, &s1, GLOBAL_REGION, global()).await;
+    apply(&store, &s1, "us-east-1", region(true)).await;
+    // An event re-read the job: it no longer reads the bucket. Its view of
+    // the global scope is the current stored one, so the finding it ends is
+    // resolved now, at the event's time, and history names the event.
+    let changed = apply(&store, &event("ev-1", 5), "us-east-1", region(false)).await;
+    // Both of the bucket's AI-data findings (versioning, public access
+    // block) end with the job's read.
+    assert_eq!(changed, 2);
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!(f.status, FindingStatus::Resolved);
+    let history = store.history(ACCOUNT, &f.finding_id).await.unwrap();
+    let last = history.last().unwrap();
+    assert_eq!(last.kind, EventKind::Resolved);
+    assert_eq!(last.by.as_deref(), Some("event:ev-1"));
+    assert_eq!(last.at, at(5).to_string());
+    // The event joining the job to the bucket again reopens it.
+    apply(&store, &event("ev-2", 6), "us-east-1", region(true)).await;
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!((f.status, f.occurrence), (FindingStatus::Open, 2));
+}
+
+#[tokio::test]
+async fn an_older_observation_changes_nothing() {
+    let store = MemoryStore::new();
+    apply(&store, &sweep("sw-2", 60), GLOBAL_REGION, global()).await;
+    apply(&store, &sweep("sw-2", 60), "us-east-1", region(true)).await;
+    // A late event from before the sweep: the store keeps the newer state.
+    assert_eq!(
+        apply(&store, &event("late", 30), "us-east-1", region(false)).await,
+        0
+    );
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!(f.status, FindingStatus::Open);
+    assert_eq!(f.last_seen, at(60).to_string());
+}
+
+#[tokio::test]
+async fn the_scope_snapshot_is_written_with_its_provenance() {
+    let store = MemoryStore::new();
+    apply(&store, &sweep("sw-1", 0), "us-east-1", region(true)).await;
+    let snap = store.account(ACCOUNT).await.unwrap();
+    let job = snap
+        .items
+        .iter()
+        .find(|i| matches!(&i.part, crate::store::Part::Asset(a) if a.arn == JOB))
+        .expect("the job is stored");
+    assert_eq!(
+        (job.scope.as_str(), job.collector.as_str()),
+        ("us-east-1", "sagemaker.training_jobs")
+    );
+    let listed = store
+        .list(&crate::store::FindingFilter::default())
+        .await
+        .unwrap();
+    assert!(listed.iter().all(|f| f.account_id == ACCOUNT));
+}
