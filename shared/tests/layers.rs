@@ -3,6 +3,13 @@
 //! directly or through others), no source file outside tests is over 600
 //! lines, and no mode travels as a string prefix.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

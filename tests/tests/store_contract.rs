@@ -3,6 +3,13 @@
 //! in the unit tests, so the reconciler's memory-store tests speak for the
 //! table too.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
 use aispm_shared::store::{DynamoStore, MemoryStore, contract, ensure_table};
 use aispm_tests::emulator::Emulator;
 use aispm_tests::seed::emulator_config;
