@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{One, SideCoverage, merge_coverage, tags};
+use super::{One, SideCoverage, keep_parts, listed, merge_coverage, stored_id, tags, with_entry};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::spec::{EventCalls, ResourceSpec, list_fn, part_fn, read_fn};
 use crate::collect::util::{EdgeSink, describe_each, found, read_each, s, ts};
@@ -291,59 +291,24 @@ pub async fn agents(ctx: &Ctx) -> Result<Batch, CollectError> {
     ))
 }
 
-/// The stored agent's id, else the identifier the call named.
-fn agent_id<'a>(stored: &'a Batch, id: &'a str) -> &'a str {
-    stored
-        .assets
-        .first()
-        .and_then(|a| a.str_attr("agent_id"))
-        .unwrap_or(id)
-}
-
 /// Re-reads a stored agent's own configuration, keeping its tools and
 /// knowledge bases (they change with their own calls).
 async fn config_part(ctx: &Ctx, id: &str, _child: Option<&str>, stored: Batch) -> One {
-    let Some(old) = stored.assets.first() else {
-        return agent(ctx, id).await;
-    };
-    Ok(agent_config(ctx, id).await?.map(|mut b| {
-        if let Some(a) = b.assets.first_mut() {
-            a.set(
-                "action_groups",
-                old.attributes.get("action_groups").cloned(),
-            );
-        }
-        b.edges.extend(
-            stored
-                .edges
-                .iter()
-                .filter(|e| {
-                    e.from == old.arn
-                        && matches!(e.kind, EdgeKind::InvokesTool | EdgeKind::UsesKnowledgeBase)
-                })
-                .cloned(),
-        );
-        b
-    }))
+    let config = agent_config(ctx, id).await?;
+    Ok(keep_parts(
+        config,
+        &stored,
+        "action_groups",
+        &[EdgeKind::InvokesTool, EdgeKind::UsesKnowledgeBase],
+    ))
 }
 
 /// Re-reads one action group of a stored agent (`child`), or all of them
 /// when the call names none or the stored list lacks ids.
 async fn action_group_part(ctx: &Ctx, id: &str, child: Option<&str>, stored: Batch) -> One {
-    let agent_id = agent_id(&stored, id).to_owned();
-    let listed = stored
-        .assets
-        .first()
-        .and_then(|a| a.attributes.get("action_groups"))
-        .and_then(Value::as_array)
-        .filter(|l| l.iter().all(|x| x.get("id").is_some()))
-        .cloned();
-    let groups = match (listed, child) {
-        (Some(mut groups), Some(g)) => {
-            groups.retain(|x| x.get("id").and_then(Value::as_str) != Some(g));
-            groups.extend(action_group(ctx, &agent_id, g).await?);
-            groups
-        }
+    let agent_id = stored_id(&stored, "agent_id", id).to_owned();
+    let groups = match (listed(&stored, "action_groups"), child) {
+        (Some(groups), Some(g)) => with_entry(groups, g, action_group(ctx, &agent_id, g).await?),
         _ => action_groups(ctx, &agent_id).await?,
     };
     let mut batch = stored;
@@ -353,7 +318,7 @@ async fn action_group_part(ctx: &Ctx, id: &str, child: Option<&str>, stored: Bat
 
 /// Re-reads the knowledge bases associated with a stored agent.
 async fn knowledge_bases_part(ctx: &Ctx, id: &str, _child: Option<&str>, stored: Batch) -> One {
-    let agent_id = agent_id(&stored, id).to_owned();
+    let agent_id = stored_id(&stored, "agent_id", id).to_owned();
     let Some(arn) = stored.assets.first().map(|a| a.arn.clone()) else {
         return Ok(Some(stored));
     };

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{One, SideCoverage, merge_coverage, tags};
+use super::{One, SideCoverage, keep_parts, listed, merge_coverage, stored_id, tags, with_entry};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::spec::{EventCalls, ResourceSpec, list_fn, part_fn, read_fn};
 use crate::collect::util::{EdgeSink, describe_each, found, read_each, s, ts};
@@ -186,43 +186,21 @@ pub async fn knowledge_bases(ctx: &Ctx) -> Result<Batch, CollectError> {
 /// Re-reads a stored knowledge base's own configuration, keeping its data
 /// sources (they change with their own calls).
 async fn config_part(ctx: &Ctx, id: &str, _child: Option<&str>, stored: Batch) -> One {
-    let Some(old) = stored.assets.first() else {
-        return knowledge_base(ctx, id).await;
-    };
-    Ok(knowledge_base_config(ctx, id).await?.map(|mut b| {
-        if let Some(a) = b.assets.first_mut() {
-            a.set("data_sources", old.attributes.get("data_sources").cloned());
-        }
-        b.edges.extend(
-            stored
-                .edges
-                .iter()
-                .filter(|e| e.from == old.arn && e.kind == EdgeKind::DataSource)
-                .cloned(),
-        );
-        b
-    }))
+    let config = knowledge_base_config(ctx, id).await?;
+    Ok(keep_parts(
+        config,
+        &stored,
+        "data_sources",
+        &[EdgeKind::DataSource],
+    ))
 }
 
 /// Re-reads one data source of a stored knowledge base (`child`), or all of
 /// them when the call names none or the stored list lacks ids.
 async fn data_source_part(ctx: &Ctx, id: &str, child: Option<&str>, stored: Batch) -> One {
-    let first = stored.assets.first();
-    let kb_id = first
-        .and_then(|a| a.str_attr("knowledge_base_id"))
-        .unwrap_or(id)
-        .to_owned();
-    let listed = first
-        .and_then(|a| a.attributes.get("data_sources"))
-        .and_then(Value::as_array)
-        .filter(|l| l.iter().all(|x| x.get("id").is_some()))
-        .cloned();
-    let sources = match (listed, child) {
-        (Some(mut sources), Some(d)) => {
-            sources.retain(|x| x.get("id").and_then(Value::as_str) != Some(d));
-            sources.extend(data_source(ctx, &kb_id, d).await?);
-            sources
-        }
+    let kb_id = stored_id(&stored, "knowledge_base_id", id).to_owned();
+    let sources = match (listed(&stored, "data_sources"), child) {
+        (Some(sources), Some(d)) => with_entry(sources, d, data_source(ctx, &kb_id, d).await?),
         _ => data_sources(ctx, &kb_id).await?,
     };
     let mut batch = stored;

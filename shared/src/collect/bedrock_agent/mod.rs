@@ -22,7 +22,9 @@ use std::collections::BTreeMap;
 
 use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::{Batch, Ctx};
-use crate::model::Coverage;
+use serde_json::Value;
+
+use crate::model::{Coverage, EdgeKind};
 
 pub use agents::{
     action_group, action_groups, agent, agent_config, agent_knowledge_bases, set_action_groups,
@@ -91,4 +93,58 @@ fn merge_coverage(ctx: &Ctx, mut batch: Batch, ids: &[&str]) -> Batch {
             .push(failed.unwrap_or_else(|| Coverage::assessed(&ctx.account_id, &ctx.region, id)));
     }
     batch
+}
+
+/// A stored resource's string attribute (an id the readers take), else the
+/// identifier the call named.
+fn stored_id<'a>(stored: &'a Batch, attr: &str, id: &'a str) -> &'a str {
+    stored
+        .assets
+        .first()
+        .and_then(|a| a.str_attr(attr))
+        .unwrap_or(id)
+}
+
+/// A freshly read configuration with the parts that change with their own
+/// calls kept from `stored`: its `attr` attribute and its edges of `kinds`.
+fn keep_parts(
+    config: Option<Batch>,
+    stored: &Batch,
+    attr: &str,
+    kinds: &[EdgeKind],
+) -> Option<Batch> {
+    let old = stored.assets.first()?;
+    config.map(|mut b| {
+        if let Some(a) = b.assets.first_mut() {
+            a.set(attr, old.attributes.get(attr).cloned());
+        }
+        b.edges.extend(
+            stored
+                .edges
+                .iter()
+                .filter(|e| e.from == old.arn && kinds.contains(&e.kind))
+                .cloned(),
+        );
+        b
+    })
+}
+
+/// The stored list `attr` (action groups, data sources) when every entry
+/// carries its id; entries stored before ids were kept are re-listed whole.
+fn listed(stored: &Batch, attr: &str) -> Option<Vec<Value>> {
+    stored
+        .assets
+        .first()
+        .and_then(|a| a.attributes.get(attr))
+        .and_then(Value::as_array)
+        .filter(|l| l.iter().all(|x| x.get("id").is_some()))
+        .cloned()
+}
+
+/// `list` without the entry `child`, plus `current` (its fresh read; `None`
+/// when it is gone).
+fn with_entry(mut list: Vec<Value>, child: &str, current: Option<Value>) -> Vec<Value> {
+    list.retain(|x| x.get("id").and_then(Value::as_str) != Some(child));
+    list.extend(current);
+    list
 }
