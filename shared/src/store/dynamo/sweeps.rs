@@ -71,6 +71,18 @@ impl Sweeps for DynamoStore {
     }
 
     async fn complete_task(&self, t: &TaskRecord) -> Result<bool, StoreError> {
+        // A redelivered task usually finds its record already: one strongly
+        // consistent read instead of a transaction that fails its condition
+        // (billed as writes on AWS; on the emulator a failed transaction
+        // restores the whole table from a copy taken before it, undoing
+        // writes other tasks made meanwhile).
+        if self
+            .task(&t.sweep_id, &t.account_id, &t.scope)
+            .await?
+            .is_some()
+        {
+            return Ok(false);
+        }
         let mut task = body_item(
             format!("SWEEP#{}", t.sweep_id),
             format!("T#{}#{}", t.account_id, t.scope),
