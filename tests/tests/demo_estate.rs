@@ -508,6 +508,52 @@ fn scanner_policy_covers_every_call() {
     assert!(denied.contains("secretsmanager:GetSecretValue") && denied.contains("s3:GetObject"));
 }
 
+/// The scanner role reads metadata only: its explicit Deny names every
+/// data-plane read and invoke of the services it scans, and none of the
+/// actions it needs.
+#[test]
+fn scanner_role_denies_every_data_plane_read_and_invoke() {
+    let policy: Value =
+        serde_json::from_str(include_str!("../../infra/scanner-policy.json")).unwrap();
+    let actions = |i: usize| -> BTreeSet<String> {
+        policy["Statement"][i]["Action"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_lowercase())
+            .collect()
+    };
+    let (allowed, denied) = (actions(0), actions(1));
+    assert_eq!(policy["Statement"][1]["Effect"], "Deny");
+    for a in [
+        "secretsmanager:GetSecretValue",
+        "s3:GetObject",
+        "s3:GetObjectVersion",
+        "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
+        "bedrock:InvokeAgent",
+        "bedrock:InvokeInlineAgent",
+        "bedrock:InvokeFlow",
+        "bedrock:Retrieve",
+        "bedrock:RetrieveAndGenerate",
+        "bedrock-agentcore:InvokeAgentRuntime",
+        "sagemaker:InvokeEndpoint",
+        "sagemaker:InvokeEndpointAsync",
+        "sagemaker:InvokeEndpointWithResponseStream",
+        "s3vectors:GetVectors",
+        "s3vectors:QueryVectors",
+        "lambda:InvokeFunction",
+        "kms:Decrypt",
+    ] {
+        assert!(denied.contains(&a.to_lowercase()), "not denied: {a}");
+    }
+    assert!(
+        allowed.is_disjoint(&denied),
+        "denied and needed: {:?}",
+        allowed.intersection(&denied).collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
     let est = estate();

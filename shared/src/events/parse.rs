@@ -74,6 +74,7 @@ pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
         .get("detail")
         .filter(|d| d.is_object())
         .ok_or_else(|| malformed("no `detail` object"))?;
+    let mut mismatch = None;
     let (account_id, region, trigger) = match detail_type {
         "AWS API Call via CloudTrail" => {
             if detail.get("errorCode").is_some_and(|e| !e.is_null()) {
@@ -83,8 +84,18 @@ pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
                 .ok_or_else(|| malformed("no `detail.eventSource`"))?;
             let name =
                 str_at(detail, &["eventName"]).ok_or_else(|| malformed("no `detail.eventName`"))?;
-            let account = str_at(detail, &["recipientAccountId"])
-                .or_else(|| str_at(v, &["account"]))
+            let recipient = str_at(detail, &["recipientAccountId"]);
+            let envelope = str_at(v, &["account"]);
+            // The account the call changed is the one the event came from: a
+            // member account cannot send aispm into another account (checked
+            // once the ids are known to be ids).
+            if let (Some(r), Some(e)) = (recipient, envelope)
+                && r != e
+            {
+                mismatch = Some((e, r));
+            }
+            let account = recipient
+                .or(envelope)
                 .ok_or_else(|| malformed("no `detail.recipientAccountId` or `account`"))?;
             let region = str_at(detail, &["awsRegion"])
                 .or_else(|| str_at(v, &["region"]))
@@ -127,6 +138,11 @@ pub fn parse(v: &Value) -> Result<Option<Event>, PipelineError> {
     };
     if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed(format!("account id `{account_id}`")));
+    }
+    if let Some((envelope, recipient)) = mismatch {
+        return Err(malformed(format!(
+            "`account` `{envelope}` is not `detail.recipientAccountId` `{recipient}`"
+        )));
     }
     if !KNOWN_REGIONS.contains(&region) {
         return Err(malformed(format!("unknown region `{region}`")));

@@ -73,6 +73,12 @@ fn failed_calls_and_other_events_are_ignored_malformed_ones_say_why() {
     bad["detail"]["recipientAccountId"] = Value::String("12".into());
     assert!(err(bad).contains("account id `12`"));
     let mut bad = sample("cloudtrail/s3/PutBucketPolicy.json");
+    bad["account"] = Value::String("999988887777".into());
+    assert_eq!(
+        err(bad),
+        "malformed event: `account` `999988887777` is not `detail.recipientAccountId` `111122223333`"
+    );
+    let mut bad = sample("cloudtrail/s3/PutBucketPolicy.json");
     bad["detail"]["awsRegion"] = Value::String("mars-1".into());
     assert!(err(bad).contains("unknown region `mars-1`"));
     let mut bad = sample("health/AWS_RISK_CREDENTIALS_EXPOSED.json");

@@ -15,7 +15,9 @@ pub struct Deps {
     pub cfg: PipelineConfig,
     /// Endpoint and credential settings.
     pub settings: AwsSettings,
-    /// The SDK configuration of the home region (the first configured one).
+    /// The SDK configuration of the function's own region (`AWS_REGION`,
+    /// which Lambda sets; else the first swept region): the store and the
+    /// queue live there, whatever regions are swept.
     pub sdk: SdkConfig,
     /// The findings store.
     pub store: DynamoStore,
@@ -28,8 +30,7 @@ impl Deps {
     pub async fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, PipelineError> {
         let cfg = PipelineConfig::from_env(&get)?;
         let settings = AwsSettings::from_env();
-        let home = cfg.regions.first().cloned().unwrap_or_default();
-        let sdk = base_config(&settings, &home).await;
+        let sdk = base_config(&settings, &home_region(&get, &cfg)).await;
         let store = DynamoStore::new(&sdk, cfg.table.clone());
         Ok(Self {
             cfg,
@@ -38,6 +39,14 @@ impl Deps {
             store,
         })
     }
+}
+
+/// The region of the function's own resources (table, queue).
+fn home_region(get: impl Fn(&str) -> Option<String>, cfg: &PipelineConfig) -> String {
+    get("AWS_REGION")
+        .filter(|r| !r.is_empty())
+        .or_else(|| cfg.regions.first().cloned())
+        .unwrap_or_default()
 }
 
 /// JSON logs on stdout, filtered by `AISPM_LOG` (default `info`): what
@@ -51,4 +60,33 @@ pub fn init_json_logs() {
         )
         .with_current_span(false)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_store_lives_in_the_functions_own_region() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        const BASE: &[(&str, &str)] = &[
+            ("AISPM_TABLE", "t"),
+            ("AISPM_REGIONS", "eu-west-1,us-east-1"),
+        ];
+        let cfg = PipelineConfig::from_env(env(BASE)).unwrap();
+        let with_own: &'static [(&str, &str)] = &[
+            ("AISPM_TABLE", "t"),
+            ("AISPM_REGIONS", "eu-west-1,us-east-1"),
+            ("AWS_REGION", "us-west-2"),
+        ];
+        assert_eq!(home_region(env(with_own), &cfg), "us-west-2");
+        assert_eq!(home_region(env(BASE), &cfg), "eu-west-1");
+    }
 }
