@@ -2,6 +2,8 @@
 
 use std::io::Write;
 
+use aispm_shared::aws::{RequestCounter, base_config, caller_identity};
+use aispm_shared::events;
 use anyhow::Context;
 use clap::Args;
 
@@ -32,11 +34,20 @@ pub(crate) async fn event(args: EventArgs, out: &mut dyn Write) -> anyhow::Resul
     };
     let raw: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not JSON", args.file.display()))?;
+    // A malformed or untracked event is answered before any network call; a
+    // tracked one first checks, in seconds, that the endpoint answers.
+    let tracked = events::tracked(&raw)?;
     let (settings, _sdk, store) = args.store.open().await?;
     let cfg = args
         .scanner
         .config(&args.store.table, vec![args.store.store_region.clone()])?;
-    let outcome = aispm_shared::events::handle(&settings, &cfg, &store, &raw).await?;
+    if tracked {
+        let probe = base_config(&settings.probe(), &args.store.store_region).await;
+        caller_identity(&probe, &RequestCounter::new())
+            .await
+            .context("could not identify the caller with sts:GetCallerIdentity; check credentials and the endpoint")?;
+    }
+    let outcome = events::handle(&settings, &cfg, &store, &raw).await?;
     serde_json::to_writer_pretty(&mut *out, &outcome)?;
     writeln!(out)?;
     Ok(())

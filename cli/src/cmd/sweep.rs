@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::{Duration, SystemTime};
 
-use aispm_shared::aws::{RequestCounter, caller_identity, parse_regions};
+use aispm_shared::aws::{RequestCounter, base_config, caller_identity, parse_regions};
 use aispm_shared::model::FindingStatus;
 use aispm_shared::pipeline;
 use aispm_shared::pipeline::local::{QueueSettings, drain, ensure_queues};
@@ -59,8 +59,8 @@ pub(crate) async fn sweep(args: SweepArgs, out: &mut dyn Write) -> anyhow::Resul
         .transpose()
         .context("invalid --accounts")?;
     let (settings, sdk, store) = args.store.open().await?;
-    let counter = RequestCounter::new();
-    caller_identity(&sdk, &counter)
+    let probe = base_config(&settings.probe(), &args.store.store_region).await;
+    caller_identity(&probe, &RequestCounter::new())
         .await
         .context("could not identify the caller with sts:GetCallerIdentity; check credentials and the endpoint")?;
     ensure_table(&sdk, &args.store.table)

@@ -51,6 +51,18 @@ impl AwsSettings {
             ..Self::default()
         }
     }
+
+    /// The same settings for a first call that only checks the endpoint and
+    /// the credentials answer: an endpoint that accepts connections but never
+    /// replies fails in seconds, not after the full operation timeout.
+    pub fn probe(&self) -> Self {
+        Self {
+            attempt_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(10),
+            max_attempts: 2,
+            ..self.clone()
+        }
+    }
 }
 
 /// SDK configuration from the standard credential chain, in `region`, with

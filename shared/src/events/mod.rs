@@ -48,6 +48,32 @@ pub struct Outcome {
     pub changed: u64,
 }
 
+/// Whether `handle` would act on this event (it parses, is a tracked type,
+/// names a mapped call and carries the resource's identifier), decided
+/// without any network call; a malformed event is the same error `handle`
+/// returns.
+pub fn tracked(raw: &Value) -> Result<bool, PipelineError> {
+    let Some(event) = parse(raw)? else {
+        return Ok(false);
+    };
+    match &event.trigger {
+        Trigger::Api {
+            source,
+            name,
+            request,
+            response,
+            caller_user,
+        } => match map::lookup(source, name) {
+            Some(call) => {
+                map::route(call, name, request, response, caller_user.as_deref())?;
+                Ok(true)
+            }
+            None => Ok(false),
+        },
+        Trigger::CredentialsExposed { .. } => Ok(true),
+    }
+}
+
 /// Handles one EventBridge event: parse, look the call up, re-read what it
 /// changed on top of the stored view of its scope, and hand that view to
 /// the reconciler (see the module docs).
