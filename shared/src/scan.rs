@@ -61,6 +61,11 @@ pub struct ScanRequest {
     /// caller's credentials there (the Lambda scanner does, so every account
     /// is read through the same read-only role).
     pub assume_role_in_own_account: bool,
+    /// Identify the caller on short timeouts ([`AwsSettings::probe`]): an
+    /// interactive run against an endpoint that accepts connections but never
+    /// answers fails in seconds. The Lambda scanner keeps the long, retrying
+    /// timeouts.
+    pub fail_fast: bool,
 }
 
 impl Default for ScanRequest {
@@ -75,6 +80,7 @@ impl Default for ScanRequest {
             parts: Parts::All,
             management_account: None,
             assume_role_in_own_account: false,
+            fail_fast: false,
         }
     }
 }
@@ -194,7 +200,12 @@ pub async fn scan(
     let home = req.regions.first().ok_or(ScanError::NoRegions)?;
     let base = base_config(settings, home).await;
     check_credentials(&base).await?;
-    let (caller, caller_arn) = caller_identity(&base, counter)
+    let first = if req.fail_fast {
+        base_config(&settings.probe(), home).await
+    } else {
+        base.clone()
+    };
+    let (caller, caller_arn) = caller_identity(&first, counter)
         .await
         .map_err(ScanError::Caller)?;
     info!(account_id = %caller, arn = %caller_arn, "caller identified");

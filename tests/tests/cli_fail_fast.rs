@@ -1,7 +1,7 @@
 //! Bad input fails fast, against the real `aispm` binary: a malformed or
 //! untracked event is answered before any network call, and an endpoint that
-//! accepts connections but never answers fails `event` and `sweep` within
-//! seconds, with the cause.
+//! accepts connections but never answers fails `event`, `sweep` and `scan`
+//! within seconds, with the cause.
 
 #![allow(
     clippy::unwrap_used,
@@ -90,7 +90,7 @@ fn malformed_and_untracked_events_are_answered_without_the_network() {
 }
 
 #[test]
-fn a_silent_endpoint_fails_event_and_sweep_within_seconds() {
+fn a_silent_endpoint_fails_event_sweep_and_scan_within_seconds() {
     let (_l, url) = silent_endpoint();
     let policy = sample("cloudtrail/s3/PutBucketPolicy.json");
     let (out, took) = aispm(&["event", policy.to_str().unwrap(), "--endpoint-url", &url]);
@@ -117,4 +117,13 @@ fn a_silent_endpoint_fails_event_and_sweep_within_seconds() {
         stderr(&out)
     );
     assert!(took < Duration::from_secs(20), "sweep took {took:?}");
+
+    let (out, took) = aispm(&["scan", "--regions", "us-east-1", "--endpoint-url", &url]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("sts:GetCallerIdentity"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(took < Duration::from_secs(20), "scan took {took:?}");
 }

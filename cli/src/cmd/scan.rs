@@ -93,6 +93,7 @@ impl ScanArgs {
             role_name: self.role_name.clone(),
             external_id: self.external_id.clone(),
             account_concurrency: usize::from(self.account_concurrency),
+            fail_fast: true,
             ..ScanRequest::default()
         })
     }

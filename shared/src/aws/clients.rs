@@ -54,12 +54,14 @@ impl AwsSettings {
 
     /// The same settings for a first call that only checks the endpoint and
     /// the credentials answer: an endpoint that accepts connections but never
-    /// replies fails in seconds, not after the full operation timeout.
+    /// replies fails in seconds, not after the full operation timeout. Fast
+    /// answers (throttling, 5xx) are still retried: 4 attempts of 3 s, 10 s
+    /// in all.
     pub fn probe(&self) -> Self {
         Self {
-            attempt_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(3),
             operation_timeout: Duration::from_secs(10),
-            max_attempts: 2,
+            max_attempts: 4,
             ..self.clone()
         }
     }

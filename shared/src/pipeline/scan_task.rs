@@ -49,6 +49,7 @@ pub async fn run_task<S: Store>(
         },
         management_account: task.management_account.clone(),
         assume_role_in_own_account: cfg.assume_role_in_own_account,
+        fail_fast: false,
     };
     let counter = RequestCounter::default();
     let fresh = scan::scan(settings, &req, &counter).await?;
