@@ -7,9 +7,10 @@
 //! through the scanner role, re-reads only that resource (reading current
 //! state, never trusting the payload) on top of the stored view of its
 //! scope, and hands the view to the reconciler ([`crate::reconcile`]) with
-//! an event origin, so findings follow the same lifecycle as sweeps. Findings that depend on the resource (attack paths
-//! over it, jobs that read a bucket) are re-evaluated with it, because rules
-//! run over the whole stored account graph.
+//! an event origin, so findings follow the same lifecycle as sweeps.
+//! Findings that depend on the resource (attack paths over it, jobs that
+//! read a bucket) are re-evaluated with it, because rules run over the whole
+//! stored account graph.
 //!
 //! Each event reads current state and is applied at the time of the change
 //! it reports, with the sweeps' lifecycle (an observation older than the
@@ -53,39 +54,16 @@ pub struct Outcome {
 /// without any network call; a malformed event is the same error `handle`
 /// returns.
 pub fn tracked(raw: &Value) -> Result<bool, PipelineError> {
-    let Some(event) = parse(raw)? else {
-        return Ok(false);
-    };
-    match &event.trigger {
-        Trigger::Api {
-            source,
-            name,
-            request,
-            response,
-            caller_user,
-        } => match map::lookup(source, name) {
-            Some(call) => {
-                map::route(call, name, request, response, caller_user.as_deref())?;
-                Ok(true)
-            }
-            None => Ok(false),
-        },
-        Trigger::CredentialsExposed { .. } => Ok(true),
-    }
+    Ok(resolve(raw)?.is_some())
 }
 
-/// Handles one EventBridge event: parse, look the call up, re-read what it
-/// changed on top of the stored view of its scope, and hand that view to
-/// the reconciler (see the module docs).
-pub async fn handle<S: Store>(
-    settings: &AwsSettings,
-    cfg: &PipelineConfig,
-    store: &S,
-    raw: &Value,
-) -> Result<Outcome, PipelineError> {
+/// The event and the route of its call (`None` for the Health exposure
+/// event, which names keys, not a call); `None` for events aispm does not
+/// act on.
+fn resolve(raw: &Value) -> Result<Option<(Event, Option<Route>)>, PipelineError> {
     let Some(event) = parse(raw)? else {
         debug!("event type not tracked; ignored");
-        return Ok(Outcome::default());
+        return Ok(None);
     };
     let route = match &event.trigger {
         Trigger::Api {
@@ -97,7 +75,7 @@ pub async fn handle<S: Store>(
         } => {
             let Some(call) = map::lookup(source, name) else {
                 debug!(source = %source, name = %name, "API call not mapped; ignored");
-                return Ok(Outcome::default());
+                return Ok(None);
             };
             Some(map::route(
                 call,
@@ -108,6 +86,21 @@ pub async fn handle<S: Store>(
             )?)
         }
         Trigger::CredentialsExposed { .. } => None,
+    };
+    Ok(Some((event, route)))
+}
+
+/// Handles one EventBridge event: parse, look the call up, re-read what it
+/// changed on top of the stored view of its scope, and hand that view to
+/// the reconciler (see the module docs).
+pub async fn handle<S: Store>(
+    settings: &AwsSettings,
+    cfg: &PipelineConfig,
+    store: &S,
+    raw: &Value,
+) -> Result<Outcome, PipelineError> {
+    let Some((event, route)) = resolve(raw)? else {
+        return Ok(Outcome::default());
     };
     let resource = match (&route, &event.trigger) {
         (Some(r), _) => r.resource(),
