@@ -1,7 +1,8 @@
 //! The scanner's task: scan one account × scope, hand the view to the
 //! reconciler, count the task on its sweep.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tracing::info;
 
@@ -12,6 +13,23 @@ use crate::reconcile::{ScopeUpdate, reconcile};
 use crate::scan::{self, Parts, ScanRequest, Target};
 use crate::store::{Store, TaskRecord};
 
+/// Copies of one task that run in this process at once (a batch holding a
+/// redelivered message, `aispm sweep --local`) take turns: the second waits
+/// for the first and then finds the task done, instead of scanning twice and
+/// racing it on every write. Copies in other processes are kept apart by
+/// the store's conditional writes alone.
+fn in_flight(key: String) -> Arc<tokio::sync::Mutex<()>> {
+    static RUNNING: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let map = RUNNING.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut m = match map.lock() {
+        Ok(m) => m,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    // Entries nobody holds any more are dropped, so the map stays small.
+    m.retain(|_, lock| Arc::strong_count(lock) > 1);
+    m.entry(key).or_default().clone()
+}
+
 /// Scans one task's scope and brings the store up to date with it.
 pub async fn run_task<S: Store>(
     settings: &AwsSettings,
@@ -20,6 +38,11 @@ pub async fn run_task<S: Store>(
     task: &ScanTask,
 ) -> Result<TaskRecord, PipelineError> {
     let external_id = cfg.external_id(task.external_id_ref.as_deref())?;
+    let turn = in_flight(format!(
+        "{}#{}#{}",
+        task.sweep_id, task.account_id, task.scope
+    ));
+    let _turn = turn.lock().await;
     // A redelivered message whose task already finished changes nothing: a
     // second scan would only restate what the world looked like a moment later
     // (a role's last use moves when the scanner itself assumes it).
