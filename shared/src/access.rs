@@ -24,14 +24,48 @@ type Named = Vec<(String, Arc<Policy>)>;
 #[derive(Debug, Default)]
 pub struct Access {
     snapshots: BTreeMap<String, AccountSnapshot>,
+    unreadable: Vec<Unreadable>,
 }
 
-fn policy(doc: Option<&Value>, what: &str, errors: &mut Vec<String>) -> Option<Arc<Policy>> {
+/// A document the engine could not parse and so left out of an account's
+/// snapshot: the engine's answers there may be incomplete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    /// The account whose snapshot lacks it.
+    pub account_id: String,
+    /// The region of the resource holding it (`global` for IAM documents).
+    pub region: String,
+    /// Which document (`ARN`, `ARN:inline/NAME`, `ARN trust policy`, ...).
+    pub what: String,
+    /// The parse error.
+    pub error: String,
+}
+
+fn parsed(doc: Option<&Value>) -> Option<Result<Arc<Policy>, String>> {
     let doc = doc.filter(|d| !d.is_null())?;
-    match Policy::from_value(doc) {
-        Ok(p) => Some(Arc::new(p)),
-        Err(e) => {
-            errors.push(format!("{what}: {e}"));
+    Some(
+        Policy::from_value(doc)
+            .map(Arc::new)
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// Parses `doc`; a document that does not parse is recorded against `owner`.
+fn policy(
+    doc: Option<&Value>,
+    what: &str,
+    owner: &Asset,
+    errors: &mut Vec<Unreadable>,
+) -> Option<Arc<Policy>> {
+    match parsed(doc)? {
+        Ok(p) => Some(p),
+        Err(error) => {
+            errors.push(Unreadable {
+                account_id: owner.account_id.clone(),
+                region: owner.region.clone(),
+                what: what.to_owned(),
+                error,
+            });
             None
         }
     }
@@ -49,9 +83,12 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 impl Access {
     /// Builds a snapshot for every account with IAM assets.
     pub fn from_inventory(inv: &Inventory) -> Self {
-        let mut errors = Vec::new();
-        // Managed policies by ARN (AWS managed ones are the same in every account).
+        let mut errors: Vec<Unreadable> = Vec::new();
+        let mut missing: Vec<String> = Vec::new();
+        // Managed policies by ARN (AWS managed ones are the same in every
+        // account); one that does not parse counts where it is attached.
         let mut managed: HashMap<&str, Arc<Policy>> = HashMap::new();
+        let mut broken: HashMap<&str, String> = HashMap::new();
         for p in inv
             .assets
             .iter()
@@ -60,13 +97,19 @@ impl Access {
             if managed.contains_key(p.arn.as_str()) {
                 continue;
             }
-            if let Some(pol) = policy(p.attributes.get("document"), &p.arn, &mut errors) {
-                managed.insert(&p.arn, pol);
+            match parsed(p.attributes.get("document")) {
+                Some(Ok(pol)) => {
+                    managed.insert(&p.arn, pol);
+                }
+                Some(Err(e)) => {
+                    broken.insert(&p.arn, e);
+                }
+                None => {}
             }
         }
         let mut out = Self::default();
         let mut groups: HashMap<(&str, &str), Named> = HashMap::new();
-        let attached = |a: &Asset, errors: &mut Vec<String>| {
+        let attached = |a: &Asset, errors: &mut Vec<Unreadable>, missing: &mut Vec<String>| {
             let mut pols = Vec::new();
             for p in a
                 .attributes
@@ -77,14 +120,22 @@ impl Access {
             {
                 let name = p.get("name").and_then(Value::as_str).unwrap_or("inline");
                 let what = format!("{}:inline/{name}", a.arn);
-                if let Some(pol) = policy(p.get("document"), &what, errors) {
+                if let Some(pol) = policy(p.get("document"), &what, a, errors) {
                     pols.push((what, pol));
                 }
             }
             for arn in strings(a.attributes.get("attached_policies")) {
-                match managed.get(arn.as_str()) {
-                    Some(p) => pols.push((arn, p.clone())),
-                    None => errors.push(format!("{}: attached policy {arn} was not read", a.arn)),
+                match (managed.get(arn.as_str()), broken.get(arn.as_str())) {
+                    (Some(p), _) => pols.push((arn, p.clone())),
+                    (None, Some(e)) => errors.push(Unreadable {
+                        account_id: a.account_id.clone(),
+                        region: a.region.clone(),
+                        what: format!("{arn} (attached to {})", a.arn),
+                        error: e.clone(),
+                    }),
+                    (None, None) => {
+                        missing.push(format!("{}: attached policy {arn} was not read", a.arn));
+                    }
                 }
             }
             pols
@@ -94,7 +145,7 @@ impl Access {
             .iter()
             .filter(|a| a.asset_type == AssetType::IamGroup)
         {
-            let pols = attached(g, &mut errors);
+            let pols = attached(g, &mut errors, &mut missing);
             groups.insert((g.account_id.as_str(), g.name.as_str()), pols);
         }
         for a in &inv.assets {
@@ -103,7 +154,7 @@ impl Access {
                 AssetType::IamUser => IdentityKind::User,
                 _ => continue,
             };
-            let mut pols = attached(a, &mut errors);
+            let mut pols = attached(a, &mut errors, &mut missing);
             for g in strings(a.attributes.get("groups")) {
                 pols.extend(
                     groups
@@ -120,6 +171,7 @@ impl Access {
                 policy(
                     a.attributes.get("trust_policy"),
                     &format!("{} trust policy", a.arn),
+                    a,
                     &mut errors,
                 )
             } else {
@@ -147,13 +199,22 @@ impl Access {
             if let Some(doc) = a.attributes.get("policy").filter(|d| d.is_object()) {
                 let snap = out.snapshot_mut(&a.account_id);
                 if let Err(e) = snap.add_resource_policy(&a.arn, doc) {
-                    errors.push(format!("{} policy: {e}", a.arn));
+                    errors.push(Unreadable {
+                        account_id: a.account_id.clone(),
+                        region: a.region.clone(),
+                        what: format!("{} policy", a.arn),
+                        error: e.to_string(),
+                    });
                 }
             }
         }
-        for e in errors {
-            tracing::warn!(error = %e, "IAM document not understood; left out of IAM reasoning");
+        for e in &errors {
+            tracing::warn!(document = %e.what, error = %e.error, "IAM document not understood; left out of IAM reasoning");
         }
+        for m in missing {
+            tracing::debug!(detail = %m, "attached policy not in the inventory");
+        }
+        out.unreadable = errors;
         out
     }
 
@@ -164,6 +225,11 @@ impl Access {
                 account: account.to_owned(),
                 ..AccountSnapshot::default()
             })
+    }
+
+    /// The documents left out because the engine could not parse them.
+    pub fn unreadable(&self) -> &[Unreadable] {
+        &self.unreadable
     }
 
     /// The snapshot of one account.

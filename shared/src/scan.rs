@@ -303,28 +303,60 @@ async fn scan_account(
             ));
         }
     }
-    let outcomes: Vec<(Inventory, Coverage)> = futures::stream::iter(jobs)
-        .map(|(spec, ctx)| {
-            let span = tracing::info_span!("collect", account_id = %ctx.account_id, region = %ctx.region, collector = spec.id);
-            run_collector(spec, ctx).instrument(span)
+    let mut outcomes: Vec<(usize, Inventory, Coverage)> = run_jobs(&jobs, 0..jobs.len(), req).await;
+    // A collector that ran out of attempts (throttled, timed out, a failing
+    // service) gets one more run now that the rest of the account is done,
+    // before its gap is reported.
+    let again: Vec<usize> = outcomes
+        .iter()
+        .filter(|(_, part, cov)| {
+            cov.is_transient() || part.coverage.iter().any(Coverage::is_transient)
         })
-        .buffer_unordered(req.collector_concurrency.max(1))
-        .collect()
-        .await;
+        .map(|(i, _, _)| *i)
+        .collect();
+    if !again.is_empty() {
+        info!(account_id = %account, collectors = again.len(), "running collectors that ran out of retries once more");
+        let retried = run_jobs(&jobs, again.iter().copied(), req).await;
+        for r in retried {
+            if let Some(slot) = outcomes.iter_mut().find(|(i, _, _)| *i == r.0) {
+                *slot = r;
+            }
+        }
+    }
     let mut inv = Inventory::default();
-    for (part, cov) in outcomes {
+    for (_, part, cov) in outcomes {
         inv.extend(part);
         inv.coverage.push(cov);
     }
     inv
 }
 
-async fn run_collector(spec: &'static ResourceSpec, ctx: Ctx) -> (Inventory, Coverage) {
+/// Runs the jobs at `which` with the request's collector concurrency.
+async fn run_jobs(
+    jobs: &[(&'static ResourceSpec, Ctx)],
+    which: impl Iterator<Item = usize>,
+    req: &ScanRequest,
+) -> Vec<(usize, Inventory, Coverage)> {
+    futures::stream::iter(which.filter_map(|i| jobs.get(i).map(|j| (i, j))))
+        .map(|(i, (spec, ctx))| {
+            let span = tracing::info_span!("collect", account_id = %ctx.account_id, region = %ctx.region, collector = spec.id);
+            async move {
+                let (part, cov) = run_collector(spec, ctx).await;
+                (i, part, cov)
+            }
+            .instrument(span)
+        })
+        .buffer_unordered(req.collector_concurrency.max(1))
+        .collect()
+        .await
+}
+
+async fn run_collector(spec: &'static ResourceSpec, ctx: &Ctx) -> (Inventory, Coverage) {
     let cov_region = match spec.scope {
         Scope::Global => GLOBAL_REGION,
         Scope::Regional => ctx.region.as_str(),
     };
-    let result: Result<Batch, CollectError> = (spec.list)(&ctx).await;
+    let result: Result<Batch, CollectError> = (spec.list)(ctx).await;
     match result {
         Ok(b) => {
             let mut inv = Inventory {

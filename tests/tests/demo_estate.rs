@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use aispm_tests::emulator::Emulator;
-use aispm_tests::proxy::{Fault, FaultProxy};
+use aispm_tests::proxy::{Fault, FaultProxy, RandomFaults};
 use aispm_tests::scenarios;
 use aispm_tests::seed::{Estate, seed};
 use serde_json::Value;
@@ -74,8 +74,8 @@ fn org_inventory() -> &'static Value {
     })
 }
 
-fn org_scan() -> &'static (Value, Value) {
-    static SCAN: OnceLock<(Value, Value)> = OnceLock::new();
+fn org_scan() -> &'static (Value, Value, Value) {
+    static SCAN: OnceLock<(Value, Value, Value)> = OnceLock::new();
     SCAN.get_or_init(|| {
         estate();
         let url = &Emulator::shared().url;
@@ -97,8 +97,20 @@ fn org_scan() -> &'static (Value, Value) {
                 .unwrap_or(b"{}"),
         )
         .expect("stats json on stderr");
-        (json_of(&out), stats)
+        let (findings, gaps) = split(json_of(&out));
+        (findings, stats, gaps)
     })
+}
+
+/// The findings array split into findings and `not_assessed` elements.
+fn split(all: Value) -> (Value, Value) {
+    let (gaps, findings): (Vec<Value>, Vec<Value>) = all
+        .as_array()
+        .expect("a JSON array")
+        .iter()
+        .cloned()
+        .partition(|f| f["status"] == "not_assessed");
+    (Value::Array(findings), Value::Array(gaps))
 }
 
 #[test]
@@ -173,9 +185,128 @@ fn inventory_derives_the_expected_edges_with_evidence() {
 }
 
 #[test]
+fn organization_scan_lists_what_it_could_not_judge_in_the_same_array() {
+    let (_, stats, gaps) = org_scan();
+    let gaps = gaps.as_array().unwrap();
+    assert!(!gaps.is_empty());
+    for g in gaps {
+        for key in [
+            "rule_id",
+            "title",
+            "account_id",
+            "region",
+            "collector",
+            "reason",
+            "detail",
+        ] {
+            assert!(g[key].is_string(), "{key} missing in {g}");
+        }
+        assert!(!g["title"].as_str().unwrap().is_empty(), "{g}");
+    }
+    // moto answers ListGuardrails with a 500: every guardrail rule says so
+    // in every account and region instead of passing.
+    let est = estate();
+    for region in REGIONS.split(',') {
+        assert!(
+            gaps.iter()
+                .any(|g| g["rule_id"] == "bedrock_guardrail_prompt_attack_weak"
+                    && g["account_id"] == est.ml_platform.as_str()
+                    && g["region"] == region
+                    && g["collector"] == "bedrock.guardrails"
+                    && g["reason"] == "api_unavailable"),
+            "{region}: {gaps:?}"
+        );
+    }
+    assert_eq!(
+        stats["coverage"]["rules_not_assessed"].as_u64(),
+        Some(gaps.len() as u64)
+    );
+}
+
+/// The fault mix a bad minute of AWS looks like, with a fixed seed.
+const BAD_MINUTE: RandomFaults = RandomFaults {
+    seed: 16,
+    throttle: 0.20,
+    server_error: 0.05,
+    reset: 0.01,
+};
+
+/// `(rule_id, resource_arn, account_id, region, severity)` of each finding.
+fn finding_keys(findings: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {}",
+                f["rule_id"], f["resource_arn"], f["account_id"], f["region"], f["severity"]
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// `(rule_id, account_id, region, collector, reason)` of each gap.
+fn gap_keys(gaps: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = gaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {} {} {} {}",
+                g["rule_id"], g["account_id"], g["region"], g["collector"], g["reason"]
+            )
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn throttling_5xx_and_resets_change_no_finding() {
+    let (clean, clean_stats, clean_gaps) = org_scan();
+    let proxy = FaultProxy::start_random(Emulator::shared().port, BAD_MINUTE).expect("proxy");
+    let started = Instant::now();
+    let out = aispm(&[
+        "scan",
+        "--endpoint-url",
+        &proxy.url,
+        "--regions",
+        REGIONS,
+        "--organization",
+        "--format",
+        "json",
+    ]);
+    let took = started.elapsed();
+    let (findings, gaps) = split(json_of(&out));
+    let counts = proxy.counts();
+    eprintln!(
+        "clean scan {} ms, under faults {} ms; proxy: {counts:?}",
+        clean_stats["wall_time_ms"],
+        took.as_millis()
+    );
+    assert!(
+        counts.throttled > 20 && counts.server_errors > 5,
+        "the faults were injected: {counts:?}"
+    );
+    let keys = finding_keys(&findings);
+    let unique: BTreeSet<&String> = keys.iter().collect();
+    assert_eq!(unique.len(), keys.len(), "duplicates under faults");
+    assert_eq!(keys, finding_keys(clean), "findings changed under faults");
+    assert_eq!(
+        gap_keys(&gaps),
+        gap_keys(clean_gaps),
+        "not-assessed records changed under faults"
+    );
+}
+
+#[test]
 fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
     let est = estate();
-    let (findings, stats) = org_scan();
+    let (findings, stats, _) = org_scan();
     let list = findings.as_array().expect("array of findings");
     assert!(!list.is_empty());
     let severities = ["critical", "high", "medium", "low", "informational"];
@@ -459,7 +590,7 @@ fn usage_errors_exit_2_and_help_documents_exit_codes() {
 
 #[test]
 fn scanner_policy_covers_every_call() {
-    let (_, stats) = org_scan();
+    let (_, stats, _) = org_scan();
     let policy: Value =
         serde_json::from_str(include_str!("../../infra/scanner-policy.json")).unwrap();
     let allowed: BTreeSet<String> = policy["Statement"][0]["Action"]
@@ -587,7 +718,25 @@ fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
         "--format",
         "json",
     ]);
-    let findings = json_of(&out);
+    let (findings, gaps) = split(json_of(&out));
+    // The array itself says which rules could not judge, and why.
+    let gap = |rule: &str| {
+        gaps.as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["rule_id"] == rule)
+            .map(|g| (g["collector"].clone(), g["reason"].clone()))
+    };
+    assert_eq!(
+        gap("secretsmanager_ai_secret_without_rotation"),
+        Some(("secretsmanager.secrets".into(), "access_denied".into())),
+        "{gaps}"
+    );
+    assert_eq!(
+        gap("sagemaker_notebook_without_kms"),
+        Some(("sagemaker.notebook_instances".into(), "throttled".into())),
+        "{gaps}"
+    );
     // Nothing is claimed about what could not be read.
     assert!(
         !findings.as_array().unwrap().iter().any(|f| {
@@ -738,7 +887,7 @@ fn member_account_template_embeds_the_scanner_policy() {
 #[test]
 fn demo_findings_are_pinned() {
     let est = estate();
-    let (findings, _) = org_scan();
+    let (findings, _, _) = org_scan();
     let accounts = [
         (est.management.as_str(), "<management>"),
         (est.ml_platform.as_str(), "<ml-platform>"),

@@ -23,7 +23,7 @@ use aispm_shared::rules::RuleConfig;
 use aispm_shared::store::prelude::*;
 use aispm_shared::store::{DynamoStore, FindingFilter, SweepRecord, ensure_table};
 use aispm_tests::emulator::Emulator;
-use aispm_tests::proxy::{Fault, FaultProxy};
+use aispm_tests::proxy::{Fault, FaultProxy, RandomFaults};
 use aispm_tests::seed::{Estate, emulator_config, fix_public_rag_bucket, seed};
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_iam::config::{Credentials, SharedCredentialsProvider};
@@ -162,6 +162,7 @@ fn states_by_id(v: &Value) -> BTreeMap<String, Value> {
     v.as_array()
         .expect("array")
         .iter()
+        .filter(|f| f["status"] != "not_assessed")
         .map(|f| (f["finding_id"].as_str().unwrap().to_owned(), f.clone()))
         .collect()
 }
@@ -225,9 +226,29 @@ fn sweeps_keep_findings_with_a_lifecycle() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|f| f["status"] != "not_assessed")
         .map(|f| f["id"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(scanned, after_first.keys().cloned().collect());
+    // and the same not-assessed rule x scope records, from the store
+    let gaps_of = |v: &Value| -> std::collections::BTreeSet<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "not_assessed")
+            .map(|g| {
+                format!(
+                    "{} {} {} {} {}",
+                    g["rule_id"], g["account_id"], g["region"], g["collector"], g["reason"]
+                )
+            })
+            .collect()
+    };
+    let mut args = vec!["findings", "list"];
+    args.extend(store_args);
+    let stored_gaps = gaps_of(&json_of(&aispm(&args)));
+    assert!(!stored_gaps.is_empty());
+    assert_eq!(stored_gaps, gaps_of(&scan));
 
     // WHEN nothing changes and it sweeps again
     sweep(url);
@@ -768,5 +789,112 @@ fn configured_suppressions_hide_nothing_and_expire() {
             .map(|e| e.kind.as_str())
             .collect();
         assert_eq!(kinds, ["opened", "suppressed", "disposition_expired"]);
+    });
+}
+
+/// What a sweep left in `table` that must not depend on timing: per account,
+/// each asset, edge and coverage item by key and content hash, each finding's
+/// state (status, severity, risk, occurrence), its detail, and the kinds of
+/// its history events.
+async fn stored_outcome(sdk: &aws_types::SdkConfig, table: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for ((pk, sk), body) in dump(sdk, table).await {
+        if !pk.starts_with("ACCOUNT#") {
+            continue;
+        }
+        // The scanner role's own record moves between the runs (AWS and the
+        // emulator note when it was last used): that is the account changing.
+        if sk.ends_with(":role/aispm-scanner") {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let (key, value) = match sk.split('#').next() {
+            Some("A" | "E" | "C") => (sk.clone(), v["h"].to_string()),
+            Some("F") => (
+                sk.clone(),
+                format!(
+                    "{} {} {} {}",
+                    v["status"], v["severity"], v["risk_score"], v["occurrence"]
+                ),
+            ),
+            Some("D") => (sk.clone(), v["body"].to_string()),
+            Some("H") => {
+                // H#<finding id>#<time>#<kind>: the time differs between runs.
+                let parts: Vec<&str> = sk.split('#').collect();
+                let kind = parts.last().copied().unwrap_or_default();
+                (format!("H#{}#{kind}", parts[1]), String::new())
+            }
+            _ => continue,
+        };
+        let prev = out.insert(format!("{pk} {key}"), value);
+        assert!(
+            prev.is_none() || sk.starts_with("H#"),
+            "duplicate {pk} {key}"
+        );
+    }
+    out
+}
+
+#[test]
+fn a_sweep_under_throttling_5xx_and_resets_stores_what_a_clean_one_does() {
+    let est = estate();
+    let emu = Emulator::shared();
+    let proxy = FaultProxy::start_random(
+        emu.port,
+        RandomFaults {
+            seed: 16,
+            throttle: 0.20,
+            server_error: 0.05,
+            reset: 0.01,
+        },
+    )
+    .expect("proxy");
+    let sweep = |endpoint: &str, table: &str| {
+        let started = std::time::Instant::now();
+        let v = json_of(&aispm(&[
+            "sweep",
+            "--local",
+            "--endpoint-url",
+            endpoint,
+            "--table",
+            table,
+            "--queue",
+            table,
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--accounts",
+            &est.data_science,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(
+            v["sweep"]["done_tasks"], v["sweep"]["expected_tasks"],
+            "{v}"
+        );
+        started.elapsed()
+    };
+    let clean = sweep(&emu.url, "faults-clean");
+    let faulty = sweep(&proxy.url, "faults-proxy");
+    let counts = proxy.counts();
+    eprintln!(
+        "sweep --local: clean {} ms, under faults {} ms; proxy: {counts:?}",
+        clean.as_millis(),
+        faulty.as_millis()
+    );
+    assert!(
+        counts.throttled > 10 && counts.server_errors > 2,
+        "{counts:?}"
+    );
+    rt().block_on(async {
+        let sdk = emulator_config(&emu.url, "us-east-1").await;
+        let a = stored_outcome(&sdk, "faults-clean").await;
+        let b = stored_outcome(&sdk, "faults-proxy").await;
+        assert!(a.keys().any(|k| k.contains(" F#")), "no findings stored");
+        let only_a: Vec<_> = a.iter().filter(|(k, v)| b.get(*k) != Some(v)).collect();
+        let only_b: Vec<_> = b.iter().filter(|(k, v)| a.get(*k) != Some(v)).collect();
+        assert!(
+            only_a.is_empty() && only_b.is_empty(),
+            "clean only: {only_a:#?}\nunder faults only: {only_b:#?}"
+        );
     });
 }

@@ -6,10 +6,10 @@ use std::time::SystemTime;
 use aispm_shared::aws::{RequestCounter, caller_identity};
 use aispm_shared::model::FindingStatus;
 use aispm_shared::pipeline::timestamp;
-use aispm_shared::reconcile::lifecycle;
+use aispm_shared::reconcile::{lifecycle, view};
 use aispm_shared::scan::parse_account_ids;
 use aispm_shared::store::{
-    Disposition, FindingFilter, FindingReads, FindingState, apply_with_retry,
+    Disposition, FindingFilter, FindingReads, FindingState, Sweeps, apply_with_retry,
 };
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
@@ -115,6 +115,24 @@ pub(crate) fn print_states(states: &[FindingState], out: &mut dyn Write) -> anyh
     Ok(())
 }
 
+/// The accounts whose stored gaps `findings list` shows: the one asked for,
+/// else those of the latest sweep and of the listed findings.
+async fn gap_accounts<S: Sweeps>(
+    store: &S,
+    account: Option<&str>,
+    states: &[FindingState],
+) -> anyhow::Result<Vec<String>> {
+    if let Some(a) = account {
+        return Ok(vec![a.to_owned()]);
+    }
+    let mut accounts: std::collections::BTreeSet<String> =
+        states.iter().map(|s| s.account_id.clone()).collect();
+    if let Some(sweep) = store.latest_sweep().await? {
+        accounts.extend(sweep.accounts);
+    }
+    Ok(accounts.into_iter().collect())
+}
+
 /// Parses an expiry: a date means the end of that day (UTC).
 fn parse_expiry(raw: &str, now: &str) -> anyhow::Result<String> {
     use aws_smithy_types::date_time::{DateTime, Format};
@@ -151,16 +169,24 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
             let states = store
                 .list(&FindingFilter {
                     status: status.status(),
-                    account_id: account,
-                    rule_id: rule,
+                    account_id: account.clone(),
+                    rule_id: rule.clone(),
                 })
                 .await?;
+            // What the last scan of each scope could not judge belongs with
+            // what is open now (not with resolved or dispositioned lists).
+            let gaps = if matches!(status, StatusArg::Open | StatusArg::All) {
+                let accounts = gap_accounts(&store, account.as_deref(), &states).await?;
+                view::stored_gaps(&store, &accounts, rule.as_deref()).await?
+            } else {
+                Vec::new()
+            };
             match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &states)?;
-                    writeln!(out)?;
+                Format::Json => super::scan::write_array(&states, &gaps, out)?,
+                Format::Table => {
+                    print_states(&states, out)?;
+                    super::scan::print_gaps(&gaps, out)?;
                 }
-                Format::Table => print_states(&states, out)?,
             }
         }
         FindingsCommand::Show { store, id, format } => {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use aispm_shared::aws::{AwsSettings, RequestCounter, parse_regions};
-use aispm_shared::model::{CoverageStatus, Finding, Inventory, Timestamp};
+use aispm_shared::model::{CoverageStatus, Finding, Inventory, NotAssessed, Timestamp};
 use aispm_shared::reconcile::suppressions::Suppressions;
 use aispm_shared::rules::{self, RuleConfig};
 use aispm_shared::scan::{ScanRequest, Target, parse_account_ids, scan};
@@ -130,14 +130,13 @@ pub(crate) async fn run(
         &mut findings,
         &aispm_shared::pipeline::timestamp(std::time::SystemTime::now()),
     );
-    let mut coverage = inv.coverage.clone();
-    coverage.extend(rule_cov);
+    let gaps = aispm_shared::rules::gaps::records(&rule_cov);
     match args.format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &findings)?;
-            writeln!(out)?;
+        Format::Json => write_array(&findings, &gaps, out)?,
+        Format::Table => {
+            print_table(&findings, &inv.coverage, out)?;
+            print_gaps(&gaps, out)?;
         }
-        Format::Table => print_table(&findings, &coverage, out)?,
     }
     if args.stats {
         writeln!(err, "{}", serde_json::to_string(&stats)?)?;
@@ -206,9 +205,57 @@ async fn run_scan(args: &ScanArgs) -> anyhow::Result<ScanOutput> {
         "assets": inv.assets.len(),
         "edges": inv.edges.len(),
         "findings": findings.len(),
-        "coverage": {"assessed": assessed, "not_assessed": not_assessed, "rules_not_assessed": rule_cov.len()},
+        "coverage": {"assessed": assessed, "not_assessed": not_assessed, "rules_not_assessed": aispm_shared::rules::gaps::records(&rule_cov).len()},
     });
     Ok((inv, findings, rule_cov, stats))
+}
+
+/// The findings array: every finding, then one `not_assessed` element per
+/// rule and scope that could not be judged (`status` tells them apart).
+pub(crate) fn write_array<T: serde::Serialize>(
+    findings: &[T],
+    gaps: &[NotAssessed],
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut items = Vec::with_capacity(findings.len() + gaps.len());
+    for f in findings {
+        items.push(serde_json::to_value(f)?);
+    }
+    for g in gaps {
+        items.push(serde_json::to_value(g)?);
+    }
+    serde_json::to_writer_pretty(&mut *out, &items)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The `not_assessed` elements as table rows, after the findings.
+pub(crate) fn print_gaps(gaps: &[NotAssessed], out: &mut dyn Write) -> anyhow::Result<()> {
+    if gaps.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "\n{} rule x scope not assessed (never counted as passes):",
+        gaps.len()
+    )?;
+    writeln!(
+        out,
+        "  {:<12} {:<9} {:<44} {:<32} REASON",
+        "ACCOUNT", "REGION", "RULE", "COLLECTOR"
+    )?;
+    for g in gaps {
+        writeln!(
+            out,
+            "  {:<12} {:<9} {:<44} {:<32} {}",
+            g.account_id,
+            truncate(&g.region, 9),
+            truncate(&g.rule_id, 44),
+            truncate(&g.collector, 32),
+            g.reason.as_str()
+        )?;
+    }
+    Ok(())
 }
 
 fn print_table(
@@ -274,18 +321,6 @@ fn print_table(
             truncate(&places.into_iter().collect::<Vec<_>>().join(", "), 80)
         )?;
         writeln!(out, "      e.g. {}", truncate(example, 140))?;
-    }
-    let rules_not: std::collections::BTreeSet<&str> = coverage
-        .iter()
-        .filter(|c| c.collector.starts_with("rule:"))
-        .map(|c| c.collector.trim_start_matches("rule:"))
-        .collect();
-    if !rules_not.is_empty() {
-        writeln!(
-            out,
-            "rules with inputs not assessed somewhere: {}",
-            rules_not.into_iter().collect::<Vec<_>>().join(", ")
-        )?;
     }
     Ok(())
 }

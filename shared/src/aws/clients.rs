@@ -1,7 +1,6 @@
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use aws_types::SdkConfig;
@@ -21,7 +20,7 @@ pub struct AwsSettings {
     pub attempt_timeout: Duration,
     /// Limit for one operation, retries included.
     pub operation_timeout: Duration,
-    /// Attempts per operation (adaptive retry mode).
+    /// Attempts per operation (standard retry mode, see [`super::retry`]).
     pub max_attempts: u32,
     /// Credentials to use instead of the standard chain (tests, embedding).
     pub credentials: Option<SharedCredentialsProvider>,
@@ -34,7 +33,7 @@ impl Default for AwsSettings {
             connect_timeout: Duration::from_secs(3),
             attempt_timeout: Duration::from_secs(20),
             operation_timeout: Duration::from_secs(60),
-            max_attempts: 3,
+            max_attempts: super::retry::MAX_ATTEMPTS,
             credentials: None,
         }
     }
@@ -68,11 +67,11 @@ impl AwsSettings {
 }
 
 /// SDK configuration from the standard credential chain, in `region`, with
-/// adaptive retries, timeouts and the endpoint override.
+/// standard retries ([`super::retry`]), timeouts and the endpoint override.
 pub async fn base_config(settings: &AwsSettings, region: &str) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
-        .retry_config(RetryConfig::adaptive().with_max_attempts(settings.max_attempts))
+        .retry_config(super::retry::config(settings.max_attempts))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(settings.connect_timeout)
@@ -191,6 +190,7 @@ pub fn s3_client(sdk: &SdkConfig, region: &str, counter: &RequestCounter) -> aws
         aws_sdk_s3::config::Builder::from(&sdk)
             .force_path_style(sdk.endpoint_url().is_some())
             .interceptor(counter.clone())
+            .retry_classifier(super::retry::NeverRetry)
             .build(),
     )
 }
@@ -200,6 +200,7 @@ macro_rules! client {
         $krate::Client::from_conf(
             $krate::config::Builder::from($sdk)
                 .interceptor($counter.clone())
+                .retry_classifier(super::retry::NeverRetry)
                 .build(),
         )
     };

@@ -106,10 +106,14 @@ pub(crate) fn classify(code: Option<&str>, status: Option<u16>) -> NotAssessedRe
     match status {
         Some(403) => NotAssessedReason::AccessDenied,
         Some(429) => NotAssessedReason::Throttled,
-        // After the SDK's retries a 5xx (or a 404 for the whole operation, which
-        // is how an endpoint that lacks a service answers) means the API is not
-        // available from this endpoint.
-        Some(404 | 405 | 500..=599) if code.is_none() || status != Some(404) => {
+        // AWS's own failures (an error document with a 5xx, or a gateway's
+        // 502/503/504) outlasted the retries: transient, run again later.
+        Some(502..=504) => NotAssessedReason::ServiceError,
+        Some(500 | 505..=599) if code.is_some() => NotAssessedReason::ServiceError,
+        // A 501, a 500 without an error document (an endpoint that does not
+        // implement the operation), or a 404 for the whole operation (how an
+        // endpoint that lacks a service answers): not available here.
+        Some(404 | 405 | 500 | 501 | 505..=599) if code.is_none() || status != Some(404) => {
             NotAssessedReason::ApiUnavailable
         }
         _ => NotAssessedReason::Error,
@@ -222,7 +226,13 @@ mod tests {
             NotAssessedReason::Throttled
         );
         assert_eq!(classify(None, Some(500)), NotAssessedReason::ApiUnavailable);
+        assert_eq!(classify(None, Some(501)), NotAssessedReason::ApiUnavailable);
         assert_eq!(classify(None, Some(404)), NotAssessedReason::ApiUnavailable);
+        assert_eq!(
+            classify(Some("InternalFailure"), Some(500)),
+            NotAssessedReason::ServiceError
+        );
+        assert_eq!(classify(None, Some(503)), NotAssessedReason::ServiceError);
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod clients;
 mod counter;
 mod error;
 mod regions;
+pub mod retry;
 
 pub use clients::{AwsSettings, Clients, assume_role, base_config, caller_identity, s3_client};
 pub use counter::{RequestCounter, RequestStats};

@@ -7,7 +7,7 @@ mod finding;
 mod time;
 
 pub use asset::{Asset, AssetType, Edge, EdgeKind, Evidence, Inventory};
-pub use coverage::{Coverage, CoverageStatus, NotAssessedReason};
+pub use coverage::{Coverage, CoverageStatus, NotAssessed, NotAssessedReason, NotAssessedStatus};
 pub use finding::{
     Disposition, Finding, FindingEvidence, FindingStatus, Frameworks, NistAiRmf, Remediation,
     Severity,

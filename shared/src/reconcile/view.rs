@@ -87,3 +87,25 @@ pub fn stored_scope(snapshot: &AccountSnapshot, scope: &str) -> Inventory {
     }
     inv
 }
+
+/// The rule gaps stored for `accounts` (each scope keeps its own with its
+/// coverage), as findings-array elements, optionally of one rule: what
+/// `findings list` shows next to the findings so a reader of the store sees
+/// what the last scan of each scope could not judge.
+pub async fn stored_gaps<S: crate::store::Snapshots>(
+    store: &S,
+    accounts: &[String],
+    rule: Option<&str>,
+) -> Result<Vec<crate::model::NotAssessed>, crate::store::StoreError> {
+    let mut coverage = Vec::new();
+    for account in accounts {
+        let snap = store.account(account).await?;
+        coverage.extend(snap.items.into_iter().filter_map(|i| match i.part {
+            Part::Coverage(c) if c.rule_id().is_some_and(|r| rule.is_none_or(|w| w == r)) => {
+                Some(c)
+            }
+            _ => None,
+        }));
+    }
+    Ok(crate::rules::gaps::records(&coverage))
+}

@@ -8,6 +8,7 @@
 
 pub mod bedrock;
 pub mod docs;
+pub mod gaps;
 pub mod governance;
 pub mod identity;
 pub mod path;
@@ -18,8 +19,6 @@ pub mod secretsmanager;
 
 #[cfg(test)]
 mod scoring_tests;
-
-use std::collections::BTreeSet;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -64,7 +63,9 @@ pub struct RuleMeta {
     /// of them unreported on an asset of `resource_types` (the API answer
     /// lacked it, see `Asset::set_reported`), the rule skips that asset and
     /// records a `not_reported` coverage gap for its account and region:
-    /// never a pass.
+    /// never a pass. `policy` also says the rule reads the resource policy:
+    /// one the IAM engine cannot parse is a `policy_not_understood` gap
+    /// ([`gaps`]).
     pub needs: &'static [&'static str],
     /// Peer checks this rule covers (`prowler:...`).
     pub covers: &'static [&'static str],
@@ -299,34 +300,7 @@ pub fn evaluate(
     let mut coverage = Vec::new();
     for rule in RULES {
         let m = &rule.meta;
-        let mut seen = BTreeSet::new();
-        for c in inv.coverage.iter().filter(|c| !c.is_assessed()) {
-            let input = m.collectors.iter().find(|id| {
-                c.collector == **id
-                    || c.collector == "account"
-                    || c.collector.starts_with(&format!("{id}."))
-            });
-            if let Some(input) = input
-                && seen.insert((c.account_id.clone(), c.region.clone()))
-            {
-                coverage.push(Coverage::not_assessed(
-                    &c.account_id,
-                    &c.region,
-                    &format!("rule:{}", m.id),
-                    c.reason.unwrap_or(crate::model::NotAssessedReason::Error),
-                    format!(
-                        "input `{}` not assessed: {}",
-                        if c.collector == "account" {
-                            "account"
-                        } else {
-                            input
-                        },
-                        c.detail.as_deref().unwrap_or_default()
-                    ),
-                ));
-            }
-        }
-        coverage.extend(unreported(inv, m));
+        coverage.extend(gaps::of_rule(inv, rule, &access));
         let hits = rule.hits_with(inv, cfg, &access);
         for hit in hits {
             let asset = inv.asset(&hit.resource_arn);
@@ -410,36 +384,6 @@ fn link_paths(findings: &mut [Finding]) {
             .risk_score
             .max(top.saturating_add(crate::risk::PATH_MARGIN).min(100));
     }
-}
-
-/// One `not_reported` coverage record per account and region where an asset
-/// the rule reads lacks an attribute the rule needs.
-fn unreported(inv: &Inventory, m: &RuleMeta) -> Vec<Coverage> {
-    let mut gaps: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
-    for a in inv
-        .assets
-        .iter()
-        .filter(|a| m.resource_types.contains(&a.asset_type))
-    {
-        for key in m.needs {
-            if a.is_unreported(key) {
-                gaps.entry((&a.account_id, &a.region))
-                    .or_default()
-                    .push(format!("{} `{}`", a.arn, key));
-            }
-        }
-    }
-    gaps.into_iter()
-        .map(|((account, region), missing)| {
-            Coverage::not_assessed(
-                account,
-                region,
-                &format!("rule:{}", m.id),
-                crate::model::NotAssessedReason::NotReported,
-                format!("not reported by the API: {}", missing.join(", ")),
-            )
-        })
-        .collect()
 }
 
 /// Hits on the assets of `types` for which `check` returns evidence (an empty

@@ -13,12 +13,14 @@ use crate::iam::{Effect, Exposure, Policy, is_public};
 use crate::model::{AssetType, Inventory};
 
 /// A resource policy as the engine reads it. A document AWS accepted but the
-/// engine cannot read is logged and treated as absent.
+/// engine cannot read yields no hit here; the rule's gap records it
+/// (`rules::gaps`, for rules whose `needs` lists `policy`), so it is never a
+/// silent pass.
 pub fn parse(doc: &Value, resource: &str) -> Option<Policy> {
     match Policy::from_value(doc) {
         Ok(p) => Some(p),
         Err(e) => {
-            tracing::warn!(resource, error = %e, "resource policy not understood");
+            tracing::debug!(resource, error = %e, "resource policy not understood");
             None
         }
     }

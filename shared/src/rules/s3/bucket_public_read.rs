@@ -42,7 +42,7 @@ const META: RuleMeta = RuleMeta {
     mitre_atlas: &["AML.T0035", "AML.T0036"],
     nist_ai_rmf: &[NistAiRmf::Manage],
     aws_security_hub: &["S3.2", "S3.8"],
-    needs: &[],
+    needs: &["policy"],
     covers: &["aws-ai-ml-assessment:s3_public_buckets"],
 };
 

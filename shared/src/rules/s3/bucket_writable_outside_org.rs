@@ -42,7 +42,7 @@ const META: RuleMeta = RuleMeta {
     mitre_atlas: &["AML.T0020"],
     nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
     aws_security_hub: &["S3.3"],
-    needs: &[],
+    needs: &["policy"],
     covers: &[],
 };
 

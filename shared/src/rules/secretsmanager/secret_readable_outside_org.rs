@@ -48,7 +48,7 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
         aws_security_hub: &[],
-        needs: &[],
+        needs: &["policy"],
         covers: &[],
     },
     evaluate: Evaluate::Inventory(evaluate),
