@@ -3,6 +3,7 @@
 
 mod asset;
 mod coverage;
+pub mod evidence_cap;
 mod finding;
 mod time;
 

@@ -12,7 +12,9 @@
 //!   scope (no `rule:<id>` not-assessed record), never by a scan that could not
 //!   look;
 //! - a change from an older sweep than the one the store already holds is
-//!   ignored, and replaying the same sweep changes nothing (idempotent).
+//!   ignored (older than the finding's `last_seen` or `resolved_at`: a stale
+//!   view never reopens what a later event resolved), and replaying the same
+//!   sweep changes nothing (idempotent).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -108,8 +110,14 @@ fn opened(f: &Finding, obs: &Observation<'_>) -> Change {
 }
 
 fn seen_again(s: &FindingState, f: &Finding, obs: &Observation<'_>) -> Option<Change> {
-    if s.last_seen.as_str() > obs.at {
-        return None; // a later sweep already wrote this finding
+    // A later sweep or event already wrote this finding: seen later, or
+    // resolved later (a stale view must not reopen it).
+    let latest = s
+        .resolved_at
+        .as_deref()
+        .map_or(s.last_seen.as_str(), |r| r.max(s.last_seen.as_str()));
+    if latest > obs.at {
+        return None;
     }
     let detail = FindingDetail::of(f);
     let mut next = s.clone();

@@ -122,10 +122,17 @@ pub async fn reconcile<S: Snapshots + FindingWrites>(
     let at = origin.at().to_string();
     let label = origin.label();
     view::carry_event_facts(&mut fresh, snapshot);
+    // Overlapping writers: what the store learned later than this view was
+    // true wins (see `view::keep_later_observations`; the store's writes are
+    // conditional on it too).
+    view::keep_later_observations(&mut fresh, snapshot, scope, &at);
 
     // The scope's fresh parts, and the rest of the account from the store, so
     // rules see the whole account graph.
-    let mut fresh_items = view::snapshot_items(scope, &fresh);
+    let mut fresh_items: Vec<SnapshotItem> = view::snapshot_items(scope, &fresh)
+        .into_iter()
+        .map(|i| i.observed(&at))
+        .collect();
     let mut merged = fresh.clone();
     for it in snapshot.items.iter().filter(|i| i.scope != scope) {
         match &it.part {
@@ -138,10 +145,9 @@ pub async fn reconcile<S: Snapshots + FindingWrites>(
     let (findings, rule_coverage) = rules::evaluate(&merged, settings.rules, origin.at());
     // Rule gaps of this scope are kept with its coverage (metrics count them).
     fresh_items.extend(
-        rule_coverage
-            .iter()
-            .filter(|c| c.region == scope)
-            .map(|c| SnapshotItem::new(scope, &c.collector, Part::Coverage(c.clone()))),
+        rule_coverage.iter().filter(|c| c.region == scope).map(|c| {
+            SnapshotItem::new(scope, &c.collector, Part::Coverage(c.clone())).observed(&at)
+        }),
     );
     let in_scope: BTreeSet<&str> = fresh.assets.iter().map(|a| a.arn.as_str()).collect();
     let (observed, foreign): (Vec<_>, Vec<_>) = findings
@@ -228,7 +234,7 @@ pub async fn reconcile<S: Snapshots + FindingWrites>(
         .filter(|c| c.is_assessed())
         .map(|c| c.collector.clone())
         .collect();
-    let diff = diff_scope(snapshot, scope, &fresh_items, &assessed, &reread);
+    let diff = diff_scope(snapshot, scope, &fresh_items, &assessed, &reread, Some(&at));
     store.write_snapshot(account_id, &diff).await?;
 
     Ok(ScopeOutcome {

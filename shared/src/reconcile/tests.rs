@@ -209,3 +209,204 @@ async fn the_scope_snapshot_is_written_with_its_provenance() {
         .unwrap();
     assert!(listed.iter().all(|f| f.account_id == ACCOUNT));
 }
+
+/// The global scope with the bucket's versioning as given.
+fn global_with(versioning: &str) -> Inventory {
+    let mut inv = global();
+    inv.assets[0].set("versioning", Some(json!(versioning)));
+    inv
+}
+
+async fn reconcile_on(
+    store: &MemoryStore,
+    snapshot: &crate::store::AccountSnapshot,
+    origin: &Origin,
+    fresh: Inventory,
+    reread: &[&str],
+) {
+    let rules = RuleConfig::default();
+    let suppressions = Suppressions::default();
+    reconcile(
+        store,
+        Settings {
+            rules: &rules,
+            suppressions: &suppressions,
+        },
+        snapshot,
+        ScopeUpdate {
+            origin,
+            account_id: ACCOUNT,
+            scope: GLOBAL_REGION,
+            fresh,
+            reread: reread.iter().map(|s| (*s).to_owned()).collect(),
+        },
+    )
+    .await
+    .unwrap();
+}
+
+async fn stored_versioning(store: &MemoryStore) -> Option<serde_json::Value> {
+    store
+        .account(ACCOUNT)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find_map(|i| match i.part {
+            crate::store::Part::Asset(a) if a.arn == BUCKET => {
+                a.attributes.get("versioning").cloned()
+            }
+            _ => None,
+        })
+}
+
+/// The harmful order: a sweep's collectors read the bucket (versioned), an
+/// event re-reads it after versioning was suspended and opens the finding,
+/// then the sweep writes its older view. The finding stays open, the stored
+/// bucket stays the event's, and the next event judges from it.
+#[tokio::test]
+async fn a_stale_sweep_cannot_undo_what_a_later_event_saw() {
+    for snapshot_read_before_the_event in [false, true] {
+        let store = MemoryStore::new();
+        apply(&store, &sweep("sw-1", 0), "us-east-1", region(true)).await;
+        apply(
+            &store,
+            &sweep("sw-1", 0),
+            GLOBAL_REGION,
+            global_with("Enabled"),
+        )
+        .await;
+        assert!(bucket_finding(&store).await.is_none());
+        // sweep 2 starts at minute 10 and its collectors see versioning on.
+        let stale_view = global_with("Enabled");
+        let early = store.account(ACCOUNT).await.unwrap();
+        // minute 11: versioning suspended; the event re-reads the bucket.
+        let now = store.account(ACCOUNT).await.unwrap();
+        reconcile_on(
+            &store,
+            &now,
+            &event("ev-1", 11),
+            global_with("Suspended"),
+            &[BUCKET],
+        )
+        .await;
+        let f = bucket_finding(&store)
+            .await
+            .expect("the event opens the finding");
+        assert_eq!(f.status, FindingStatus::Open);
+        // sweep 2 writes its older view.
+        let snapshot = if snapshot_read_before_the_event {
+            early
+        } else {
+            store.account(ACCOUNT).await.unwrap()
+        };
+        reconcile_on(&store, &snapshot, &sweep("sw-2", 10), stale_view, &[]).await;
+        let f = bucket_finding(&store).await.unwrap();
+        assert_eq!(
+            f.status,
+            FindingStatus::Open,
+            "stale sweep resolved it (snapshot read before the event: {snapshot_read_before_the_event})"
+        );
+        assert_eq!(stored_versioning(&store).await, Some(json!("Suspended")));
+        // The next event on the scope (another resource) judges the stored truth.
+        let now = store.account(ACCOUNT).await.unwrap();
+        let view = super::view::stored_scope(&now, GLOBAL_REGION);
+        reconcile_on(&store, &now, &event("ev-2", 12), view, &[]).await;
+        assert_eq!(
+            bucket_finding(&store).await.unwrap().status,
+            FindingStatus::Open
+        );
+        // A later sweep that sees versioning back on resolves it.
+        apply(
+            &store,
+            &sweep("sw-3", 20),
+            GLOBAL_REGION,
+            global_with("Enabled"),
+        )
+        .await;
+        assert_eq!(
+            bucket_finding(&store).await.unwrap().status,
+            FindingStatus::Resolved
+        );
+    }
+}
+
+/// A stale sweep does not reopen what a later event resolved.
+#[tokio::test]
+async fn a_stale_sweep_does_not_reopen_what_a_later_event_resolved() {
+    let store = MemoryStore::new();
+    apply(&store, &sweep("sw-1", 0), "us-east-1", region(true)).await;
+    apply(
+        &store,
+        &sweep("sw-1", 0),
+        GLOBAL_REGION,
+        global_with("Suspended"),
+    )
+    .await;
+    assert_eq!(
+        bucket_finding(&store).await.unwrap().status,
+        FindingStatus::Open
+    );
+    let now = store.account(ACCOUNT).await.unwrap();
+    reconcile_on(
+        &store,
+        &now,
+        &event("ev-1", 11),
+        global_with("Enabled"),
+        &[BUCKET],
+    )
+    .await;
+    assert_eq!(
+        bucket_finding(&store).await.unwrap().status,
+        FindingStatus::Resolved
+    );
+    // sweep 2 (minute 10) read the bucket before the fix.
+    apply(
+        &store,
+        &sweep("sw-2", 10),
+        GLOBAL_REGION,
+        global_with("Suspended"),
+    )
+    .await;
+    let f = bucket_finding(&store).await.unwrap();
+    assert_eq!(f.status, FindingStatus::Resolved, "{f:?}");
+    assert_eq!(f.occurrence, 1);
+}
+
+/// A stale sweep does not open a finding from a resource a later event
+/// re-read and found fine: the rules judge the stored, later observation.
+#[tokio::test]
+async fn a_stale_sweep_does_not_open_what_a_later_event_saw_fixed() {
+    let store = MemoryStore::new();
+    apply(&store, &sweep("sw-1", 0), "us-east-1", region(true)).await;
+    apply(
+        &store,
+        &sweep("sw-1", 0),
+        GLOBAL_REGION,
+        global_with("Enabled"),
+    )
+    .await;
+    // sweep 2 (minute 10) reads the bucket while versioning is briefly off;
+    // the event of minute 11 re-reads it back on.
+    let now = store.account(ACCOUNT).await.unwrap();
+    reconcile_on(
+        &store,
+        &now,
+        &event("ev-1", 11),
+        global_with("Enabled"),
+        &[BUCKET],
+    )
+    .await;
+    apply(
+        &store,
+        &sweep("sw-2", 10),
+        GLOBAL_REGION,
+        global_with("Suspended"),
+    )
+    .await;
+    assert!(
+        bucket_finding(&store).await.is_none(),
+        "opened from the stale view"
+    );
+    assert_eq!(stored_versioning(&store).await, Some(json!("Enabled")));
+}

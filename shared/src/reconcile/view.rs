@@ -32,6 +32,50 @@ pub fn carry_event_facts(fresh: &mut Inventory, snapshot: &AccountSnapshot) {
     }
 }
 
+/// Keeps what the store holds from later observations than `at` (an event
+/// that re-read a resource after this sweep's collectors read it, or a
+/// later sweep): each such asset replaces the fresh one of the same ARN,
+/// with its stored edges instead of the fresh ones from it. The rules then
+/// judge the later truth, and the snapshot diff leaves those items alone.
+pub fn keep_later_observations(
+    fresh: &mut Inventory,
+    snapshot: &AccountSnapshot,
+    scope: &str,
+    at: &str,
+) {
+    let in_scope = || snapshot.items.iter().filter(|i| i.scope == scope);
+    let later: Vec<(&Asset, &str)> = in_scope()
+        .filter(|i| i.is_newer_than(at))
+        .filter_map(|i| match &i.part {
+            Part::Asset(a) => Some((a, i.collector.as_str())),
+            _ => None,
+        })
+        .collect();
+    if later.is_empty() {
+        return;
+    }
+    let arns: std::collections::BTreeSet<&str> =
+        later.iter().map(|(a, _)| a.arn.as_str()).collect();
+    fresh.assets.retain(|a| !arns.contains(a.arn.as_str()));
+    fresh.edges.retain(|e| !arns.contains(e.from.as_str()));
+    for (a, collector) in later {
+        fresh
+            .provenance
+            .insert(Inventory::asset_key(a), collector.to_owned());
+        fresh.assets.push(a.clone());
+    }
+    for it in in_scope() {
+        if let Part::Edge(e) = &it.part
+            && arns.contains(e.from.as_str())
+        {
+            fresh
+                .provenance
+                .insert(Inventory::edge_key(e), it.collector.clone());
+            fresh.edges.push(e.clone());
+        }
+    }
+}
+
 /// A view of `scope` as the items the store keeps, each with its provenance.
 pub fn snapshot_items(scope: &str, inv: &Inventory) -> Vec<SnapshotItem> {
     let source = |key: String| {

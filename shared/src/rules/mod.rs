@@ -331,6 +331,11 @@ pub fn evaluate(
         }
     }
     link_paths(&mut findings);
+    // Bounded evidence in every output (after the paths' links are made
+    // from their full asset lists).
+    for f in &mut findings {
+        crate::model::evidence_cap::cap_evidence(&mut f.evidence);
+    }
     findings.sort_by(|a, b| {
         b.risk_score
             .cmp(&a.risk_score)

@@ -256,6 +256,7 @@ async fn snapshots<S: Store>(store: &S) -> Result<(), ContractError> {
     let diff = SnapshotDiff {
         put: vec![a.clone(), b.clone(), cov.clone()],
         delete: vec![],
+        at: None,
     };
     store.write_snapshot(A1, &diff).await.at("write_snapshot")?;
     let snap = store.account(A1).await.at("account")?;
@@ -275,6 +276,7 @@ async fn snapshots<S: Store>(store: &S) -> Result<(), ContractError> {
     let diff = SnapshotDiff {
         put: vec![],
         delete: vec![b.sk.clone()],
+        at: None,
     };
     store.write_snapshot(A1, &diff).await.at("write_snapshot")?;
     let left: Vec<String> = store
@@ -289,6 +291,63 @@ async fn snapshots<S: Store>(store: &S) -> Result<(), ContractError> {
         !left.contains(&b.sk) && left.contains(&a.sk),
         "after deleting one item: {left:?}"
     );
+    observed_writes(store, bucket).await
+}
+
+/// An observed write never replaces or deletes a later observation, and
+/// replaces an earlier one.
+async fn observed_writes<S: Store>(
+    store: &S,
+    bucket: impl Fn(&str) -> Part,
+) -> Result<(), ContractError> {
+    const T1: &str = "2026-01-01T00:00:01.000Z";
+    const T2: &str = "2026-01-01T00:00:02.000Z";
+    const T3: &str = "2026-01-01T00:00:03.000Z";
+    let mut event = bucket("observed");
+    if let Part::Asset(a) = &mut event {
+        a.set("public", serde_json::json!(true));
+    }
+    let later = SnapshotItem::new("global", "s3.buckets", event).observed(T2);
+    let stale = SnapshotItem::new("global", "s3.buckets", bucket("observed")).observed(T1);
+    let write = |put: Vec<SnapshotItem>, delete: Vec<String>, at: &str| SnapshotDiff {
+        put,
+        delete,
+        at: Some(at.to_owned()),
+    };
+    store
+        .write_snapshot(A1, &write(vec![later.clone()], vec![], T2))
+        .await
+        .at("write_snapshot")?;
+    store
+        .write_snapshot(A1, &write(vec![stale.clone()], vec![], T1))
+        .await
+        .at("write_snapshot")?;
+    store
+        .write_snapshot(A1, &write(vec![], vec![later.sk.clone()], T1))
+        .await
+        .at("write_snapshot")?;
+    let held = |snap: super::AccountSnapshot| snap.items.into_iter().find(|i| i.sk == later.sk);
+    let now = held(store.account(A1).await.at("account")?);
+    ensure!(
+        now.as_ref() == Some(&later),
+        "an older observation replaced or deleted a later one: {now:?}"
+    );
+    let newest = SnapshotItem::new("global", "s3.buckets", bucket("observed")).observed(T3);
+    store
+        .write_snapshot(A1, &write(vec![newest.clone()], vec![], T3))
+        .await
+        .at("write_snapshot")?;
+    let now = held(store.account(A1).await.at("account")?);
+    ensure!(
+        now.as_ref() == Some(&newest),
+        "a later observation did not replace an earlier one: {now:?}"
+    );
+    store
+        .write_snapshot(A1, &write(vec![], vec![newest.sk.clone()], T3))
+        .await
+        .at("write_snapshot")?;
+    let now = held(store.account(A1).await.at("account")?);
+    ensure!(now.is_none(), "an observed delete did not delete: {now:?}");
     Ok(())
 }
 

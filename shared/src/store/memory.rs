@@ -145,11 +145,21 @@ impl Snapshots for MemoryStore {
     ) -> Result<(), StoreError> {
         let mut t = self.lock()?;
         let items = t.items.entry(account_id.to_owned()).or_default();
+        // Like DynamoDB's conditional writes: a later observation stays.
+        let later = |items: &BTreeMap<String, SnapshotItem>, sk: &str| {
+            diff.at
+                .as_deref()
+                .is_some_and(|at| items.get(sk).is_some_and(|i| i.is_newer_than(at)))
+        };
         for it in &diff.put {
-            items.insert(it.sk.clone(), it.clone());
+            if !later(items, &it.sk) {
+                items.insert(it.sk.clone(), it.clone());
+            }
         }
         for sk in &diff.delete {
-            items.remove(sk);
+            if !later(items, sk) {
+                items.remove(sk);
+            }
         }
         Ok(())
     }

@@ -141,6 +141,10 @@ pub struct SnapshotItem {
     pub hash: String,
     /// The part.
     pub part: Part,
+    /// When what it says was observed (the sweep's start or the event's
+    /// time) the last time it changed; `None` for items written before
+    /// this was recorded. A write never replaces a later observation.
+    pub at: Option<String>,
 }
 
 impl SnapshotItem {
@@ -159,7 +163,19 @@ impl SnapshotItem {
             collector: collector.to_owned(),
             hash,
             part,
+            at: None,
         }
+    }
+
+    /// The same item, observed at `at`.
+    pub fn observed(mut self, at: &str) -> Self {
+        self.at = Some(at.to_owned());
+        self
+    }
+
+    /// Whether it records an observation later than `at`.
+    pub fn is_newer_than(&self, at: &str) -> bool {
+        self.at.as_deref().is_some_and(|mine| mine > at)
     }
 }
 
@@ -179,18 +195,26 @@ pub struct SnapshotDiff {
     pub put: Vec<SnapshotItem>,
     /// Sort keys of items that are gone.
     pub delete: Vec<String>,
+    /// The observation time of the writer: a store skips every put and
+    /// delete of an item that holds a later observation (written meanwhile
+    /// by an event or a later sweep). `None` writes unconditionally.
+    pub at: Option<String>,
 }
 
-/// Compares what `scope` holds with a fresh scan of it. An asset or edge that
-/// is no longer there is deleted only when the collector that produced it was
-/// assessed this time; coverage is replaced as a whole.
+/// Compares what `scope` holds with a fresh scan of it, observed at `at`.
+/// An asset or edge that is no longer there is deleted only when the
+/// collector that produced it was assessed this time; coverage is replaced
+/// as a whole; an item holding a later observation than `at` is never
+/// replaced or deleted.
 pub fn diff_scope(
     stored: &AccountSnapshot,
     scope: &str,
     fresh: &[SnapshotItem],
     assessed_collectors: &BTreeSet<String>,
     reread: &BTreeSet<String>,
+    at: Option<&str>,
 ) -> SnapshotDiff {
+    let newer = |i: &SnapshotItem| at.is_some_and(|at| i.is_newer_than(at));
     let old: BTreeMap<&str, &SnapshotItem> = stored
         .items
         .iter()
@@ -198,14 +222,28 @@ pub fn diff_scope(
         .map(|i| (i.sk.as_str(), i))
         .collect();
     let new: BTreeMap<&str, &SnapshotItem> = fresh.iter().map(|i| (i.sk.as_str(), i)).collect();
+    // A resource read again one by one (an event) records its observation
+    // time even when nothing changed, so an older view cannot replace it.
+    let reread_now = |i: &SnapshotItem, o: &SnapshotItem| {
+        let arn = match &i.part {
+            Part::Asset(a) => Some(a.arn.as_str()),
+            Part::Edge(e) => Some(e.from.as_str()),
+            Part::Coverage(_) => None,
+        };
+        arn.is_some_and(|a| reread.contains(a))
+            && at.is_some_and(|at| o.at.as_deref().is_none_or(|t| t < at))
+    };
     let put = new
         .iter()
-        .filter(|(sk, i)| old.get(*sk).is_none_or(|o| o.hash != i.hash))
+        .filter(|(sk, i)| {
+            old.get(*sk)
+                .is_none_or(|o| (o.hash != i.hash && !newer(o)) || reread_now(i, o))
+        })
         .map(|(_, i)| (*i).clone())
         .collect();
     let delete = old
         .iter()
-        .filter(|(sk, _)| !new.contains_key(*sk))
+        .filter(|(sk, i)| !new.contains_key(*sk) && !newer(i))
         .filter(|(_, i)| match &i.part {
             Part::Coverage(_) => true,
             // Read again one by one (an event): what is gone is gone, even
@@ -216,7 +254,11 @@ pub fn diff_scope(
         })
         .map(|(sk, _)| (*sk).to_owned())
         .collect();
-    SnapshotDiff { put, delete }
+    SnapshotDiff {
+        put,
+        delete,
+        at: at.map(str::to_owned),
+    }
 }
 
 /// Filters for listing findings.
@@ -398,7 +440,7 @@ mod tests {
             SnapshotItem::new("global", "s3.buckets", asset("arn:aws:s3:::c", "c")),
         ];
         let assessed: BTreeSet<String> = ["s3.buckets".to_owned()].into();
-        let d = diff_scope(&stored, "global", &fresh, &assessed, &BTreeSet::new());
+        let d = diff_scope(&stored, "global", &fresh, &assessed, &BTreeSet::new(), None);
         // unchanged `a` is not rewritten; new `c` is
         assert_eq!(d.put.len(), 1);
         assert_eq!(d.put[0].sk, "A#global#arn:aws:s3:::c");
@@ -408,7 +450,7 @@ mod tests {
         // an event that read the role again and found it gone deletes it,
         // though the collector's list could not be read
         let reread: BTreeSet<String> = ["arn:aws:iam::1:role/r".to_owned()].into();
-        let d = diff_scope(&stored, "global", &fresh, &BTreeSet::new(), &reread);
+        let d = diff_scope(&stored, "global", &fresh, &BTreeSet::new(), &reread, None);
         assert_eq!(d.delete, vec!["A#global#arn:aws:iam::1:role/r".to_owned()]);
     }
 }

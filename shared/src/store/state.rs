@@ -70,9 +70,13 @@ pub struct FindingDetail {
 
 impl FindingDetail {
     /// The detail of an observed finding.
+    /// Its evidence is capped ([`crate::model::evidence_cap`]) so the item
+    /// stays under DynamoDB's 400 KB.
     pub fn of(f: &Finding) -> Self {
+        let mut evidence = f.evidence.clone();
+        crate::model::evidence_cap::cap_evidence(&mut evidence);
         Self {
-            evidence: f.evidence.clone(),
+            evidence,
             remediation: f.remediation.clone(),
             frameworks: f.frameworks.clone(),
             related: f.related.clone(),

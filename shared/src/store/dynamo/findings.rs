@@ -26,6 +26,7 @@ impl Snapshots for DynamoStore {
                         collector: get_s(item, "collector").unwrap_or_default().to_owned(),
                         hash: get_s(item, "h").unwrap_or_default().to_owned(),
                         part,
+                        at: get_s(item, "at").map(str::to_owned),
                     });
                 }
                 (Some("F"), Some(_)) => snap.findings.push(read_state(item)?),
@@ -41,13 +42,22 @@ impl Snapshots for DynamoStore {
         diff: &SnapshotDiff,
     ) -> Result<(), StoreError> {
         let pk = pk_account(account_id);
-        let mut requests = Vec::with_capacity(diff.put.len() + diff.delete.len());
-        for it in &diff.put {
+        let item_of = |it: &SnapshotItem| {
             let mut item = body_item(pk.clone(), it.sk.clone(), &it.part);
             item.insert("h".to_owned(), s(it.hash.clone()));
             item.insert("collector".to_owned(), s(it.collector.clone()));
+            if let Some(at) = &it.at {
+                item.insert("at".to_owned(), s(at.clone()));
+            }
+            item
+        };
+        if let Some(at) = &diff.at {
+            return self.write_observed(&pk, at, diff, item_of).await;
+        }
+        let mut requests = Vec::with_capacity(diff.put.len() + diff.delete.len());
+        for it in &diff.put {
             let put = PutRequest::builder()
-                .set_item(Some(item))
+                .set_item(Some(item_of(it)))
                 .build()
                 .map_err(|e| corrupt(&it.sk, e))?;
             requests.push(WriteRequest::builder().put_request(put).build());
@@ -61,6 +71,90 @@ impl Snapshots for DynamoStore {
             requests.push(WriteRequest::builder().delete_request(del).build());
         }
         self.batch_write(requests).await
+    }
+}
+
+/// Writes at once per item of an observed diff.
+const OBSERVED_WRITES_AT_ONCE: usize = 1;
+
+impl DynamoStore {
+    /// Applies a diff observed at `at` item by item, each put and delete
+    /// conditional on the stored item holding no later observation
+    /// (`attribute_not_exists(at) OR at <= :at`); a failed condition means
+    /// an event or a later sweep wrote meanwhile, and its item stays.
+    #[allow(
+        clippy::result_large_err,
+        reason = "the SDK's error type, mapped to a StoreError at once"
+    )]
+    async fn write_observed(
+        &self,
+        pk: &str,
+        at: &str,
+        diff: &SnapshotDiff,
+        item_of: impl Fn(&SnapshotItem) -> HashMap<String, AttributeValue>,
+    ) -> Result<(), StoreError> {
+        const COND: &str = "attribute_not_exists(#at) OR #at <= :at";
+        let names = HashMap::from([("#at".to_owned(), "at".to_owned())]);
+        let values = HashMap::from([(":at".to_owned(), s(at.to_owned()))]);
+        let mut writes = Vec::new();
+        for it in &diff.put {
+            let item = item_of(it);
+            self.meter.add_snapshot(write_units(item_size(&item)));
+            let req = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression(COND)
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()));
+            writes.push(futures::future::Either::Left(async move {
+                req.send()
+                    .await
+                    .map(|_| ())
+                    .or_else(|e| {
+                        if is_conditional_failure(&e) {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .op("dynamodb:PutItem")
+                    .map_err(StoreError::from)
+            }));
+        }
+        for sk in &diff.delete {
+            self.meter.add_snapshot(1);
+            let req = self
+                .client
+                .delete_item()
+                .table_name(&self.table)
+                .key("pk", s(pk.to_owned()))
+                .key("sk", s(sk.clone()))
+                .condition_expression(COND)
+                .set_expression_attribute_names(Some(names.clone()))
+                .set_expression_attribute_values(Some(values.clone()));
+            writes.push(futures::future::Either::Right(async move {
+                req.send()
+                    .await
+                    .map(|_| ())
+                    .or_else(|e| {
+                        if is_conditional_failure(&e) {
+                            Ok(())
+                        } else {
+                            Err(e)
+                        }
+                    })
+                    .op("dynamodb:DeleteItem")
+                    .map_err(StoreError::from)
+            }));
+        }
+        use futures::StreamExt;
+        let results: Vec<Result<(), StoreError>> = futures::stream::iter(writes)
+            .buffer_unordered(OBSERVED_WRITES_AT_ONCE)
+            .collect()
+            .await;
+        results.into_iter().collect()
     }
 }
 
