@@ -1,8 +1,6 @@
 //! The reconciler on the in-memory store: the lifecycle of one scope, and
 //! what each origin may change in the account's other scopes.
 
-use std::collections::BTreeSet;
-
 use serde_json::json;
 
 use super::suppressions::Suppressions;
@@ -81,22 +79,34 @@ fn region(reads: bool) -> Inventory {
 }
 
 async fn apply(store: &MemoryStore, origin: &Origin, scope: &str, fresh: Inventory) -> u64 {
+    let snapshot = store.account(ACCOUNT).await.unwrap();
+    reconcile_in(store, &snapshot, origin, scope, fresh, &[]).await
+}
+
+/// Reconciles `scope` on a given stored snapshot (read earlier or now).
+async fn reconcile_in(
+    store: &MemoryStore,
+    snapshot: &crate::store::AccountSnapshot,
+    origin: &Origin,
+    scope: &str,
+    fresh: Inventory,
+    reread: &[&str],
+) -> u64 {
     let rules = RuleConfig::default();
     let suppressions = Suppressions::default();
-    let snapshot = store.account(ACCOUNT).await.unwrap();
     reconcile(
         store,
         Settings {
             rules: &rules,
             suppressions: &suppressions,
         },
-        &snapshot,
+        snapshot,
         ScopeUpdate {
             origin,
             account_id: ACCOUNT,
             scope,
             fresh,
-            reread: BTreeSet::new(),
+            reread: reread.iter().map(|s| (*s).to_owned()).collect(),
         },
     )
     .await
@@ -217,6 +227,7 @@ fn global_with(versioning: &str) -> Inventory {
     inv
 }
 
+/// Reconciles the global scope on a given stored snapshot.
 async fn reconcile_on(
     store: &MemoryStore,
     snapshot: &crate::store::AccountSnapshot,
@@ -224,25 +235,7 @@ async fn reconcile_on(
     fresh: Inventory,
     reread: &[&str],
 ) {
-    let rules = RuleConfig::default();
-    let suppressions = Suppressions::default();
-    reconcile(
-        store,
-        Settings {
-            rules: &rules,
-            suppressions: &suppressions,
-        },
-        snapshot,
-        ScopeUpdate {
-            origin,
-            account_id: ACCOUNT,
-            scope: GLOBAL_REGION,
-            fresh,
-            reread: reread.iter().map(|s| (*s).to_owned()).collect(),
-        },
-    )
-    .await
-    .unwrap();
+    reconcile_in(store, snapshot, origin, GLOBAL_REGION, fresh, reread).await;
 }
 
 async fn stored_versioning(store: &MemoryStore) -> Option<serde_json::Value> {

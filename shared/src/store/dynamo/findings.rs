@@ -75,17 +75,28 @@ impl Snapshots for DynamoStore {
 }
 
 /// Writes at once per item of an observed diff.
-const OBSERVED_WRITES_AT_ONCE: usize = 1;
+const OBSERVED_WRITES_AT_ONCE: usize = 16;
+
+/// An observed write's outcome: a failed condition (a later observation is
+/// stored) is not an error.
+fn unless_later<T, E>(
+    result: Result<T, SdkError<E, HttpResponse>>,
+    operation: &str,
+) -> Result<(), StoreError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Err(e) if is_conditional_failure(&e) => Ok(()),
+        other => other.map(|_| ()).op(operation).map_err(StoreError::from),
+    }
+}
 
 impl DynamoStore {
     /// Applies a diff observed at `at` item by item, each put and delete
     /// conditional on the stored item holding no later observation
     /// (`attribute_not_exists(at) OR at <= :at`); a failed condition means
     /// an event or a later sweep wrote meanwhile, and its item stays.
-    #[allow(
-        clippy::result_large_err,
-        reason = "the SDK's error type, mapped to a StoreError at once"
-    )]
     async fn write_observed(
         &self,
         pk: &str,
@@ -109,18 +120,7 @@ impl DynamoStore {
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()));
             writes.push(futures::future::Either::Left(async move {
-                req.send()
-                    .await
-                    .map(|_| ())
-                    .or_else(|e| {
-                        if is_conditional_failure(&e) {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .op("dynamodb:PutItem")
-                    .map_err(StoreError::from)
+                unless_later(req.send().await, "dynamodb:PutItem")
             }));
         }
         for sk in &diff.delete {
@@ -135,18 +135,7 @@ impl DynamoStore {
                 .set_expression_attribute_names(Some(names.clone()))
                 .set_expression_attribute_values(Some(values.clone()));
             writes.push(futures::future::Either::Right(async move {
-                req.send()
-                    .await
-                    .map(|_| ())
-                    .or_else(|e| {
-                        if is_conditional_failure(&e) {
-                            Ok(())
-                        } else {
-                            Err(e)
-                        }
-                    })
-                    .op("dynamodb:DeleteItem")
-                    .map_err(StoreError::from)
+                unless_later(req.send().await, "dynamodb:DeleteItem")
             }));
         }
         use futures::StreamExt;
