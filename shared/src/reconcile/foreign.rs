@@ -6,8 +6,10 @@
 //! else about them (last seen, resolution, reopening) stays with the owning
 //! scope, whose view of its own resources is fresh, while this task may be
 //! reading them from the previous sweep. Whichever of an account's tasks
-//! runs last sees the freshest parts of both scopes, so such findings appear
-//! in the first sweep whatever order Lambda runs the tasks in.
+//! writes last sees the freshest parts of both scopes (the reconciler reads
+//! the account again after writing and judges again if another scope
+//! changed), so such findings appear in the first sweep whatever order and
+//! overlap Lambda runs the tasks in.
 //!
 //! An event changes one resource against the stored rest of the account, so
 //! its view of other scopes is current: findings there it changes (a path

@@ -103,9 +103,54 @@ pub struct ScopeOutcome {
     pub changed: u64,
 }
 
+/// How many times one view is judged against the account when other scopes
+/// keep changing under it (each pass reads the account again).
+const MAX_PASSES: usize = 3;
+
 /// Brings the store up to date with a fresh view of one scope (see the
 /// module docs); `snapshot` is the account as stored before.
+///
+/// An account's scope tasks run at once: two of them may both read the
+/// account before either wrote, and each would then judge its view without
+/// the other's (a regional job reading a global bucket: neither sees both).
+/// So after writing, the account is read again; if another scope's parts
+/// changed since `snapshot`, the view is judged again on the new read. Of
+/// any two tasks, the one that wrote second reads after the other's write,
+/// so findings across scopes appear whatever the timing.
 pub async fn reconcile<S: Snapshots + FindingWrites>(
+    store: &S,
+    settings: Settings<'_>,
+    snapshot: &AccountSnapshot,
+    update: ScopeUpdate<'_>,
+) -> Result<ScopeOutcome, StoreError> {
+    let (account_id, scope) = (update.account_id, update.scope);
+    let mut current = std::borrow::Cow::Borrowed(snapshot);
+    let mut changed = 0;
+    let mut pass = 1;
+    loop {
+        let outcome = reconcile_once(store, settings, &current, update.clone()).await?;
+        changed += outcome.changed;
+        let now = store.account(account_id).await?;
+        if pass == MAX_PASSES || others(&now, scope) == others(&current, scope) {
+            return Ok(ScopeOutcome { changed, ..outcome });
+        }
+        current = std::borrow::Cow::Owned(now);
+        pass += 1;
+    }
+}
+
+/// The parts of the account's other scopes, by key and content.
+fn others<'a>(snapshot: &'a AccountSnapshot, scope: &str) -> BTreeSet<(&'a str, &'a str)> {
+    snapshot
+        .items
+        .iter()
+        .filter(|i| i.scope != scope)
+        .map(|i| (i.sk.as_str(), i.hash.as_str()))
+        .collect()
+}
+
+/// One pass of [`reconcile`] on one read of the account.
+async fn reconcile_once<S: Snapshots + FindingWrites>(
     store: &S,
     settings: Settings<'_>,
     snapshot: &AccountSnapshot,

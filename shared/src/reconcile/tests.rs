@@ -140,6 +140,33 @@ async fn a_sweep_opens_a_finding_once_and_a_replay_changes_nothing() {
 }
 
 #[tokio::test]
+async fn concurrent_tasks_that_read_before_either_wrote_still_open_cross_scope_findings() {
+    // Two tasks of one sweep read the empty account at once; each writes
+    // without having seen the other. Whichever writes second must notice the
+    // other scope changed under it and judge again.
+    for global_first in [true, false] {
+        let store = MemoryStore::new();
+        let s1 = sweep("sw-1", 0);
+        let before = store.account(ACCOUNT).await.unwrap();
+        let tasks = [(GLOBAL_REGION, global()), ("us-east-1", region(true))];
+        let order: Vec<_> = if global_first {
+            tasks.into_iter().collect()
+        } else {
+            tasks.into_iter().rev().collect()
+        };
+        for (scope, fresh) in order {
+            reconcile_in(&store, &before, &s1, scope, fresh, &[]).await;
+        }
+        let f = bucket_finding(&store).await;
+        let f = f.unwrap_or_else(|| panic!("not opened (global first: {global_first})"));
+        assert_eq!(f.status, FindingStatus::Open);
+        assert_eq!(f.scope, GLOBAL_REGION);
+        let history = store.history(ACCOUNT, &f.finding_id).await.unwrap();
+        assert_eq!(history.len(), 1, "opened once");
+    }
+}
+
+#[tokio::test]
 async fn a_sweep_task_leaves_other_scopes_findings_to_their_owner() {
     let store = MemoryStore::new();
     let s1 = sweep("sw-1", 0);
