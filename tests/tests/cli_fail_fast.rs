@@ -1,7 +1,7 @@
 //! Bad input fails fast, against the real `aispm` binary: a malformed or
 //! untracked event is answered before any network call, and an endpoint that
-//! accepts connections but never answers fails `event`, `sweep` and `scan`
-//! within seconds, with the cause.
+//! accepts connections but never answers fails `event`, `sweep`, `scan`,
+//! `findings` and `metrics` within seconds, with the cause.
 
 #![allow(
     clippy::unwrap_used,
@@ -126,4 +126,25 @@ fn a_silent_endpoint_fails_event_sweep_and_scan_within_seconds() {
         stderr(&out)
     );
     assert!(took < Duration::from_secs(20), "scan took {took:?}");
+}
+
+#[test]
+fn a_silent_endpoint_fails_findings_and_metrics_within_seconds() {
+    let (_l, url) = silent_endpoint();
+    for args in [
+        &["findings", "list"][..],
+        &["findings", "show", "f-0000000000000000"],
+        &["metrics"],
+    ] {
+        let mut a = args.to_vec();
+        a.extend(["--endpoint-url", url.as_str()]);
+        let (out, took) = aispm(&a);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("cannot reach the findings store") && err.contains("timed out"),
+            "{args:?}: {err}"
+        );
+        assert!(took < Duration::from_secs(20), "{args:?} took {took:?}");
+    }
 }

@@ -46,6 +46,7 @@ pub(crate) async fn event(args: EventArgs, out: &mut dyn Write) -> anyhow::Resul
         caller_identity(&probe, &RequestCounter::new())
             .await
             .context("could not identify the caller with sts:GetCallerIdentity; check credentials and the endpoint")?;
+        args.store.require_table(&settings).await?;
     }
     let outcome = events::handle(&settings, &cfg, &store, &raw).await?;
     serde_json::to_writer_pretty(&mut *out, &outcome)?;

@@ -165,7 +165,7 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
             if let Some(a) = &account {
                 parse_account_ids(a).context("invalid --account")?;
             }
-            let (_, _, store) = store.open().await?;
+            let (_, _, store) = store.open_existing().await?;
             let states = store
                 .list(&FindingFilter {
                     status: status.status(),
@@ -190,7 +190,7 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
             }
         }
         FindingsCommand::Show { store, id, format } => {
-            let (_, _, store) = store.open().await?;
+            let (_, _, store) = store.open_existing().await?;
             let state = store
                 .finding(&id)
                 .await?
@@ -288,7 +288,7 @@ async fn dispose(
     {
         bail!("accepting a risk needs --owner (who owns the decision)");
     }
-    let (_, sdk, store) = args.store.open().await?;
+    let (_, sdk, store) = args.store.open_existing().await?;
     let (_, caller) = caller_identity(&sdk, &RequestCounter::new())
         .await
         .context("could not identify the caller with sts:GetCallerIdentity")?;

@@ -25,7 +25,7 @@ pub(crate) struct MetricsArgs {
 pub(crate) async fn metrics(args: MetricsArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     use aispm_shared::model::Inventory;
     use aispm_shared::store::Part;
-    let (_, _, store) = args.store.open().await?;
+    let (_, _, store) = args.store.open_existing().await?;
     let mut accounts = std::collections::BTreeSet::new();
     if let Some(sweep) = store
         .latest_sweep()

@@ -4,7 +4,7 @@
 use aispm_shared::aws::{AwsSettings, base_config, parse_regions};
 use aispm_shared::pipeline::PipelineConfig;
 use aispm_shared::rules::RuleConfig;
-use aispm_shared::store::DynamoStore;
+use aispm_shared::store::{DynamoStore, table_exists};
 use anyhow::{Context, bail};
 use clap::Args;
 
@@ -39,6 +39,7 @@ impl StoreArgs {
         })
     }
 
+    /// The store's client (no network call yet).
     pub(crate) async fn open(
         &self,
     ) -> anyhow::Result<(AwsSettings, aws_types::SdkConfig, DynamoStore)> {
@@ -47,6 +48,36 @@ impl StoreArgs {
         let sdk = base_config(&settings, &self.store_region).await;
         let store = DynamoStore::new(&sdk, self.table.clone());
         Ok((settings, sdk, store))
+    }
+
+    /// [`Self::open`], then [`Self::require_table`].
+    pub(crate) async fn open_existing(
+        &self,
+    ) -> anyhow::Result<(AwsSettings, aws_types::SdkConfig, DynamoStore)> {
+        let opened = self.open().await?;
+        self.require_table(&opened.0).await?;
+        Ok(opened)
+    }
+
+    /// One quick call that shows the endpoint answers (one that accepts
+    /// connections and never replies fails in seconds, not after the
+    /// operation timeout) and that the table exists.
+    pub(crate) async fn require_table(&self, settings: &AwsSettings) -> anyhow::Result<()> {
+        let probe = base_config(&settings.probe(), &self.store_region).await;
+        let exists = table_exists(&probe, &self.table).await.with_context(|| {
+            format!(
+                "cannot reach the findings store (table `{}` in {})",
+                self.table, self.store_region
+            )
+        })?;
+        if !exists {
+            bail!(
+                "the findings store `{}` does not exist in {} (a sweep creates it: `aispm sweep --local`; in AWS the SAM stack does)",
+                self.table,
+                self.store_region
+            );
+        }
+        Ok(())
     }
 }
 

@@ -43,7 +43,7 @@ use crate::aws::CollectError;
 use crate::model::{Asset, Coverage, Edge, FindingStatus};
 
 pub use crate::model::Disposition;
-pub use dynamo::{DynamoStore, WriteMeter, ensure_table};
+pub use dynamo::{DynamoStore, WriteMeter, ensure_table, table_exists};
 pub use memory::MemoryStore;
 pub use state::{Change, EventKind, FindingDetail, FindingEvent, FindingState, short_hash};
 

@@ -8,7 +8,7 @@ mod findings;
 mod sweeps;
 mod table;
 
-pub use table::ensure_table;
+pub use table::{ensure_table, table_exists};
 
 use std::collections::HashMap;
 use std::time::Duration;

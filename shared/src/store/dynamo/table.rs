@@ -9,6 +9,26 @@ fn built<T>(
     r.map_err(|e| corrupt(table, e))
 }
 
+/// Whether the table exists: one quick call that also shows the endpoint
+/// answers (give `sdk` short timeouts, see `AwsSettings::probe`).
+pub async fn table_exists(sdk: &aws_types::SdkConfig, table: &str) -> Result<bool, StoreError> {
+    match Client::new(sdk)
+        .describe_table()
+        .table_name(table)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|x| x.is_resource_not_found_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_err(e, "dynamodb:DescribeTable")),
+    }
+}
+
 /// Creates the table with its indexes and TTL when it does not exist (for the
 /// emulator and `aispm sweep --local`; in AWS the SAM template owns it).
 pub async fn ensure_table(sdk: &aws_types::SdkConfig, table: &str) -> Result<(), StoreError> {
