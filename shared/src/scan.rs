@@ -66,6 +66,10 @@ pub struct ScanRequest {
     /// answers fails in seconds. The Lambda scanner keeps the long, retrying
     /// timeouts.
     pub fail_fast: bool,
+    /// Collectors still running at this instant are stopped and recorded as
+    /// `timeout` coverage (a Lambda task's budget, so that what was read is
+    /// written before the function is killed); none by default.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl Default for ScanRequest {
@@ -81,6 +85,7 @@ impl Default for ScanRequest {
             management_account: None,
             assume_role_in_own_account: false,
             fail_fast: false,
+            deadline: None,
         }
     }
 }
@@ -314,7 +319,10 @@ async fn scan_account(
         })
         .map(|(i, _, _)| *i)
         .collect();
-    if !again.is_empty() {
+    let out_of_time = req
+        .deadline
+        .is_some_and(|d| tokio::time::Instant::now() >= d);
+    if !again.is_empty() && !out_of_time {
         info!(account_id = %account, collectors = again.len(), "running collectors that ran out of retries once more");
         let retried = run_jobs(&jobs, again.iter().copied(), req).await;
         for r in retried {
@@ -341,7 +349,7 @@ async fn run_jobs(
         .map(|(i, (spec, ctx))| {
             let span = tracing::info_span!("collect", account_id = %ctx.account_id, region = %ctx.region, collector = spec.id);
             async move {
-                let (part, cov) = run_collector(spec, ctx).await;
+                let (part, cov) = run_collector(spec, ctx, req.deadline).await;
                 (i, part, cov)
             }
             .instrument(span)
@@ -351,12 +359,34 @@ async fn run_jobs(
         .await
 }
 
-async fn run_collector(spec: &'static ResourceSpec, ctx: &Ctx) -> (Inventory, Coverage) {
+async fn run_collector(
+    spec: &'static ResourceSpec,
+    ctx: &Ctx,
+    deadline: Option<tokio::time::Instant>,
+) -> (Inventory, Coverage) {
     let cov_region = match spec.scope {
         Scope::Global => GLOBAL_REGION,
         Scope::Regional => ctx.region.as_str(),
     };
-    let result: Result<Batch, CollectError> = (spec.list)(ctx).await;
+    let result: Result<Batch, CollectError> = match deadline {
+        None => (spec.list)(ctx).await,
+        Some(d) => match tokio::time::timeout_at(d, (spec.list)(ctx)).await {
+            Ok(r) => r,
+            Err(_) => {
+                warn!("collector stopped: the task's time budget ran out");
+                return (
+                    Inventory::default(),
+                    Coverage::not_assessed(
+                        &ctx.account_id,
+                        cov_region,
+                        spec.id,
+                        NotAssessedReason::Timeout,
+                        "the task's time budget ran out before this collector finished".to_owned(),
+                    ),
+                );
+            }
+        },
+    };
     match result {
         Ok(b) => {
             let mut inv = Inventory {

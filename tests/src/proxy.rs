@@ -170,6 +170,18 @@ impl Fault {
         }
     }
 
+    /// No answer at all for requests containing every needle: the
+    /// connection is held open for two minutes (a service that hangs).
+    /// Marked by status 0.
+    pub fn hang(needles: &[&str]) -> Fault {
+        Fault {
+            needles: needles.iter().map(|s| (*s).to_owned()).collect(),
+            status: 0,
+            content_type: String::new(),
+            body: String::new(),
+        }
+    }
+
     /// A REST-JSON `404 ResourceNotFoundException` (Bedrock's answer for a
     /// resource that is gone).
     pub fn rest_not_found(needles: &[&str]) -> Fault {
@@ -323,6 +335,10 @@ fn serve(
         .iter()
         .find(|f| f.needles.iter().all(|n| text.contains(n.as_str())))
     {
+        if f.status == 0 {
+            thread::sleep(std::time::Duration::from_secs(120));
+            return Ok(());
+        }
         let resp = format!(
             "HTTP/1.1 {} Fault\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
             f.status,

@@ -376,14 +376,14 @@ fn the_same_message_twice_leaves_the_tables_as_one_delivery() {
             .map(|(i, t)| (format!("m{i}"), serde_json::to_string(t).unwrap()))
             .collect();
         let s = settings(&url);
-        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies)).await;
+        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies), None).await;
         assert!(resp.batch_item_failures.is_empty());
         let once = dump(&sdk, "redelivery").await;
         assert!(
             once.keys()
                 .any(|(pk, sk)| pk.starts_with("ACCOUNT#") && sk.starts_with("F#"))
         );
-        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies)).await;
+        let resp = handle_sqs_event(&s, &cfg, &store, event(&bodies), None).await;
         assert!(resp.batch_item_failures.is_empty());
         let twice = dump(&sdk, "redelivery").await;
         let differing: Vec<_> = once
@@ -896,5 +896,84 @@ fn a_sweep_under_throttling_5xx_and_resets_stores_what_a_clean_one_does() {
             only_a.is_empty() && only_b.is_empty(),
             "clean only: {only_a:#?}\nunder faults only: {only_b:#?}"
         );
+    });
+}
+
+#[test]
+fn a_task_short_of_time_records_timeout_coverage_and_finishes_before_its_deadline() {
+    let est = estate();
+    let emu = Emulator::shared();
+    // Listing notebooks never answers: that collector needs more time than
+    // the task has.
+    let proxy = FaultProxy::start(
+        emu.port,
+        vec![Fault::hang(&["SageMaker.ListNotebookInstances"])],
+    )
+    .expect("proxy");
+    rt().block_on(async {
+        let sdk = emulator_config(&emu.url, "us-east-1").await;
+        ensure_table(&sdk, "deadline").await.unwrap();
+        let store = DynamoStore::new(&sdk, "deadline");
+        let cfg = config(
+            "deadline",
+            None,
+            vec![est.data_science.clone()],
+            &["us-east-1"],
+        );
+        let (_, tasks) = new_sweep(&store, &cfg, SystemTime::now(), "sw-deadline").await;
+        let task = tasks.iter().find(|t| t.scope == "us-east-1").unwrap();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(4);
+        let record = aispm_shared::pipeline::run_task_by(
+            &settings(&proxy.url),
+            &cfg,
+            &store,
+            task,
+            Some(deadline),
+        )
+        .await
+        .expect("task");
+        let finished = tokio::time::Instant::now();
+        assert!(
+            finished < deadline,
+            "finished {:?} late",
+            finished - deadline
+        );
+        let gap = record
+            .not_assessed
+            .iter()
+            .find(|c| c.collector == "sagemaker.notebook_instances")
+            .unwrap_or_else(|| panic!("no timeout coverage: {:?}", record.not_assessed));
+        assert_eq!(
+            gap.reason,
+            Some(aispm_shared::model::NotAssessedReason::Timeout)
+        );
+        // the collectors that answered were judged and written
+        assert!(record.assets > 0);
+        let stored = store.account(&est.data_science).await.unwrap();
+        assert!(stored.items.iter().any(|i| matches!(
+            &i.part,
+            aispm_shared::store::Part::Coverage(c)
+                if c.collector == "sagemaker.notebook_instances"
+                    && c.reason == Some(aispm_shared::model::NotAssessedReason::Timeout)
+        )));
+        assert!(
+            store
+                .task("sw-deadline", &est.data_science, "us-east-1")
+                .await
+                .unwrap()
+                .is_some()
+        );
+
+        // with less than a second left, the task does not start
+        let err = aispm_shared::pipeline::run_task_by(
+            &settings(&emu.url),
+            &cfg,
+            &store,
+            task,
+            Some(tokio::time::Instant::now() + Duration::from_millis(200)),
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("too little"), "{err}");
     });
 }

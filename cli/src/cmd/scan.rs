@@ -94,6 +94,7 @@ impl ScanArgs {
             external_id: self.external_id.clone(),
             account_concurrency: usize::from(self.account_concurrency),
             fail_fast: true,
+            deadline: None,
             ..ScanRequest::default()
         })
     }

@@ -24,7 +24,14 @@ async fn main() -> Result<(), Error> {
         async move {
             tracing::info!(request_id = %event.context.request_id, records = event.payload.records.len(), "batch received");
             Ok::<SqsBatchResponse, Error>(
-                pipeline::handle_sqs_event(settings, cfg, store, event.payload).await,
+                pipeline::handle_sqs_event(
+                    settings,
+                    cfg,
+                    store,
+                    event.payload,
+                    Some(pipeline::deadline_of_invocation(event.context.deadline)),
+                )
+                .await,
             )
         }
     }))

@@ -207,7 +207,7 @@ pub async fn drain<S: Store>(
             event.records.push(rec);
         }
         let total = event.records.len() as u64;
-        let response = handle_sqs_event(settings, cfg, store, event).await;
+        let response = handle_sqs_event(settings, cfg, store, event, None).await;
         report.batches += 1;
         let failed: BTreeSet<&str> = response
             .batch_item_failures

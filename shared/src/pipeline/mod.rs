@@ -31,7 +31,9 @@ use crate::store::StoreError;
 
 pub use config::PipelineConfig;
 pub use deps::Deps;
-pub use scan_task::run_task;
+pub use scan_task::{
+    MIN_TASK_TIME, collectors_deadline, deadline_of_invocation, run_task, run_task_by,
+};
 pub use sqs::{enqueue, handle_sqs_event};
 pub use sweep::{plan_tasks, run_sweep};
 pub use task::ScanTask;
@@ -60,6 +62,12 @@ pub enum PipelineError {
     /// An AWS call of the pipeline itself failed.
     #[error(transparent)]
     Aws(#[from] CollectError),
+    /// An invocation with too little time left to start a task.
+    #[error("{left_ms} ms left before the deadline: too little to start a scan task")]
+    NoTime {
+        /// Time left.
+        left_ms: u64,
+    },
     /// Messages could not be queued.
     #[error("could not queue {failed} of {total} scan tasks: {detail}")]
     Enqueue {

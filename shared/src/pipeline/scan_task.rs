@@ -3,6 +3,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use tracing::info;
 
@@ -30,13 +33,59 @@ fn in_flight(key: String) -> Arc<tokio::sync::Mutex<()>> {
     m.entry(key).or_default().clone()
 }
 
-/// Scans one task's scope and brings the store up to date with it.
+/// Scans one task's scope and brings the store up to date with it, with no
+/// time limit (see [`run_task_by`]).
 pub async fn run_task<S: Store>(
     settings: &AwsSettings,
     cfg: &PipelineConfig,
     store: &S,
     task: &ScanTask,
 ) -> Result<TaskRecord, PipelineError> {
+    run_task_by(settings, cfg, store, task, None).await
+}
+
+/// A task that has less than this left does not start (its message is
+/// redelivered to an invocation with time).
+pub const MIN_TASK_TIME: Duration = Duration::from_secs(1);
+
+/// When the collectors of a task that must be done by `deadline` stop: a
+/// fifth of the time left (at least half a second, at most a minute) is
+/// kept for judging the view and writing it.
+pub fn collectors_deadline(now: Instant, deadline: Instant) -> Instant {
+    let left = deadline.saturating_duration_since(now);
+    let reserve = (left / 5).clamp(Duration::from_millis(500), Duration::from_secs(60));
+    now + left.saturating_sub(reserve)
+}
+
+/// The instant of a Lambda invocation's deadline (milliseconds since the
+/// epoch, as the runtime API gives it).
+pub fn deadline_of_invocation(epoch_ms: u64) -> Instant {
+    let at = std::time::UNIX_EPOCH + Duration::from_millis(epoch_ms);
+    let left = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    Instant::now() + left
+}
+
+/// [`run_task`], done by `deadline` (a Lambda invocation's): collectors
+/// still running when their share of the time is up are recorded as
+/// `timeout` coverage, and what was read is judged and written in the time
+/// kept for it.
+pub async fn run_task_by<S: Store>(
+    settings: &AwsSettings,
+    cfg: &PipelineConfig,
+    store: &S,
+    task: &ScanTask,
+    deadline: Option<Instant>,
+) -> Result<TaskRecord, PipelineError> {
+    if let Some(d) = deadline {
+        let left = d.saturating_duration_since(Instant::now());
+        if left < MIN_TASK_TIME {
+            return Err(PipelineError::NoTime {
+                left_ms: left.as_millis() as u64,
+            });
+        }
+    }
     let external_id = cfg.external_id(task.external_id_ref.as_deref())?;
     let turn = in_flight(format!(
         "{}#{}#{}",
@@ -73,6 +122,7 @@ pub async fn run_task<S: Store>(
         management_account: task.management_account.clone(),
         assume_role_in_own_account: cfg.assume_role_in_own_account,
         fail_fast: false,
+        deadline: deadline.map(|d| collectors_deadline(Instant::now(), d)),
     };
     let counter = RequestCounter::default();
     let fresh = scan::scan(settings, &req, &counter).await?;
@@ -128,4 +178,26 @@ pub async fn run_task<S: Store>(
         "task done"
     );
     Ok(record)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collectors_keep_a_fifth_of_the_time_for_writing_within_bounds() {
+        let now = Instant::now();
+        let s = Duration::from_secs;
+        // 15 minutes: a minute is kept
+        assert_eq!(collectors_deadline(now, now + s(900)), now + s(840));
+        // 10 s: 2 s are kept
+        assert_eq!(collectors_deadline(now, now + s(10)), now + s(8));
+        // 1 s: at least half a second is kept
+        assert_eq!(
+            collectors_deadline(now, now + s(1)),
+            now + Duration::from_millis(500)
+        );
+        // past: no time for collectors at all
+        assert_eq!(collectors_deadline(now, now), now);
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use tracing::{Instrument, error, warn};
 
-use super::{PipelineConfig, PipelineError, ScanTask, run_task};
+use super::{PipelineConfig, PipelineError, ScanTask, run_task_by};
 use crate::aws::{AwsSettings, SdkResultExt};
 use crate::store::Store;
 
@@ -67,11 +67,15 @@ pub async fn enqueue(
 /// The scanner's SQS handler: each record is one task; a record that is
 /// malformed or whose task fails is reported as a batch item failure, so SQS
 /// redelivers only it (and, after the queue's receive count, dead-letters it).
+/// With a `deadline` (the invocation's), each task is done by it
+/// ([`run_task_by`]); records left when too little time remains are failed
+/// without starting, for redelivery.
 pub async fn handle_sqs_event<S: Store>(
     settings: &AwsSettings,
     cfg: &PipelineConfig,
     store: &S,
     event: SqsEvent,
+    deadline: Option<tokio::time::Instant>,
 ) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for record in event.records {
@@ -84,7 +88,9 @@ pub async fn handle_sqs_event<S: Store>(
                 .ok_or_else(|| PipelineError::Message("empty body".to_owned()))?;
             let task = ScanTask::parse(body)?;
             let span = tracing::info_span!("scan", sweep_id = %task.sweep_id, account_id = %task.account_id, scope = %task.scope);
-            run_task(settings, cfg, store, &task).instrument(span).await
+            run_task_by(settings, cfg, store, &task, deadline)
+                .instrument(span)
+                .await
         }
         .instrument(span)
         .await;
@@ -92,6 +98,8 @@ pub async fn handle_sqs_event<S: Store>(
             let chain = crate::aws::source_chain(&e);
             if matches!(e, PipelineError::Message(_)) {
                 warn!(message_id = %message_id, error = %chain, "malformed message");
+            } else if matches!(e, PipelineError::NoTime { .. }) {
+                warn!(message_id = %message_id, error = %chain, "not started; left for redelivery");
             } else {
                 error!(message_id = %message_id, error = %chain, "task failed");
             }
