@@ -218,7 +218,7 @@ impl FindingWrites for DynamoStore {
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
         self.meter.add_finding(2 * tx_units + index_units);
-        match tx.send().await {
+        match send_transaction(tx).await {
             Ok(_) => Ok(Applied::Done),
             Err(e) if is_conditional_failure(&e) => Ok(Applied::Conflict),
             Err(e) => Err(sdk_err(e, "dynamodb:TransactWriteItems")),

@@ -14,6 +14,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::builders::TransactWriteItemsFluentBuilder;
+use aws_sdk_dynamodb::operation::transact_write_items::{
+    TransactWriteItemsError, TransactWriteItemsOutput,
+};
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, DeleteRequest, GlobalSecondaryIndex,
     KeySchemaElement, KeyType, Projection, ProjectionType, Put, PutRequest, ScalarAttributeType,
@@ -218,6 +222,50 @@ where
     }
 }
 
+/// Sends of one transaction while DynamoDB keeps cancelling it for a
+/// concurrent one.
+const TRANSACTION_ATTEMPTS: u32 = 6;
+
+/// Whether DynamoDB cancelled a transaction only because another one touched
+/// the same items at once (`TransactionConflict`, no failed condition): the
+/// same request may succeed a moment later. The SDK does not retry these.
+fn is_transaction_conflict(e: &TransactWriteItemsError) -> bool {
+    let TransactWriteItemsError::TransactionCanceledException(x) = e else {
+        return false;
+    };
+    let codes: Vec<&str> = x
+        .cancellation_reasons()
+        .iter()
+        .filter_map(|r| r.code())
+        .collect();
+    if codes.is_empty() {
+        let m = x.message().unwrap_or_default();
+        return m.contains("TransactionConflict") && !m.contains("ConditionalCheckFailed");
+    }
+    codes.contains(&"TransactionConflict") && !codes.contains(&"ConditionalCheckFailed")
+}
+
+/// Sends a transaction, again after a jittered pause (25 ms doubling, up
+/// to 800 ms) while it is cancelled for a [conflict](is_transaction_conflict).
+async fn send_transaction(
+    tx: TransactWriteItemsFluentBuilder,
+) -> Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, HttpResponse>> {
+    let mut attempt = 1;
+    loop {
+        match tx.clone().send().await {
+            Err(e)
+                if attempt < TRANSACTION_ATTEMPTS
+                    && e.as_service_error().is_some_and(is_transaction_conflict) =>
+            {
+                let cap = 25u64 << attempt;
+                tokio::time::sleep(Duration::from_millis(fastrand::u64(cap / 2..=cap))).await;
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
+}
+
 impl DynamoStore {
     /// A store over `table`, using `sdk`'s credentials, region and endpoint.
     pub fn new(sdk: &aws_types::SdkConfig, table: impl Into<String>) -> Self {
@@ -377,4 +425,45 @@ fn read_sweep(item: &HashMap<String, AttributeValue>) -> Result<SweepRecord, Sto
     m.remove("pk");
     m.remove("sk");
     serde_json::from_value(Value::Object(m)).map_err(|e| corrupt("sweep", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::types::CancellationReason;
+    use aws_sdk_dynamodb::types::error::TransactionCanceledException;
+
+    fn cancelled(codes: &[&str], message: &str) -> TransactWriteItemsError {
+        let mut b = TransactionCanceledException::builder().message(message);
+        for c in codes {
+            b = b.cancellation_reasons(CancellationReason::builder().code(*c).build());
+        }
+        TransactWriteItemsError::TransactionCanceledException(b.build())
+    }
+
+    #[test]
+    fn only_a_conflict_without_a_failed_condition_is_sent_again() {
+        assert!(is_transaction_conflict(&cancelled(
+            &["None", "TransactionConflict"],
+            ""
+        )));
+        // a failed condition is the caller's to replan, conflict or not
+        assert!(!is_transaction_conflict(&cancelled(
+            &["ConditionalCheckFailed", "TransactionConflict"],
+            ""
+        )));
+        assert!(!is_transaction_conflict(&cancelled(
+            &["ConditionalCheckFailed", "None"],
+            ""
+        )));
+        // without reasons, the message says it
+        assert!(is_transaction_conflict(&cancelled(
+            &[],
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [None, TransactionConflict]"
+        )));
+        assert!(!is_transaction_conflict(&cancelled(
+            &[],
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [ConditionalCheckFailed]"
+        )));
+    }
 }

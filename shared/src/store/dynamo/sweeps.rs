@@ -108,13 +108,13 @@ impl Sweeps for DynamoStore {
             .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
             .build()
             .map_err(|e| corrupt("sweep", e))?;
-        let result = self
-            .client
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().update(count).build())
-            .send()
-            .await;
+        let result = send_transaction(
+            self.client
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().put(put).build())
+                .transact_items(TransactWriteItem::builder().update(count).build()),
+        )
+        .await;
         match result {
             Ok(_) => Ok(true),
             Err(e) if is_conditional_failure(&e) => {
