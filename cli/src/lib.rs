@@ -127,3 +127,12 @@ pub(crate) fn truncate(s: &str, n: usize) -> String {
         format!("{head}…")
     }
 }
+
+/// A finding's resource for tables: its ARN, and an access key's id after
+/// its user's ARN.
+pub(crate) fn resource_label(arn: &str, access_key_id: Option<&str>) -> String {
+    match access_key_id {
+        Some(id) => format!("{arn} (access key {id})"),
+        None => arn.to_owned(),
+    }
+}

@@ -181,11 +181,17 @@ impl Harness {
         self.store.list(&FindingFilter::default()).await.unwrap()
     }
 
+    /// The status of `rule`'s finding on the resource whose ARN ends in
+    /// `arn_end`, or on the access key with that id.
     async fn status(&self, rule: &str, arn_end: &str) -> Option<FindingStatus> {
         self.findings()
             .await
             .into_iter()
-            .find(|f| f.rule_id == rule && f.resource_arn.ends_with(arn_end))
+            .find(|f| {
+                f.rule_id == rule
+                    && (f.resource_arn.ends_with(arn_end)
+                        || f.access_key_id.as_deref() == Some(arn_end))
+            })
             .map(|f| f.status)
     }
 

@@ -108,7 +108,7 @@ pub(crate) fn print_states(states: &[FindingState], out: &mut dyn Write) -> anyh
             crate::truncate(&s.region, 9),
             s.finding_id,
             crate::truncate(&s.rule_id, 40),
-            s.resource_arn
+            crate::resource_label(&s.resource_arn, s.access_key_id.as_deref())
         )?;
     }
     writeln!(out, "\n{} findings", states.len())?;
@@ -215,7 +215,7 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
                     writeln!(
                         out,
                         "resource   {} ({}, {}/{})",
-                        state.resource_arn,
+                        crate::resource_label(&state.resource_arn, state.access_key_id.as_deref()),
                         state.resource_type.as_str(),
                         state.account_id,
                         state.region

@@ -278,7 +278,7 @@ fn print_table(
             f.account_id,
             truncate(&f.region, 9),
             truncate(&f.rule_id, 44),
-            f.resource_arn
+            crate::resource_label(&f.resource_arn, f.access_key_id.as_deref())
         )?;
     }
     writeln!(out, "\n{} findings", findings.len())?;

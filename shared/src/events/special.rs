@@ -176,7 +176,8 @@ pub(super) async fn policy(
 }
 
 /// Marks the exposed keys (found in the stored view by id) and re-reads
-/// their users' keys; returns the first key's ARN.
+/// their users' keys; returns the first key's user ARN (a key has none
+/// AWS knows).
 pub(super) async fn exposed(
     ctx: &Ctx,
     fresh: &mut Inventory,
@@ -200,7 +201,7 @@ pub(super) async fn exposed(
             if keys.contains(&k.name) {
                 k.set("exposure_reported", Some(Value::Bool(true)));
                 k.set("exposure_reported_at", Some(Value::String(at.to_string())));
-                first.get_or_insert_with(|| k.arn.clone());
+                first.get_or_insert_with(|| user_arn.clone());
             }
         }
         drop_keys(fresh, user_arn);

@@ -133,10 +133,14 @@ pub struct Finding {
     pub account_id: String,
     /// The region of the resource, or `global`.
     pub region: String,
-    /// The resource ARN.
+    /// The resource ARN: always one AWS knows (an access key's finding
+    /// names its user, and the key in `access_key_id`).
     pub resource_arn: String,
     /// The resource type.
     pub resource_type: super::AssetType,
+    /// On an access key's finding, the key id (`AKIA...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
     /// The facts behind it.
     pub evidence: Vec<FindingEvidence>,
     /// How to fix it.

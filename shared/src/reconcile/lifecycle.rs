@@ -92,6 +92,7 @@ fn opened(f: &Finding, obs: &Observation<'_>) -> Change {
         scope: obs.scope.to_owned(),
         resource_arn: f.resource_arn.clone(),
         resource_type: f.resource_type,
+        access_key_id: f.access_key_id.clone(),
         first_seen: obs.at.to_owned(),
         last_seen: obs.at.to_owned(),
         resolved_at: None,
@@ -237,6 +238,7 @@ mod tests {
             region: "us-east-1".to_owned(),
             resource_arn: format!("arn:aws:s3:::{id}"),
             resource_type: AssetType::S3Bucket,
+            access_key_id: None,
             evidence: vec![],
             remediation: Remediation {
                 text: "fix".to_owned(),

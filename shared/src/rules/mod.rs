@@ -309,8 +309,20 @@ pub fn evaluate(
                 None => continue,
             };
             let risk_score = crate::risk::score(m.severity, m.exposure, asset, inv, cfg.tag_keys());
+            let key = asset.and_then(access_key);
+            let mut evidence = hit.evidence;
+            if let Some((_, id)) = key {
+                evidence.push(FindingEvidence::new(
+                    "iam:ListAccessKeys",
+                    "AccessKeyId",
+                    id,
+                ));
+            }
             findings.push(Finding {
-                id: finding_id(m.id, &hit.resource_arn),
+                id: match key {
+                    Some((user, id)) => finding_id(m.id, &format!("{user} {id}")),
+                    None => finding_id(m.id, &hit.resource_arn),
+                },
                 rule_id: m.id.to_owned(),
                 title: m.title.to_owned(),
                 severity: m.severity,
@@ -320,7 +332,8 @@ pub fn evaluate(
                 region,
                 resource_arn: hit.resource_arn,
                 resource_type,
-                evidence: hit.evidence,
+                access_key_id: key.map(|(_, id)| id.to_owned()),
+                evidence,
                 remediation: Remediation {
                     text: m.remediation.to_owned(),
                     action: m.remediation_action.map(str::to_owned),
@@ -331,6 +344,14 @@ pub fn evaluate(
         }
     }
     link_paths(&mut findings);
+    // An access key's graph node (`<user ARN>/accesskey/<id>`) is no ARN AWS
+    // knows: its findings name the user, and the key in their own field
+    // (paths were linked by node above).
+    for f in &mut findings {
+        if let Some((user, _)) = inv.asset(&f.resource_arn).and_then(access_key) {
+            f.resource_arn = user.to_owned();
+        }
+    }
     // Bounded evidence in every output (after the paths' links are made
     // from their full asset lists).
     for f in &mut findings {
@@ -345,6 +366,14 @@ pub fn evaluate(
             .then(a.resource_arn.cmp(&b.resource_arn))
     });
     (findings, coverage)
+}
+
+/// An access key asset's user ARN and key id.
+fn access_key(a: &crate::model::Asset) -> Option<(&str, &str)> {
+    if a.asset_type != crate::model::AssetType::IamAccessKey {
+        return None;
+    }
+    Some((a.str_attr("user_arn")?, a.name.as_str()))
 }
 
 /// Whether a finding is an attack path.
@@ -501,6 +530,49 @@ mod tests {
     }
 
     #[test]
+    fn access_key_findings_name_the_user_and_the_key() {
+        let user = "arn:aws:iam::111111111111:user/ci";
+        let key = |id: &str| {
+            let mut k = testkit::asset(
+                crate::model::AssetType::IamAccessKey,
+                &format!("{user}/accesskey/{id}"),
+                serde_json::json!({"status": "Active", "user_arn": user,
+                                   "create_date": "2020-01-01T00:00:00Z"}),
+            );
+            k.region = crate::model::GLOBAL_REGION.to_owned();
+            k
+        };
+        let inv = testkit::inv(vec![key("AKIAONE"), key("AKIATWO")]);
+        let (findings, _) = evaluate(
+            &inv,
+            &RuleConfig::default(),
+            crate::model::Timestamp::from_millis(1_800_000_000_000),
+        );
+        let unused: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.rule_id == "identity_access_key_unused")
+            .collect();
+        assert_eq!(unused.len(), 2, "{findings:#?}");
+        for f in &unused {
+            assert_eq!(f.resource_arn, user);
+            let id = f.access_key_id.as_deref().unwrap();
+            assert_eq!(f.id, finding_id(&f.rule_id, &format!("{user} {id}")));
+            assert!(
+                f.evidence
+                    .iter()
+                    .any(|e| e.field == "AccessKeyId" && e.value == id)
+            );
+        }
+        assert_ne!(unused[0].id, unused[1].id);
+        // no other finding names an invented ARN either
+        assert!(
+            findings
+                .iter()
+                .all(|f| !f.resource_arn.contains("/accesskey/"))
+        );
+    }
+
+    #[test]
     fn unassessed_input_yields_rule_coverage_not_a_pass() {
         // GIVEN the invocation-logging collector failed in one region
         let mut inv = Inventory::default();
@@ -536,6 +608,7 @@ mod tests {
             region: "us-east-1".to_owned(),
             resource_arn: arn.to_owned(),
             resource_type: AssetType::S3Bucket,
+            access_key_id: None,
             evidence,
             remediation: Remediation {
                 text: String::new(),

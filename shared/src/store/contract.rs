@@ -92,6 +92,7 @@ fn state(account: &str, id: &str, risk: u8, status: FindingStatus) -> FindingSta
         scope: "us-east-1".to_owned(),
         resource_arn: format!("arn:aws:s3:::{id}"),
         resource_type: AssetType::S3Bucket,
+        access_key_id: None,
         first_seen: T1.to_owned(),
         last_seen: T1.to_owned(),
         resolved_at: None,

@@ -36,6 +36,10 @@ pub struct FindingState {
     pub resource_arn: String,
     /// The resource type.
     pub resource_type: AssetType,
+    /// On an access key's finding, the key id (`resource_arn` names its
+    /// user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
     /// First observation (sweep time).
     pub first_seen: String,
     /// Latest observation (sweep time).
