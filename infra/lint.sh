@@ -2,6 +2,8 @@
 # Lints the CloudFormation/SAM templates with cfn-lint and checkov, both pinned
 # in infra/requirements.txt and installed into infra/.venv on first use.
 # Deliberate checkov skips are documented inline in the templates (Metadata).
+# Then the member template is deployed as a two-region StackSet would deploy it
+# (stackset_check.py, on moto in-process, with the emulator's virtualenv).
 set -euo pipefail
 cd "$(dirname "$0")"
 if [ ! -x .venv/bin/checkov ] || ! cmp -s requirements.txt .venv/requirements.txt; then
@@ -12,6 +14,9 @@ if [ ! -x .venv/bin/checkov ] || ! cmp -s requirements.txt .venv/requirements.tx
   cp requirements.txt .venv/requirements.txt
 fi
 echo "==> cfn-lint"
-.venv/bin/cfn-lint template.yaml member-account.json
+.venv/bin/cfn-lint --regions us-east-1 eu-west-1 -- template.yaml member-account.json
 echo "==> checkov"
 .venv/bin/checkov --directory . --framework cloudformation --skip-download --quiet --compact
+echo "==> member template: two-region StackSet deploy check"
+bash ../tests/emulator/moto.sh ensure
+../tests/emulator/.venv/bin/python stackset_check.py
