@@ -38,9 +38,8 @@ pub(crate) async fn event(args: EventArgs, out: &mut dyn Write) -> anyhow::Resul
     // tracked one first checks, in seconds, that the endpoint answers.
     let tracked = events::tracked(&raw)?;
     let (settings, _sdk, store) = args.store.open().await?;
-    let cfg = args
-        .scanner
-        .config(&args.store.table, vec![args.store.store_region.clone()])?;
+    // No regions configured: a local run handles an event of any region.
+    let cfg = args.scanner.config(&args.store.table, Vec::new())?;
     if tracked {
         let probe = base_config(&settings.probe(), &args.store.store_region).await;
         caller_identity(&probe, &RequestCounter::new())

@@ -112,6 +112,24 @@ pub async fn handle<S: Store>(
         None => crate::model::GLOBAL_REGION.to_owned(),
     };
 
+    if !configured(cfg, &event, &scope) {
+        info!(
+            account_id = %event.account_id,
+            region = %event.region,
+            "event of an account or region this scanner does not sweep; ignored"
+        );
+        return Ok(Outcome::default());
+    }
+    if let Some(owner) = arn_account(&resource)
+        && owner != event.account_id
+        && owner != "aws"
+    {
+        return Err(PipelineError::Event(format!(
+            "the call names `{resource}` of account {owner}, not the event's account {}",
+            event.account_id
+        )));
+    }
+
     let counter = RequestCounter::default();
     let ctx = enter(settings, cfg, &event, &counter).await?;
     let snapshot = store.account(&event.account_id).await?;
@@ -169,6 +187,28 @@ pub async fn handle<S: Store>(
         requests,
         changed: outcome.changed,
     })
+}
+
+/// Whether the scanner sweeps the event's account (all of the
+/// organization's, or `AISPM_ACCOUNTS`) and region (a global resource's
+/// events count wherever IAM delivers them; no regions configured: any).
+fn configured(cfg: &PipelineConfig, event: &Event, scope: &str) -> bool {
+    let account = cfg
+        .accounts
+        .as_ref()
+        .is_none_or(|a| a.contains(&event.account_id));
+    let region = scope == crate::model::GLOBAL_REGION
+        || cfg.regions.is_empty()
+        || cfg.regions.contains(&event.region);
+    account && region
+}
+
+/// The account an ARN names (`aws` for AWS managed policies), if any.
+fn arn_account(id: &str) -> Option<&str> {
+    id.strip_prefix("arn:")?
+        .split(':')
+        .nth(3)
+        .filter(|a| !a.is_empty())
 }
 
 /// Re-reads what a routed call changed into the stored view; returns the

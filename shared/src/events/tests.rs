@@ -212,3 +212,80 @@ fn adding_a_resource_kind_is_a_spec_and_its_reader() {
         "malformed event: CreateApp: no domainId+appName in the call"
     );
 }
+
+fn config(regions: &str, accounts: Option<&str>) -> crate::pipeline::PipelineConfig {
+    crate::pipeline::PipelineConfig::from_env(|k| match k {
+        "AISPM_TABLE" => Some("t".to_owned()),
+        "AISPM_REGIONS" => Some(regions.to_owned()),
+        "AISPM_ACCOUNTS" => accounts.map(str::to_owned),
+        _ => None,
+    })
+    .unwrap()
+}
+
+/// Settings whose every request would fail: the cases below are decided
+/// before any.
+fn offline() -> crate::aws::AwsSettings {
+    crate::aws::AwsSettings {
+        endpoint_url: Some("http://127.0.0.1:9".to_owned()),
+        connect_timeout: std::time::Duration::from_millis(200),
+        max_attempts: 1,
+        ..crate::aws::AwsSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn events_of_unswept_accounts_and_regions_are_ignored_before_any_call() {
+    let store = crate::store::MemoryStore::new();
+    let policy = sample("cloudtrail/s3/PutBucketPolicy.json");
+    let account = policy["account"].as_str().unwrap().to_owned();
+    // a bucket is global: its events count from any region
+    let mut kms = sample("cloudtrail/kms/PutKeyPolicy.json");
+    kms["region"] = "ap-south-1".into();
+    kms["detail"]["awsRegion"] = "ap-south-1".into();
+    let out = super::handle(&offline(), &config("us-east-1", None), &store, &kms)
+        .await
+        .unwrap();
+    assert!(!out.handled, "{out:?}");
+    assert_eq!(out.requests, 0);
+    // an account outside AISPM_ACCOUNTS
+    let out = super::handle(
+        &offline(),
+        &config("us-east-1", Some("999999999999")),
+        &store,
+        &policy,
+    )
+    .await
+    .unwrap();
+    assert!(!out.handled, "{out:?}");
+    // a configured one goes on to the network (and fails there, offline)
+    let err = super::handle(
+        &offline(),
+        &config("us-east-1", Some(&account)),
+        &store,
+        &policy,
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        !err.to_string().contains("not the event's account"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_call_naming_another_accounts_resource_is_refused() {
+    let store = crate::store::MemoryStore::new();
+    let mut kms = sample("cloudtrail/kms/PutKeyPolicy.json");
+    let account = kms["account"].as_str().unwrap().to_owned();
+    kms["detail"]["requestParameters"]["keyId"] =
+        "arn:aws:kms:us-east-1:999999999999:key/1234abcd-12ab-34cd-56ef-1234567890ab".into();
+    let err = super::handle(&offline(), &config("us-east-1", None), &store, &kms)
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("999999999999") && msg.contains(&format!("not the event's account {account}")),
+        "{msg}"
+    );
+}
