@@ -33,9 +33,8 @@ pub(crate) struct ScanArgs {
     /// Role assumed in member accounts.
     #[arg(long, default_value = "aispm-scanner")]
     role_name: String,
-    /// ExternalId passed to AssumeRole.
-    #[arg(long)]
-    external_id: Option<String>,
+    #[command(flatten)]
+    external_id: crate::cmd::store::ExternalIdArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -91,7 +90,7 @@ impl ScanArgs {
             regions,
             target,
             role_name: self.role_name.clone(),
-            external_id: self.external_id.clone(),
+            external_id: self.external_id.value()?,
             account_concurrency: usize::from(self.account_concurrency),
             fail_fast: true,
             deadline: None,

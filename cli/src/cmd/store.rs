@@ -87,9 +87,8 @@ pub(crate) struct ScannerArgs {
     /// Role assumed in member accounts.
     #[arg(long, default_value = "aispm-scanner")]
     pub(crate) role_name: String,
-    /// ExternalId passed to AssumeRole.
-    #[arg(long)]
-    pub(crate) external_id: Option<String>,
+    #[command(flatten)]
+    pub(crate) external_id: ExternalIdArgs,
     /// A suppressions file (see `aispm scan --help`): matching findings are
     /// stored as suppressed with the entry's reason, owner and expiry, and
     /// reopen when it expires. In Lambda: `AISPM_SUPPRESSIONS`.
@@ -122,10 +121,87 @@ impl ScannerArgs {
             collector_concurrency: 8,
             assume_role_in_own_account: true,
         };
-        if let Some(x) = &self.external_id {
+        if let Some(x) = &self.external_id.value()? {
             cfg.external_ids.insert("cli".to_owned(), x.clone());
             cfg.external_id_ref = Some("cli".to_owned());
         }
         Ok(cfg)
+    }
+}
+
+/// Where the ExternalId passed to AssumeRole comes from: the flag, the
+/// `AISPM_EXTERNAL_ID` environment variable, or a file (kept out of shell
+/// history and process listings).
+#[derive(Debug, Args)]
+pub(crate) struct ExternalIdArgs {
+    /// ExternalId passed to AssumeRole. Also read from AISPM_EXTERNAL_ID.
+    #[arg(long, env = "AISPM_EXTERNAL_ID", hide_env_values = true)]
+    external_id: Option<String>,
+    /// Read the ExternalId from the first line of FILE instead.
+    #[arg(long, value_name = "FILE", conflicts_with = "external_id")]
+    external_id_file: Option<std::path::PathBuf>,
+}
+
+impl ExternalIdArgs {
+    /// The ExternalId, if one is given; an unreadable or empty file is an
+    /// error naming it.
+    pub(crate) fn value(&self) -> anyhow::Result<Option<String>> {
+        if let Some(path) = &self.external_id_file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read --external-id-file {}", path.display()))?;
+            let id = text.lines().next().unwrap_or_default().trim();
+            if id.is_empty() {
+                bail!("--external-id-file {}: empty first line", path.display());
+            }
+            return Ok(Some(id.to_owned()));
+        }
+        Ok(self.external_id.clone().filter(|x| !x.is_empty()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Cli {
+        #[command(flatten)]
+        x: ExternalIdArgs,
+    }
+
+    fn value(args: &[&str]) -> anyhow::Result<Option<String>> {
+        let mut argv = vec!["aispm"];
+        argv.extend(args);
+        Cli::try_parse_from(argv)?.x.value()
+    }
+
+    #[test]
+    fn the_external_id_comes_from_the_flag_or_the_first_line_of_a_file() {
+        let dir = std::env::temp_dir().join(format!("aispm-xid-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("xid");
+        std::fs::write(&file, "  s3cr3t-external-id \nignored\n").unwrap();
+        let path = file.to_str().unwrap();
+        assert_eq!(
+            value(&["--external-id", "abc12345"]).unwrap().as_deref(),
+            Some("abc12345")
+        );
+        assert_eq!(
+            value(&["--external-id-file", path]).unwrap().as_deref(),
+            Some("s3cr3t-external-id")
+        );
+        std::fs::write(&file, "\n").unwrap();
+        let err = value(&["--external-id-file", path])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("empty first line") && err.contains(path),
+            "{err}"
+        );
+        let missing = dir.join("missing");
+        let err = value(&["--external-id-file", missing.to_str().unwrap()]).unwrap_err();
+        assert!(format!("{err:#}").contains("cannot read --external-id-file"));
+        assert!(value(&["--external-id", "a", "--external-id-file", path]).is_err());
     }
 }
