@@ -40,7 +40,20 @@ fn the_compiled_functions_sweep_the_organization_into_dynamodb() {
     let queues = rt
         .block_on(ensure_queues(&sqs, "lambda-scan", QueueSettings::default()))
         .unwrap();
+    // The ExternalId comes from an SSM SecureString, as the SAM template
+    // configures it: a function that cannot read it does not start.
+    rt.block_on(
+        aws_sdk_ssm::Client::new(&sdk)
+            .put_parameter()
+            .name("/aispm/external-id")
+            .value("example-external-id")
+            .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+            .overwrite(true)
+            .send(),
+    )
+    .unwrap();
     let env = [
+        ("AISPM_EXTERNAL_ID_PARAMETER", "/aispm/external-id"),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("AWS_REGION", "us-east-1"),

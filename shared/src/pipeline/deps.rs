@@ -5,7 +5,7 @@
 use aws_types::SdkConfig;
 
 use super::{PipelineConfig, PipelineError};
-use crate::aws::{AwsSettings, base_config};
+use crate::aws::{AwsSettings, SdkResultExt, base_config};
 use crate::store::DynamoStore;
 
 /// A function's dependencies.
@@ -28,9 +28,18 @@ impl Deps {
     /// Lambda) and builds the store; names any setting that is missing or
     /// wrong.
     pub async fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, PipelineError> {
-        let cfg = PipelineConfig::from_env(&get)?;
+        let mut cfg = PipelineConfig::from_env(&get)?;
         let settings = AwsSettings::from_env();
         let sdk = base_config(&settings, &home_region(&get, &cfg)).await;
+        if let Some(name) = get(EXTERNAL_ID_PARAMETER).filter(|n| !n.is_empty()) {
+            if cfg.external_ids.contains_key(EXTERNAL_ID) {
+                return Err(PipelineError::Config(format!(
+                    "both {EXTERNAL_ID} and {EXTERNAL_ID_PARAMETER} are set; set one"
+                )));
+            }
+            let id = external_id_parameter(&sdk, &name).await?;
+            cfg.external_ids.insert(EXTERNAL_ID.to_owned(), id);
+        }
         let store = DynamoStore::new(&sdk, cfg.table.clone());
         Ok(Self {
             cfg,
@@ -39,6 +48,40 @@ impl Deps {
             store,
         })
     }
+}
+
+/// The ExternalId as a plain setting (the name tasks refer to it by).
+const EXTERNAL_ID: &str = "AISPM_EXTERNAL_ID";
+/// The name of an SSM parameter (a SecureString) holding the ExternalId
+/// instead, read once per container.
+const EXTERNAL_ID_PARAMETER: &str = "AISPM_EXTERNAL_ID_PARAMETER";
+
+/// Reads the ExternalId from SSM parameter `name` (decrypted); a missing,
+/// unreadable or empty parameter is a configuration error naming it.
+async fn external_id_parameter(sdk: &SdkConfig, name: &str) -> Result<String, PipelineError> {
+    let out = aws_sdk_ssm::Client::new(sdk)
+        .get_parameter()
+        .name(name)
+        .with_decryption(true)
+        .send()
+        .await
+        .op("ssm:GetParameter")
+        .map_err(|e| {
+            PipelineError::Config(format!(
+                "{EXTERNAL_ID_PARAMETER} `{name}`: {}",
+                crate::aws::source_chain(&e)
+            ))
+        })?;
+    out.parameter()
+        .and_then(|p| p.value())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            PipelineError::Config(format!(
+                "{EXTERNAL_ID_PARAMETER} `{name}`: the parameter is empty"
+            ))
+        })
 }
 
 /// The region of the function's own resources (table, queue).
