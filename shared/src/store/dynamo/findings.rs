@@ -5,16 +5,24 @@ use super::*;
 
 impl Snapshots for DynamoStore {
     async fn account(&self, account_id: &str) -> Result<AccountSnapshot, StoreError> {
-        let items = self
-            .query_all(
+        // Only the graph's and the findings' key ranges: not the details
+        // (`D#`) or the history (`H#`), which grow with every change.
+        let range = |(lo, hi): (&str, &str)| {
+            self.query_all(
                 None,
-                "pk = :pk",
-                HashMap::from([(":pk".to_owned(), s(pk_account(account_id)))]),
+                "pk = :pk AND sk BETWEEN :lo AND :hi",
+                HashMap::from([
+                    (":pk".to_owned(), s(pk_account(account_id))),
+                    (":lo".to_owned(), s(lo)),
+                    (":hi".to_owned(), s(hi)),
+                ]),
                 true,
             )
-            .await?;
+        };
+        let [first, second] = GRAPH_RANGES;
+        let (a, b) = futures::future::try_join(range(first), range(second)).await?;
         let mut snap = AccountSnapshot::default();
-        for item in &items {
+        for item in a.iter().chain(&b) {
             let sk = get_s(item, "sk").unwrap_or_default();
             let mut parts = sk.splitn(3, '#');
             match (parts.next(), parts.next()) {
@@ -208,7 +216,11 @@ impl FindingWrites for DynamoStore {
             tx = tx.transact_items(TransactWriteItem::builder().put(put).build());
         }
         for e in &c.events {
-            let item = body_item(pk.clone(), event_sk(e), e);
+            let mut item = body_item(pk.clone(), event_sk(e), e);
+            item.insert(
+                "expires_at".to_owned(),
+                AttributeValue::N((now_epoch() + HISTORY_TTL_DAYS * 86_400).to_string()),
+            );
             tx_units += write_units(item_size(&item));
             let put = Put::builder()
                 .table_name(&self.table)

@@ -41,6 +41,16 @@ use crate::model::{FindingStatus, NotAssessedReason};
 /// Days a sweep's task records are kept (DynamoDB TTL on `expires_at`).
 pub const TASK_TTL_DAYS: u64 = 90;
 
+/// Days a finding's history events are kept (DynamoDB TTL on `expires_at`,
+/// counted from the write): over a year of audit trail, without the
+/// partition growing forever. A finding's state and detail do not expire.
+pub const HISTORY_TTL_DAYS: u64 = 400;
+
+/// The sort-key ranges of an account's partition that make its stored view:
+/// assets, coverage (`A#`..`C#`), edges and finding states (`E#`..`F#`),
+/// leaving out details (`D#`) and history (`H#`). `$` sorts right after `#`.
+const GRAPH_RANGES: [(&str, &str); 2] = [("A#", "C$"), ("E#", "F$")];
+
 /// The findings store in one DynamoDB table.
 #[derive(Debug, Clone)]
 pub struct DynamoStore {
@@ -439,6 +449,27 @@ mod tests {
             b = b.cancellation_reasons(CancellationReason::builder().code(*c).build());
         }
         TransactWriteItemsError::TransactionCanceledException(b.build())
+    }
+
+    #[test]
+    fn the_stored_view_reads_the_graph_and_states_but_not_details_or_history() {
+        let inside = |sk: &str| GRAPH_RANGES.iter().any(|(lo, hi)| *lo <= sk && sk <= *hi);
+        for sk in [
+            "A#global#arn:aws:s3:::b",
+            "A#us-east-1#arn:aws:sagemaker:us-east-1:1:notebook-instance/n",
+            "C#eu-west-1#0123abcd",
+            "E#global#ffff",
+            "F#0123456789abcdef0123456789abcdef",
+        ] {
+            assert!(inside(sk), "{sk}");
+        }
+        for sk in [
+            "D#0123456789abcdef0123456789abcdef",
+            "H#0123456789abcdef0123456789abcdef#2026-11-24T02:00:00.000Z#opened",
+            "T#x",
+        ] {
+            assert!(!inside(sk), "{sk}");
+        }
     }
 
     #[test]
