@@ -34,6 +34,9 @@ pub enum NotAssessedReason {
     /// A policy document the IAM engine cannot parse, so the rules that read
     /// it cannot judge the resource.
     PolicyNotUnderstood,
+    /// A listing longer than aispm reads: the most recent and active items
+    /// were read, the detail counts the rest.
+    Bounded,
     /// Any other error; the detail says which.
     Error,
 }
@@ -50,6 +53,7 @@ impl NotAssessedReason {
             Self::AssumeRoleFailed => "assume_role_failed",
             Self::NotReported => "not_reported",
             Self::PolicyNotUnderstood => "policy_not_understood",
+            Self::Bounded => "bounded",
             Self::Error => "error",
         }
     }

@@ -66,13 +66,22 @@ pub async fn transform_job(ctx: &Ctx, name: &str) -> One {
 
 /// Batch transform jobs.
 pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let names = list!(
+    let (jobs, more) = recent_jobs!(
         ctx,
         list_transform_jobs,
         "sagemaker:ListTransformJobs",
-        transform_job_name
+        transform_job_name,
+        transform_job_status
     );
-    read_each(names, |n| async move { transform_job(ctx, &n).await }).await
+    let (names, older) = bound_jobs(
+        (&ctx.account_id, &ctx.region),
+        "sagemaker.transform_jobs",
+        jobs,
+        more,
+    );
+    let mut batch = read_each(names, |n| async move { transform_job(ctx, &n).await }).await?;
+    batch.coverage.extend(older);
+    Ok(batch)
 }
 
 /// `sagemaker.transform_jobs`: listed by the sweep, re-read by its calls.

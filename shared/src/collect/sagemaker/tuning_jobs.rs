@@ -86,13 +86,22 @@ pub async fn tuning_job(ctx: &Ctx, name: &str) -> One {
 
 /// Hyperparameter tuning jobs.
 pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let names = list!(
+    let (jobs, more) = recent_jobs!(
         ctx,
         list_hyper_parameter_tuning_jobs,
         "sagemaker:ListHyperParameterTuningJobs",
-        hyper_parameter_tuning_job_name
+        hyper_parameter_tuning_job_name,
+        hyper_parameter_tuning_job_status
     );
-    read_each(names, |n| async move { tuning_job(ctx, &n).await }).await
+    let (names, older) = bound_jobs(
+        (&ctx.account_id, &ctx.region),
+        "sagemaker.tuning_jobs",
+        jobs,
+        more,
+    );
+    let mut batch = read_each(names, |n| async move { tuning_job(ctx, &n).await }).await?;
+    batch.coverage.extend(older);
+    Ok(batch)
 }
 
 /// `sagemaker.tuning_jobs`: listed by the sweep, re-read by its calls.
