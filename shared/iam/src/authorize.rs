@@ -5,10 +5,13 @@
 //! policies"):
 //!
 //! 1. An explicit Deny in any applicable policy wins.
-//! 2. SCPs (principal's account) and RCPs (resource's account): every level
-//!    from the root down must have an Allow that matches. Neither applies to
-//!    the management account, to service-linked roles, or to service
-//!    principals; RCPs also not to services that do not support them.
+//! 2. SCPs (principal's account): every level from the root down must have an
+//!    Allow that matches. RCPs (resource's account) only deny: AWS attaches
+//!    `RCPFullAWSAccess` to every root, OU and account and it cannot be
+//!    detached, so a level never needs an Allow of its own; only its Deny
+//!    statements (step 1) count. Neither applies to the management account,
+//!    to service-linked roles, or to service principals; RCPs also not to
+//!    services that do not support them.
 //! 3. Same account: an Allow in an identity-based policy (within the
 //!    permission boundary and session policies, when present) or in the
 //!    resource-based policy is enough. A resource policy that names the
@@ -18,13 +21,17 @@
 //! 4. Cross account: both the identity side and the resource-based policy
 //!    must allow.
 //! 5. KMS keys and role trust policies (when given) must allow the request
-//!    even in the same account: their resource policy is not optional.
+//!    even in the same account: their resource policy is not optional. A
+//!    KMS key without a key policy admits no one: the key policy is the root
+//!    of a key's access, and identity policies count only when it allows
+//!    the account.
 //! 6. Anything else is an implicit deny.
 //!
 //! Choices where the documentation is silent (each is tested): a `*`
 //! principal in a same-account resource policy counts as naming the
 //! requester directly (not limited by a boundary), which errs towards
-//! reporting more access; a `null` resource policy means none is in play.
+//! reporting more access; a `null` resource policy means none is in play
+//! (except on a KMS key, step 5).
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -339,6 +346,11 @@ fn resource_policy_mandatory(req: &Request) -> bool {
             ))
 }
 
+/// Whether `req` is a KMS action on a key (not an alias, not `*`).
+fn on_kms_key(req: &Request) -> bool {
+    req.service == "kms" && req.resource.contains(":key/")
+}
+
 /// Authorizes `req` against `set`.
 pub fn authorize<'a>(req: &Request, set: &'a PolicySet<'a>) -> Decision {
     let p = &req.principal;
@@ -427,19 +439,23 @@ pub fn authorize<'a>(req: &Request, set: &'a PolicySet<'a>) -> Decision {
         reason,
     };
 
-    // 2. SCP and RCP levels.
+    // 2. SCP levels (RCP levels only deny: step 1).
     let mut guard = Tri::True;
-    for (kind, scans) in [("SCP", &scps), ("RCP", &rcps)] {
-        for (level, s) in scans.iter().enumerate() {
-            match s.allows() {
-                Tri::False => {
-                    return implicit(Cow::Owned(format!(
-                        "no {kind} at level {level} allows the request"
-                    )));
-                }
-                t => guard = guard.and(t),
+    for (level, s) in scps.iter().enumerate() {
+        match s.allows() {
+            Tri::False => {
+                return implicit(Cow::Owned(format!(
+                    "no SCP at level {level} allows the request"
+                )));
             }
+            t => guard = guard.and(t),
         }
+    }
+    // 5, first half: a KMS key's access starts at its key policy.
+    if set.resource.is_none() && on_kms_key(req) {
+        return implicit(Cow::Borrowed(
+            "a KMS key without a key policy admits no one (identity policies count only when the key policy allows the account)",
+        ));
     }
 
     // 3-5. Identity side and resource side.

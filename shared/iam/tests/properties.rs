@@ -4,6 +4,9 @@
 //!   denial;
 //! - adding a permission boundary, an SCP level or an RCP level never widens
 //!   access;
+//! - an RCP level only denies: one without an Allow changes nothing it does
+//!   not deny, and a Deny-only level never turns a denial into Allowed;
+//! - a KMS key without its key policy is never Allowed;
 //! - parse → serialize → parse gives the same policy.
 
 #![allow(
@@ -203,6 +206,34 @@ fn request() -> impl Strategy<Value = Request> {
         })
 }
 
+/// A KMS action on a key, by any of the principals above.
+fn kms_request() -> impl Strategy<Value = Request> {
+    (
+        prop::sample::select(vec![
+            "arn:aws:iam::111111111111:role/app",
+            "arn:aws:iam::111111111111:user/alice",
+            "arn:aws:sts::111111111111:assumed-role/app/s1",
+            "arn:aws:iam::222222222222:role/outsider",
+            "*",
+        ]),
+        prop::sample::select(vec![
+            "kms:Decrypt",
+            "kms:GenerateDataKey",
+            "kms:PutKeyPolicy",
+        ]),
+    )
+        .prop_map(|(principal, action)| {
+            Request::new(
+                principal,
+                action,
+                "arn:aws:kms:us-east-1:111111111111:key/k",
+                Some("111111111111"),
+                Context::new(),
+            )
+            .unwrap()
+        })
+}
+
 fn allowed(req: &Request, set: &Set) -> bool {
     authorize(req, &set.refs()).decision == Outcome::Allowed
 }
@@ -253,6 +284,30 @@ proptest! {
             _ => after.rcps.push(vec![rextra]),
         }
         prop_assert!(!allowed(&req, &after) || before, "a boundary, SCP or RCP widened access");
+    }
+
+    #[test]
+    fn an_rcp_level_without_an_allow_only_denies(req in request(), set in set(), deny in statement("Deny", true)) {
+        let decision = |s: &Set| authorize(&req, &s.refs()).decision;
+        let before = decision(&set);
+        // A level whose only statement denies what no request here does
+        // (AWS's RCPFullAWSAccess allows the rest): no decision changes.
+        let mut quiet = set.clone();
+        quiet.rcps.push(vec![Policy::from_value(&json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "dynamodb:DeleteTable", "Resource": "*"}
+        ]})).unwrap()]);
+        prop_assert_eq!(decision(&quiet), before, "an RCP level without an Allow changed the decision");
+        // A Deny-only level never turns a denial into Allowed.
+        let mut denying = set.clone();
+        denying.rcps.push(vec![Policy::from_value(&json!({"Version": "2012-10-17", "Statement": [deny]})).unwrap()]);
+        prop_assert!(before == Outcome::Allowed || decision(&denying) != Outcome::Allowed);
+    }
+
+    #[test]
+    fn a_kms_key_without_its_key_policy_is_never_allowed(req in kms_request(), set in set()) {
+        let mut without = set.clone();
+        without.resource = None;
+        prop_assert_ne!(authorize(&req, &without.refs()).decision, Outcome::Allowed);
     }
 
     #[test]
