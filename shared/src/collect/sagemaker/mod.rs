@@ -124,12 +124,30 @@ pub mod transform_jobs;
 pub mod tuning_jobs;
 pub mod user_profiles;
 
+/// Describes the jobs [`bound_jobs`] keeps of a listing with `read`, and
+/// adds the record that counts the rest.
+pub(super) async fn read_recent<F, Fut>(
+    ctx: &Ctx,
+    collector: &str,
+    (jobs, more): (Vec<(String, bool)>, bool),
+    read: F,
+) -> Result<Batch, CollectError>
+where
+    F: FnMut(String) -> Fut,
+    Fut: Future<Output = One>,
+{
+    let (names, older) = bound_jobs((&ctx.account_id, &ctx.region), collector, jobs, more);
+    let mut batch = crate::collect::util::read_each(names, read).await?;
+    batch.coverage.extend(older);
+    Ok(batch)
+}
+
 /// SageMaker's CloudTrail event source.
 const SOURCE: &str = "sagemaker.amazonaws.com";
 
 /// What every resource file of this service uses.
 mod prelude {
-    pub(super) use super::{One, bound_jobs, enabled, tags};
+    pub(super) use super::{One, enabled, read_recent, tags};
     pub(super) use crate::aws::{CollectError, SdkResultExt};
     pub(super) use crate::collect::spec::{EventCalls, ResourceSpec, by_name, list_fn, read_fn};
     pub(super) use crate::collect::util::{EdgeSink, arn_tail, found, read_each, s, strings, ts};

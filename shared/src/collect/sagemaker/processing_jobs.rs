@@ -108,22 +108,17 @@ pub async fn processing_job(ctx: &Ctx, name: &str) -> One {
 
 /// Processing jobs.
 pub async fn processing_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let (jobs, more) = recent_jobs!(
+    let listed = recent_jobs!(
         ctx,
         list_processing_jobs,
         "sagemaker:ListProcessingJobs",
         processing_job_name,
         processing_job_status
     );
-    let (names, older) = bound_jobs(
-        (&ctx.account_id, &ctx.region),
-        "sagemaker.processing_jobs",
-        jobs,
-        more,
-    );
-    let mut batch = read_each(names, |n| async move { processing_job(ctx, &n).await }).await?;
-    batch.coverage.extend(older);
-    Ok(batch)
+    read_recent(ctx, "sagemaker.processing_jobs", listed, |n| async move {
+        processing_job(ctx, &n).await
+    })
+    .await
 }
 
 /// `sagemaker.processing_jobs`: listed by the sweep, re-read by its calls.

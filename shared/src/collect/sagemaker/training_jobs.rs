@@ -82,22 +82,17 @@ pub async fn training_job(ctx: &Ctx, name: &str) -> One {
 
 /// Training jobs.
 pub async fn training_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let (jobs, more) = recent_jobs!(
+    let listed = recent_jobs!(
         ctx,
         list_training_jobs,
         "sagemaker:ListTrainingJobs",
         training_job_name,
         training_job_status
     );
-    let (names, older) = bound_jobs(
-        (&ctx.account_id, &ctx.region),
-        "sagemaker.training_jobs",
-        jobs,
-        more,
-    );
-    let mut batch = read_each(names, |n| async move { training_job(ctx, &n).await }).await?;
-    batch.coverage.extend(older);
-    Ok(batch)
+    read_recent(ctx, "sagemaker.training_jobs", listed, |n| async move {
+        training_job(ctx, &n).await
+    })
+    .await
 }
 
 /// `sagemaker.training_jobs`: listed by the sweep, re-read by its calls.

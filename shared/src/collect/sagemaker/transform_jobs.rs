@@ -66,22 +66,17 @@ pub async fn transform_job(ctx: &Ctx, name: &str) -> One {
 
 /// Batch transform jobs.
 pub async fn transform_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let (jobs, more) = recent_jobs!(
+    let listed = recent_jobs!(
         ctx,
         list_transform_jobs,
         "sagemaker:ListTransformJobs",
         transform_job_name,
         transform_job_status
     );
-    let (names, older) = bound_jobs(
-        (&ctx.account_id, &ctx.region),
-        "sagemaker.transform_jobs",
-        jobs,
-        more,
-    );
-    let mut batch = read_each(names, |n| async move { transform_job(ctx, &n).await }).await?;
-    batch.coverage.extend(older);
-    Ok(batch)
+    read_recent(ctx, "sagemaker.transform_jobs", listed, |n| async move {
+        transform_job(ctx, &n).await
+    })
+    .await
 }
 
 /// `sagemaker.transform_jobs`: listed by the sweep, re-read by its calls.

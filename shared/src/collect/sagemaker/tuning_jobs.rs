@@ -86,22 +86,17 @@ pub async fn tuning_job(ctx: &Ctx, name: &str) -> One {
 
 /// Hyperparameter tuning jobs.
 pub async fn tuning_jobs(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let (jobs, more) = recent_jobs!(
+    let listed = recent_jobs!(
         ctx,
         list_hyper_parameter_tuning_jobs,
         "sagemaker:ListHyperParameterTuningJobs",
         hyper_parameter_tuning_job_name,
         hyper_parameter_tuning_job_status
     );
-    let (names, older) = bound_jobs(
-        (&ctx.account_id, &ctx.region),
-        "sagemaker.tuning_jobs",
-        jobs,
-        more,
-    );
-    let mut batch = read_each(names, |n| async move { tuning_job(ctx, &n).await }).await?;
-    batch.coverage.extend(older);
-    Ok(batch)
+    read_recent(ctx, "sagemaker.tuning_jobs", listed, |n| async move {
+        tuning_job(ctx, &n).await
+    })
+    .await
 }
 
 /// `sagemaker.tuning_jobs`: listed by the sweep, re-read by its calls.
