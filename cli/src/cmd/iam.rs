@@ -101,23 +101,19 @@ fn simulate(
         writeln!(out)?;
         return Ok(());
     }
-    let mut failed = Vec::new();
-    for (n, line) in reader.lines().enumerate() {
-        let line =
-            line.with_context(|| format!("cannot read line {} of `{}`", n + 1, args.input))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v = match decide(&line, args.explain) {
-            Ok(v) => v,
-            Err(e) => {
-                failed.push(n + 1);
-                json!({"line": n + 1, "error": e.to_string()})
-            }
-        };
-        serde_json::to_writer(&mut *out, &v)?;
-        writeln!(out)?;
-    }
+    let mut writer = std::io::BufWriter::with_capacity(1 << 16, &mut *out);
+    let report = aispm_shared::iam::batch::run(
+        reader,
+        &mut writer,
+        aispm_shared::iam::batch::BatchOptions {
+            explain: args.explain,
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("cannot read `{}` or write the answers", args.input))?;
+    writer.flush()?;
+    drop(writer);
+    let failed = report.failed;
     if !failed.is_empty() {
         let lines: Vec<String> = failed.iter().map(ToString::to_string).collect();
         bail!(

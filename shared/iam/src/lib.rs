@@ -12,6 +12,7 @@
 //! fuzzer and the benchmarks build without the AWS SDK.
 
 pub mod authorize;
+pub mod batch;
 pub mod catalog;
 pub mod condition;
 pub mod context;

@@ -15,10 +15,11 @@
 //! and RCPs do not apply to that account). Unknown fields are errors, so a
 //! misspelt `identity_policy` cannot silently drop a policy.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::authorize::{Decision, PolicySet, Request, authorize};
 use crate::context::Context;
@@ -63,25 +64,111 @@ impl Scalar {
     }
 }
 
+/// The request document; policies stay raw text (borrowed from the line)
+/// until [`Policies`] prepares them, once per distinct text.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "simulation request")]
-struct Input {
+struct Input<'a> {
     request: RequestInput,
-    #[serde(default)]
-    identity_policies: Vec<Value>,
-    #[serde(default)]
-    resource_policy: Option<Value>,
-    #[serde(default)]
-    permission_boundary: Option<Value>,
-    #[serde(default)]
-    session_policies: Vec<Value>,
-    #[serde(default)]
-    scps: Vec<Vec<Value>>,
-    #[serde(default)]
-    rcps: Vec<Vec<Value>>,
+    #[serde(default, borrow)]
+    identity_policies: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    resource_policy: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    permission_boundary: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    session_policies: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    scps: Vec<Vec<&'a RawValue>>,
+    #[serde(default, borrow)]
+    rcps: Vec<Vec<&'a RawValue>>,
     #[serde(default)]
     management_account: Option<String>,
+}
+
+/// Prepared policies by their text and use: a batch repeats the same few
+/// policies across lines, and each is parsed and validated once.
+#[derive(Debug, Default)]
+pub struct Policies {
+    prepared: HashMap<(u8, Box<str>), Arc<Policy>>,
+}
+
+impl Policies {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Distinct policies prepared so far.
+    pub fn len(&self) -> usize {
+        self.prepared.len()
+    }
+
+    /// Whether nothing was prepared yet.
+    pub fn is_empty(&self) -> bool {
+        self.prepared.is_empty()
+    }
+
+    fn get(
+        &mut self,
+        raw: &RawValue,
+        at: &str,
+        kind: PolicyKind,
+    ) -> Result<Arc<Policy>, PolicyError> {
+        let key = (kind as u8, raw.get());
+        if let Some(p) = self.prepared.get(&key as &dyn CacheKey) {
+            return Ok(Arc::clone(p));
+        }
+        let p = Arc::new(policy(raw.get(), at, kind)?);
+        // Bounded: a batch of ever-new policies does not grow memory.
+        if self.prepared.len() >= MAX_PREPARED {
+            self.prepared.clear();
+        }
+        self.prepared
+            .insert((kind as u8, raw.get().into()), Arc::clone(&p));
+        Ok(p)
+    }
+}
+
+/// Distinct policies kept per cache.
+const MAX_PREPARED: usize = 4_096;
+
+/// Looks a `(kind, text)` key up without allocating.
+trait CacheKey {
+    fn key(&self) -> (u8, &str);
+}
+
+impl CacheKey for (u8, Box<str>) {
+    fn key(&self) -> (u8, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl CacheKey for (u8, &str) {
+    fn key(&self) -> (u8, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn CacheKey + 'a> for (u8, Box<str>) {
+    fn borrow(&self) -> &(dyn CacheKey + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn CacheKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for dyn CacheKey + '_ {}
+
+impl std::hash::Hash for dyn CacheKey + '_ {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
 }
 
 /// A parsed simulation: the request and its policies.
@@ -89,19 +176,23 @@ struct Input {
 pub struct Simulation {
     /// The request.
     pub request: Request,
-    identity: Vec<Policy>,
-    resource: Option<Policy>,
-    boundary: Option<Policy>,
-    session: Vec<Policy>,
-    scps: Vec<Vec<Policy>>,
-    rcps: Vec<Vec<Policy>>,
+    identity: Vec<Arc<Policy>>,
+    resource: Option<Arc<Policy>>,
+    boundary: Option<Arc<Policy>>,
+    session: Vec<Arc<Policy>>,
+    scps: Vec<Vec<Arc<Policy>>>,
+    rcps: Vec<Vec<Arc<Policy>>>,
     management_account: Option<String>,
 }
 
-fn policy(v: &Value, at: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-    let p = match v {
-        Value::String(s) => Policy::parse(s),
-        other => Policy::from_value(other),
+/// A policy from its JSON text: an object, or a string holding one.
+fn policy(text: &str, at: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+    let p = if text.starts_with('"') {
+        let inner: String = serde_json::from_str(text)
+            .map_err(|e| PolicyError::new("policy", e.to_string()).within(at))?;
+        Policy::parse(&inner)
+    } else {
+        Policy::parse(text)
     }
     .map_err(|e| e.within(at))?;
     p.validate(kind).map_err(|e| e.within(at))?;
@@ -111,6 +202,12 @@ fn policy(v: &Value, at: &str, kind: PolicyKind) -> Result<Policy, PolicyError> 
 impl Simulation {
     /// Parses one request document.
     pub fn parse(text: &str) -> Result<Self, RequestError> {
+        Self::parse_with(text, &mut Policies::new())
+    }
+
+    /// Parses one request document, preparing each policy once per distinct
+    /// text through `cache` (a batch's lines share it).
+    pub fn parse_with(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let input: Input = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
@@ -122,10 +219,10 @@ impl Simulation {
             };
             RequestError::Malformed(format!("{at}: {inner}"))
         })?;
-        Self::from_input(input)
+        Self::from_input(input, cache)
     }
 
-    fn from_input(input: Input) -> Result<Self, RequestError> {
+    fn from_input(input: Input<'_>, cache: &mut Policies) -> Result<Self, RequestError> {
         let mut ctx = Context::new();
         for (k, v) in input.request.context {
             match v {
@@ -147,44 +244,43 @@ impl Simulation {
         } else {
             PolicyKind::Resource
         };
-        let identity = input
-            .identity_policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| policy(p, &format!("identity_policies[{i}]"), PolicyKind::Identity))
-            .collect::<Result<_, _>>()?;
-        let resource = match &input.resource_policy {
-            None | Some(Value::Null) => None,
-            Some(p) => Some(policy(p, "resource_policy", rp_kind)?),
+        let mut list = |name: &str, pols: &[&RawValue], kind: PolicyKind| {
+            pols.iter()
+                .enumerate()
+                .map(|(i, p)| cache.get(p, &format!("{name}[{i}]"), kind))
+                .collect::<Result<Vec<_>, PolicyError>>()
         };
-        let boundary = match &input.permission_boundary {
-            None | Some(Value::Null) => None,
-            Some(p) => Some(policy(p, "permission_boundary", PolicyKind::Identity)?),
-        };
-        let session = input
-            .session_policies
-            .iter()
-            .enumerate()
-            .map(|(i, p)| policy(p, &format!("session_policies[{i}]"), PolicyKind::Identity))
-            .collect::<Result<_, _>>()?;
-        let levels = |name: &str,
-                      levels: &[Vec<Value>],
-                      kind: PolicyKind|
-         -> Result<Vec<Vec<Policy>>, PolicyError> {
+        let identity = list(
+            "identity_policies",
+            &input.identity_policies,
+            PolicyKind::Identity,
+        )?;
+        let session = list(
+            "session_policies",
+            &input.session_policies,
+            PolicyKind::Identity,
+        )?;
+        let mut levels = |name: &str, levels: &[Vec<&RawValue>], kind: PolicyKind| {
             levels
                 .iter()
                 .enumerate()
-                .map(|(l, pols)| {
-                    pols.iter()
-                        .enumerate()
-                        .map(|(i, p)| policy(p, &format!("{name}[{l}][{i}]"), kind))
-                        .collect()
-                })
-                .collect()
+                .map(|(l, pols)| list(&format!("{name}[{l}]"), pols, kind))
+                .collect::<Result<Vec<_>, PolicyError>>()
         };
         let scps = levels("scps", &input.scps, PolicyKind::Identity)?;
         // RCPs name `"Principal": "*"`; they are validated as resource-based.
         let rcps = levels("rcps", &input.rcps, PolicyKind::Resource)?;
+        let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
+            None => Ok(None),
+            Some(p) if p.get() == "null" => Ok(None),
+            Some(p) => cache.get(p, at, kind).map(Some),
+        };
+        let resource = one(input.resource_policy, "resource_policy", rp_kind)?;
+        let boundary = one(
+            input.permission_boundary,
+            "permission_boundary",
+            PolicyKind::Identity,
+        )?;
         if let Some(m) = input
             .management_account
             .as_deref()
@@ -209,12 +305,20 @@ impl Simulation {
     /// The policies in play, by reference.
     pub fn policy_set(&self) -> PolicySet<'_> {
         PolicySet {
-            identity: self.identity.iter().collect(),
-            resource: self.resource.as_ref(),
-            boundary: self.boundary.as_ref(),
-            session: self.session.iter().collect(),
-            scps: self.scps.iter().map(|l| l.iter().collect()).collect(),
-            rcps: self.rcps.iter().map(|l| l.iter().collect()).collect(),
+            identity: self.identity.iter().map(|p| &**p).collect(),
+            resource: self.resource.as_deref(),
+            boundary: self.boundary.as_deref(),
+            session: self.session.iter().map(|p| &**p).collect(),
+            scps: self
+                .scps
+                .iter()
+                .map(|l| l.iter().map(|p| &**p).collect())
+                .collect(),
+            rcps: self
+                .rcps
+                .iter()
+                .map(|l| l.iter().map(|p| &**p).collect())
+                .collect(),
             management_account: self.management_account.as_deref(),
         }
     }
