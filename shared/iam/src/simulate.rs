@@ -208,6 +208,11 @@ impl Simulation {
     /// Parses one request document, preparing each policy once per distinct
     /// text through `cache` (a batch's lines share it).
     pub fn parse_with(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
+        // The fast path; a document that fails is read again with its path
+        // tracked, so the error says where.
+        if let Ok(input) = serde_json::from_str::<Input>(text) {
+            return Self::from_input(input, cache);
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         let input: Input = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
