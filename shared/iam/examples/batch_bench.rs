@@ -2,7 +2,9 @@
 //! (`aispm_iam::batch::run`, what the command runs after opening the file):
 //!
 //! ```sh
-//! cargo run --release -p aispm-iam --example batch_bench -- [LINES] [--write DIR]
+//! cargo run --release -p aispm-iam --example batch_bench -- [LINES]
+//! cargo run --release -p aispm-iam --example batch_bench -- LINES --write FILE
+//! cargo run --release -p aispm-iam --example batch_bench -- --file FILE
 //! ```
 //!
 //! Two files of LINES requests (default 30,000), ~2.6 KB each: one whose
@@ -11,7 +13,9 @@
 //! Each request carries four identity policies (two statements, one with
 //! conditions), a resource policy, a permission boundary, two SCP levels
 //! and an RCP level. Prints requests per second for each, on every core and
-//! on one; `--write DIR` also writes both files.
+//! on one. `--write FILE` streams LINES varied requests to FILE instead;
+//! `--file FILE` streams a file through the batch path and prints its rate
+//! and the process's peak resident memory.
 
 #![allow(
     clippy::unwrap_used,
@@ -93,27 +97,54 @@ fn measure(name: &str, text: &str, lines: usize, threads: usize) {
     );
 }
 
+/// Peak resident memory of this process (Linux `VmHWM`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut lines = 30_000;
-    let mut write = None;
+    let (mut write, mut file) = (None, None);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--write" => write = args.next(),
+            "--file" => file = args.next(),
             n => lines = n.parse().expect("LINES must be a number"),
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("cores: {cores}");
+    if let Some(path) = write {
+        // LINES requests with varied policies, streamed to a file.
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for n in 0..lines {
+            use std::io::Write;
+            writeln!(out, "{}", line(n, true)).unwrap();
+        }
+        println!("wrote {lines} requests to {path}");
+        return;
+    }
+    if let Some(path) = file {
+        // A file streamed through the batch path, answers discarded.
+        let size = std::fs::metadata(&path).unwrap().len();
+        let mut input = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+        let started = Instant::now();
+        let report = run(&mut input, &mut std::io::sink(), BatchOptions::default()).unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "{path}: {} requests, {:.0} MB, in {secs:.1} s = {:.0} requests/s; peak RSS {} KiB",
+            report.requests,
+            size as f64 / 1e6,
+            report.requests as f64 / secs,
+            peak_rss_kib().unwrap_or(0)
+        );
+        return;
+    }
     for (name, distinct) in [("varied policies", true), ("repeated policies", false)] {
         let text: String = (0..lines).map(|n| line(n, distinct) + "\n").collect();
-        if let Some(dir) = &write {
-            let file = format!(
-                "{dir}/batch-{}.jsonl",
-                if distinct { "varied" } else { "repeated" }
-            );
-            std::fs::write(&file, &text).unwrap();
-        }
         println!(
             "{name}: average line {:.0} bytes",
             text.len() as f64 / lines as f64
