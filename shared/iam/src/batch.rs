@@ -60,6 +60,7 @@ struct Failure<'a> {
 /// Answers every line of `input` on `out` (see the module docs). Blank lines
 /// are skipped; a malformed line gets `{"line": N, "error": ...}` and the
 /// others their decisions. Only reading and writing can fail the batch.
+/// While one chunk is answered, the next is read.
 pub fn run(
     input: &mut dyn BufRead,
     out: &mut dyn Write,
@@ -67,59 +68,81 @@ pub fn run(
 ) -> io::Result<BatchReport> {
     let mut caches: Vec<Policies> = (0..opts.threads.max(1)).map(|_| Policies::new()).collect();
     let mut report = BatchReport::default();
-    let mut lines: Vec<(u64, String)> = Vec::with_capacity(CHUNK);
     let mut n = 0u64;
+    let mut pending: Vec<Worker> = Vec::new();
     loop {
-        let mut line = String::new();
-        let read = input.read_line(&mut line)?;
-        if read > 0 {
-            n += 1;
-            if !line.trim().is_empty() {
-                lines.push((n, line));
-            }
+        let (lines, eof) = read_chunk(input, &mut n)?;
+        // The previous chunk was answered while this one was read.
+        finish(&mut pending, &mut caches, out, &mut report)?;
+        if !lines.is_empty() {
+            report.requests += lines.len() as u64;
+            start(lines, &mut caches, opts.explain, &mut pending);
         }
-        if lines.len() == CHUNK || (read == 0 && !lines.is_empty()) {
-            answer_chunk(&lines, &mut caches, opts.explain, out, &mut report)?;
-            lines.clear();
-        }
-        if read == 0 {
+        if eof {
+            finish(&mut pending, &mut caches, out, &mut report)?;
             return Ok(report);
         }
     }
 }
 
-fn answer_chunk(
-    lines: &[(u64, String)],
-    caches: &mut [Policies],
+/// One worker's answers (bytes and malformed line numbers), and its cache
+/// back.
+type Worker = std::thread::JoinHandle<(io::Result<(Vec<u8>, Vec<u64>)>, Policies)>;
+
+/// Up to [`CHUNK`] non-blank lines, numbered; and whether the input ended.
+fn read_chunk(input: &mut dyn BufRead, n: &mut u64) -> io::Result<(Vec<(u64, String)>, bool)> {
+    let mut lines = Vec::with_capacity(CHUNK);
+    while lines.len() < CHUNK {
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            return Ok((lines, true));
+        }
+        *n += 1;
+        if !line.trim().is_empty() {
+            lines.push((*n, line));
+        }
+    }
+    Ok((lines, false))
+}
+
+/// Hands a chunk to as many workers as caches (fewer for a small chunk: not
+/// worth a thread each), in order.
+fn start(
+    mut lines: Vec<(u64, String)>,
+    caches: &mut Vec<Policies>,
     explain: bool,
+    pending: &mut Vec<Worker>,
+) {
+    let workers = caches.len().min(lines.len().div_ceil(256)).max(1);
+    let per = lines.len().div_ceil(workers);
+    let mut parts = Vec::with_capacity(workers);
+    while lines.len() > per {
+        let rest = lines.split_off(per);
+        parts.push(std::mem::replace(&mut lines, rest));
+    }
+    parts.push(lines);
+    for part in parts {
+        let mut cache = caches.pop().unwrap_or_default();
+        pending.push(std::thread::spawn(move || {
+            let r = answer_all(&part, &mut cache, explain);
+            (r, cache)
+        }));
+    }
+}
+
+/// Waits for the pending workers, in order, and writes their answers.
+fn finish(
+    pending: &mut Vec<Worker>,
+    caches: &mut Vec<Policies>,
     out: &mut dyn Write,
     report: &mut BatchReport,
 ) -> io::Result<()> {
-    report.requests += lines.len() as u64;
-    // Small chunks are not worth a thread each.
-    let workers = caches.len().min(lines.len().div_ceil(256)).max(1);
-    if workers == 1 {
-        let (bytes, failed) = answer_all(lines, &mut caches[0], explain)?;
-        report.failed.extend(failed);
-        return out.write_all(&bytes);
-    }
-    let per = lines.len().div_ceil(workers);
-    let parts: Vec<io::Result<(Vec<u8>, Vec<u64>)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = lines
-            .chunks(per)
-            .zip(caches.iter_mut())
-            .map(|(part, cache)| s.spawn(move || answer_all(part, cache, explain)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(io::Error::other("a batch worker panicked")))
-            })
-            .collect()
-    });
-    for part in parts {
-        let (bytes, failed) = part?;
+    for w in pending.drain(..) {
+        let (r, cache) = w
+            .join()
+            .map_err(|_| io::Error::other("a batch worker panicked"))?;
+        caches.push(cache);
+        let (bytes, failed) = r?;
         report.failed.extend(failed);
         out.write_all(&bytes)?;
     }
