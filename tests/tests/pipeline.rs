@@ -163,7 +163,11 @@ fn states_by_id(v: &Value) -> BTreeMap<String, Value> {
         .expect("array")
         .iter()
         .filter(|f| f["status"] != "not_assessed")
-        .map(|f| (f["finding_id"].as_str().unwrap().to_owned(), f.clone()))
+        .map(|f| {
+            // named `id` as in `aispm scan`'s output
+            assert_eq!(f["id"], f["finding_id"], "{f}");
+            (f["id"].as_str().unwrap().to_owned(), f.clone())
+        })
         .collect()
 }
 

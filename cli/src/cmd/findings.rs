@@ -182,7 +182,21 @@ pub(crate) async fn findings(cmd: FindingsCommand, out: &mut dyn Write) -> anyho
                 Vec::new()
             };
             match format {
-                Format::Json => super::scan::write_array(&states, &gaps, out)?,
+                Format::Json => {
+                    // `id`, as `aispm scan` names it, next to the store's
+                    // `finding_id` (kept for readers of earlier output).
+                    let with_id = states
+                        .iter()
+                        .map(|st| {
+                            let mut v = serde_json::to_value(st)?;
+                            if let Some(o) = v.as_object_mut() {
+                                o.insert("id".to_owned(), st.finding_id.clone().into());
+                            }
+                            Ok(v)
+                        })
+                        .collect::<Result<Vec<_>, serde_json::Error>>()?;
+                    super::scan::write_array(&with_id, &gaps, out)?
+                }
                 Format::Table => {
                     print_states(&states, out)?;
                     super::scan::print_gaps(&gaps, out)?;
