@@ -87,12 +87,16 @@ struct Input<'a> {
     management_account: Option<String>,
 }
 
-/// Prepared policies by their text and use: a batch repeats the same few
-/// policies across lines, and each is parsed and validated once.
+/// Prepared policies by their text, one map per use (identity, resource,
+/// trust): a batch repeats the same few policies across lines, and each is
+/// parsed and validated once.
 #[derive(Debug, Default)]
 pub struct Policies {
-    prepared: HashMap<(u8, Box<str>), Arc<Policy>>,
+    prepared: [HashMap<Box<str>, Arc<Policy>>; 3],
 }
+
+/// Distinct policies kept per use and cache.
+const MAX_PREPARED: usize = 4_096;
 
 impl Policies {
     /// An empty cache.
@@ -102,12 +106,12 @@ impl Policies {
 
     /// Distinct policies prepared so far.
     pub fn len(&self) -> usize {
-        self.prepared.len()
+        self.prepared.iter().map(HashMap::len).sum()
     }
 
     /// Whether nothing was prepared yet.
     pub fn is_empty(&self) -> bool {
-        self.prepared.is_empty()
+        self.len() == 0
     }
 
     fn get(
@@ -116,58 +120,17 @@ impl Policies {
         at: &str,
         kind: PolicyKind,
     ) -> Result<Arc<Policy>, PolicyError> {
-        let key = (kind as u8, raw.get());
-        if let Some(p) = self.prepared.get(&key as &dyn CacheKey) {
+        let map = &mut self.prepared[kind as usize];
+        if let Some(p) = map.get(raw.get()) {
             return Ok(Arc::clone(p));
         }
         let p = Arc::new(policy(raw.get(), at, kind)?);
         // Bounded: a batch of ever-new policies does not grow memory.
-        if self.prepared.len() >= MAX_PREPARED {
-            self.prepared.clear();
+        if map.len() >= MAX_PREPARED {
+            map.clear();
         }
-        self.prepared
-            .insert((kind as u8, raw.get().into()), Arc::clone(&p));
+        map.insert(raw.get().into(), Arc::clone(&p));
         Ok(p)
-    }
-}
-
-/// Distinct policies kept per cache.
-const MAX_PREPARED: usize = 4_096;
-
-/// Looks a `(kind, text)` key up without allocating.
-trait CacheKey {
-    fn key(&self) -> (u8, &str);
-}
-
-impl CacheKey for (u8, Box<str>) {
-    fn key(&self) -> (u8, &str) {
-        (self.0, &self.1)
-    }
-}
-
-impl CacheKey for (u8, &str) {
-    fn key(&self) -> (u8, &str) {
-        (self.0, self.1)
-    }
-}
-
-impl<'a> std::borrow::Borrow<dyn CacheKey + 'a> for (u8, Box<str>) {
-    fn borrow(&self) -> &(dyn CacheKey + 'a) {
-        self
-    }
-}
-
-impl PartialEq for dyn CacheKey + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for dyn CacheKey + '_ {}
-
-impl std::hash::Hash for dyn CacheKey + '_ {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
     }
 }
 

@@ -120,8 +120,11 @@ pub async fn handle<S: Store>(
         );
         return Ok(Outcome::default());
     }
-    if let Some(owner) = arn_account(&resource)
+    if let Some(owner) = crate::iam::context::Arn::parse(&resource)
+        .map(|a| a.account)
+        .filter(|a| !a.is_empty())
         && owner != event.account_id
+        // AWS managed policies name the account `aws`.
         && owner != "aws"
     {
         return Err(PipelineError::Event(format!(
@@ -201,14 +204,6 @@ fn configured(cfg: &PipelineConfig, event: &Event, scope: &str) -> bool {
         || cfg.regions.is_empty()
         || cfg.regions.contains(&event.region);
     account && region
-}
-
-/// The account an ARN names (`aws` for AWS managed policies), if any.
-fn arn_account(id: &str) -> Option<&str> {
-    id.strip_prefix("arn:")?
-        .split(':')
-        .nth(3)
-        .filter(|a| !a.is_empty())
 }
 
 /// Re-reads what a routed call changed into the stored view; returns the

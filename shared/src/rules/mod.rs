@@ -347,7 +347,7 @@ pub fn evaluate(
     // An access key's graph node (`<user ARN>/accesskey/<id>`) is no ARN AWS
     // knows: its findings name the user, and the key in their own field
     // (paths were linked by node above).
-    for f in &mut findings {
+    for f in findings.iter_mut().filter(|f| f.access_key_id.is_some()) {
         if let Some((user, _)) = inv.asset(&f.resource_arn).and_then(access_key) {
             f.resource_arn = user.to_owned();
         }

@@ -32,14 +32,10 @@ pub async fn table_exists(sdk: &aws_types::SdkConfig, table: &str) -> Result<boo
 /// Creates the table with its indexes and TTL when it does not exist (for the
 /// emulator and `aispm sweep --local`; in AWS the SAM template owns it).
 pub async fn ensure_table(sdk: &aws_types::SdkConfig, table: &str) -> Result<(), StoreError> {
-    let client = Client::new(sdk);
-    match client.describe_table().table_name(table).send().await {
-        Ok(_) => return Ok(()),
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|x| x.is_resource_not_found_exception()) => {}
-        Err(e) => return Err(sdk_err(e, "dynamodb:DescribeTable")),
+    if table_exists(sdk, table).await? {
+        return Ok(());
     }
+    let client = Client::new(sdk);
     let attr = |n: &str| {
         AttributeDefinition::builder()
             .attribute_name(n)
