@@ -36,6 +36,8 @@ pub struct Pattern {
     source: String,
     segs: Vec<Seg>,
     shape: Shape,
+    /// Holds `*` or `?` (segments are kept only for the general shape).
+    wildcards: bool,
     fold_case: bool,
     has_vars: bool,
 }
@@ -65,13 +67,23 @@ impl Pattern {
     /// Compiles `source`.
     pub fn new(source: &str, syntax: Syntax) -> Result<Self, UnclosedVariable> {
         let text = if syntax.fold_case {
-            source.to_ascii_lowercase()
+            std::borrow::Cow::Owned(source.to_ascii_lowercase())
         } else {
-            source.to_owned()
+            std::borrow::Cow::Borrowed(source)
         };
+        if let Some(shape) = simple_shape(&text, syntax) {
+            return Ok(Self {
+                source: source.to_owned(),
+                wildcards: !matches!(shape, Shape::Exact(_)),
+                segs: Vec::new(),
+                shape,
+                fold_case: syntax.fold_case,
+                has_vars: false,
+            });
+        }
         let mut segs = Vec::new();
         let mut lit = String::new();
-        let mut rest = text.as_str();
+        let mut rest: &str = &text;
         while let Some(c) = rest.chars().next() {
             if syntax.variables && rest.starts_with("${") {
                 let end = rest.find('}').ok_or(UnclosedVariable)?;
@@ -119,17 +131,22 @@ impl Pattern {
         }
         flush(&mut lit, &mut segs);
         let has_vars = segs.iter().any(|s| matches!(s, Seg::Var { .. }));
-        let shape = match segs.as_slice() {
+        let wildcards = segs.iter().any(|s| matches!(s, Seg::Star | Seg::One));
+        let shape = match segs.as_mut_slice() {
             [Seg::Star] => Shape::Any,
             [] => Shape::Exact(String::new()),
-            [Seg::Lit(l)] => Shape::Exact(l.clone()),
-            [Seg::Lit(l), Seg::Star] => Shape::Prefix(l.clone()),
+            [Seg::Lit(l)] => Shape::Exact(std::mem::take(l)),
+            [Seg::Lit(l), Seg::Star] => Shape::Prefix(std::mem::take(l)),
             _ => Shape::General,
         };
+        if shape != Shape::General {
+            segs = Vec::new();
+        }
         Ok(Self {
             source: source.to_owned(),
             segs,
             shape,
+            wildcards,
             fold_case: syntax.fold_case,
             has_vars,
         })
@@ -152,7 +169,7 @@ impl Pattern {
 
     /// Whether the pattern holds a wildcard.
     pub fn has_wildcards(&self) -> bool {
-        self.segs.iter().any(|s| matches!(s, Seg::Star | Seg::One))
+        self.wildcards
     }
 
     /// Matches `text`, which must already be lowercase for a case-folding
@@ -221,6 +238,26 @@ impl Pattern {
             (Shape::Prefix(a), Shape::Prefix(b)) => a.starts_with(b.as_str()),
             _ => false,
         }
+    }
+}
+
+/// The shape of a pattern with no variable and at most one wildcard, a
+/// trailing `*` (most patterns of real policies), found without compiling
+/// segments.
+fn simple_shape(text: &str, syntax: Syntax) -> Option<Shape> {
+    if syntax.variables && text.contains("${") {
+        return None;
+    }
+    if !syntax.wildcards {
+        return Some(Shape::Exact(text.to_owned()));
+    }
+    match text.find(['*', '?']) {
+        None => Some(Shape::Exact(text.to_owned())),
+        Some(0) if text.len() == 1 && text.starts_with('*') => Some(Shape::Any),
+        Some(i) if i + 1 == text.len() && text.ends_with('*') => {
+            Some(Shape::Prefix(text.get(..i)?.to_owned()))
+        }
+        Some(_) => None,
     }
 }
 

@@ -7,6 +7,7 @@
 //! `Principal`/`NotPrincipal`, `Condition`; every value as a string or a
 //! list of strings (condition values may also be booleans or numbers).
 
+mod fast;
 mod parse;
 use parse::*;
 
@@ -255,6 +256,12 @@ pub enum PolicyKind {
 impl Policy {
     /// Parses policy JSON text.
     pub fn parse(text: &str) -> Result<Self, PolicyError> {
+        // The typed reader takes well-shaped documents straight from the
+        // text; one it refuses is read again through a `Value`, which says
+        // what is wrong and where.
+        if let Some(raw) = fast::raw_policy(text) {
+            return build(raw);
+        }
         let value: Value = serde_json::from_str(text).map_err(|e| {
             PolicyError::new(
                 format!("line {} column {}", e.line(), e.column()),
@@ -273,50 +280,7 @@ impl Policy {
 
     /// Reads a policy from a JSON value.
     pub fn from_value(value: &Value) -> Result<Self, PolicyError> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| PolicyError::new("policy", "must be a JSON object"))?;
-        for key in obj.keys() {
-            if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
-                return Err(PolicyError::new(
-                    format!("policy.{key}"),
-                    "unknown element; expected Version, Id or Statement",
-                ));
-            }
-        }
-        let version = match obj.get("Version") {
-            None => None,
-            Some(Value::String(v)) if v == "2012-10-17" => Some(Version::V2012_10_17),
-            Some(Value::String(v)) if v == "2008-10-17" => Some(Version::V2008_10_17),
-            Some(other) => {
-                return Err(PolicyError::new(
-                    "Version",
-                    format!("must be \"2012-10-17\" or \"2008-10-17\", got {other}"),
-                ));
-            }
-        };
-        let id = match obj.get("Id") {
-            None => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(PolicyError::new("Id", "must be a string")),
-        };
-        let variables = version == Some(Version::V2012_10_17);
-        let statements = match obj.get("Statement") {
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, s)| statement(s, &format!("Statement[{i}]"), variables))
-                .collect::<Result<Vec<_>, _>>()?,
-            Some(s @ Value::Object(_)) => vec![statement(s, "Statement", variables)?],
-            Some(_) => {
-                return Err(PolicyError::new(
-                    "Statement",
-                    "must be an object or a list of objects",
-                ));
-            }
-            None => return Err(PolicyError::new("policy", "has no Statement")),
-        };
-        Ok(Self::new(version, id, statements))
+        build(raw_policy(value)?)
     }
 
     /// A policy from its parts.
