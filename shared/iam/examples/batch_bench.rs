@@ -3,7 +3,7 @@
 //!
 //! ```sh
 //! cargo run --release -p aispm-iam --example batch_bench -- [LINES]
-//! cargo run --release -p aispm-iam --example batch_bench -- LINES --write FILE
+//! cargo run --release -p aispm-iam --example batch_bench -- LINES --write FILE [--repeated]
 //! cargo run --release -p aispm-iam --example batch_bench -- --file FILE
 //! ```
 //!
@@ -13,7 +13,8 @@
 //! Each request carries four identity policies (two statements, one with
 //! conditions), a resource policy, a permission boundary, two SCP levels
 //! and an RCP level. Prints requests per second for each, on every core and
-//! on one. `--write FILE` streams LINES varied requests to FILE instead;
+//! on one. `--write FILE` streams LINES varied requests (or, with
+//! `--repeated`, repeating ones) to FILE instead;
 //! `--file FILE` streams a file through the batch path and prints its rate
 //! and the process's peak resident memory.
 
@@ -107,22 +108,24 @@ fn peak_rss_kib() -> Option<u64> {
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut lines = 30_000;
-    let (mut write, mut file) = (None, None);
+    let (mut write, mut file, mut repeated) = (None, None, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--write" => write = args.next(),
             "--file" => file = args.next(),
+            "--repeated" => repeated = true,
             n => lines = n.parse().expect("LINES must be a number"),
         }
     }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("cores: {cores}");
     if let Some(path) = write {
-        // LINES requests with varied policies, streamed to a file.
+        // LINES requests (varied policies unless --repeated), streamed to a
+        // file.
         let mut out = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
         for n in 0..lines {
             use std::io::Write;
-            writeln!(out, "{}", line(n, true)).unwrap();
+            writeln!(out, "{}", line(n, !repeated)).unwrap();
         }
         println!("wrote {lines} requests to {path}");
         return;

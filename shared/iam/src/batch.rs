@@ -1,26 +1,32 @@
 //! `aispm iam simulate --batch`: one request document per line in, one
-//! answer per line out, in input order. Lines are read in chunks and
-//! answered on every core; each worker keeps its own cache of prepared
-//! policies ([`Policies`]), so a policy repeated across lines is parsed and
-//! validated once per worker, not once per line. Memory is bounded by the
-//! chunk, whatever the input's size.
+//! answer per line out, in input order. The input is read in blocks of
+//! whole lines, handed round-robin to one worker per core and written back
+//! in order; each worker keeps its own cache of prepared policies
+//! ([`Policies`]), so a policy repeated across lines is parsed and validated
+//! once per worker, not once per line. Memory is bounded by the blocks in
+//! flight, whatever the input's size.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, Read, Write};
+use std::sync::mpsc;
 
 use serde::Serialize;
 
 use crate::authorize::{Deciding, Outcome};
 use crate::simulate::{Policies, Simulation};
 
-/// Lines answered together (then written, in order).
-const CHUNK: usize = 4_096;
+/// Bytes read before a block is cut at its last newline (a longer line
+/// makes a longer block).
+const BLOCK: usize = 1 << 20;
+
+/// Blocks in flight per worker.
+const DEPTH: usize = 3;
 
 /// How to answer a batch.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchOptions {
     /// Add each decision's reason.
     pub explain: bool,
-    /// Worker threads (1: answer on the caller's thread).
+    /// Worker threads.
     pub threads: usize,
 }
 
@@ -57,109 +63,186 @@ struct Failure<'a> {
     error: &'a str,
 }
 
+/// Whole lines, and the number of the first.
+struct Block {
+    first_line: u64,
+    bytes: Vec<u8>,
+}
+
+/// A block's answers: output bytes, requests, malformed line numbers.
+type Answers = io::Result<(Vec<u8>, u64, Vec<u64>)>;
+
 /// Answers every line of `input` on `out` (see the module docs). Blank lines
-/// are skipped; a malformed line gets `{"line": N, "error": ...}` and the
-/// others their decisions. Only reading and writing can fail the batch.
-/// While one chunk is answered, the next is read.
-pub fn run(
-    input: &mut dyn BufRead,
+/// are skipped; a malformed line (not UTF-8, not JSON, not a valid request)
+/// gets `{"line": N, "error": ...}` and the others their decisions. Only
+/// reading and writing can fail the batch.
+pub fn run<R: Read + ?Sized>(
+    input: &mut R,
     out: &mut dyn Write,
     opts: BatchOptions,
 ) -> io::Result<BatchReport> {
-    let mut caches: Vec<Policies> = (0..opts.threads.max(1)).map(|_| Policies::new()).collect();
-    let mut report = BatchReport::default();
-    let mut n = 0u64;
-    let mut pending: Vec<Worker> = Vec::new();
+    let threads = opts.threads.max(1);
+    std::thread::scope(|scope| {
+        let mut to_workers = Vec::with_capacity(threads);
+        let mut from_workers = Vec::with_capacity(threads);
+        for _ in 0..threads {
+            let (tx, rx) = mpsc::channel::<Block>();
+            let (answers_tx, answers_rx) = mpsc::channel::<Answers>();
+            scope.spawn(move || {
+                let mut cache = Policies::new();
+                for block in rx {
+                    let answers = answer_block(&block, &mut cache, opts.explain);
+                    if answers_tx.send(answers).is_err() {
+                        return;
+                    }
+                }
+            });
+            to_workers.push(tx);
+            from_workers.push(answers_rx);
+        }
+        let mut report = BatchReport::default();
+        let mut writer = InOrder {
+            from_workers: &from_workers,
+            next: 0,
+            out,
+            report: &mut report,
+        };
+        let mut reader = Blocks::default();
+        let mut sent = 0usize;
+        while let Some(block) = reader.next(input)? {
+            // Bounded: wait for the oldest answers before reading far ahead.
+            while sent - writer.next >= threads * DEPTH {
+                writer.write_next()?;
+            }
+            let worker = to_workers
+                .get(sent % threads)
+                .ok_or_else(|| io::Error::other("no batch worker"))?;
+            worker
+                .send(block)
+                .map_err(|_| io::Error::other("a batch worker stopped"))?;
+            sent += 1;
+        }
+        drop(to_workers);
+        while writer.next < sent {
+            writer.write_next()?;
+        }
+        Ok(report)
+    })
+}
+
+/// Writes the workers' answers in block order.
+struct InOrder<'a> {
+    from_workers: &'a [mpsc::Receiver<Answers>],
+    next: usize,
+    out: &'a mut dyn Write,
+    report: &'a mut BatchReport,
+}
+
+impl InOrder<'_> {
+    fn write_next(&mut self) -> io::Result<()> {
+        let rx = self
+            .from_workers
+            .get(self.next % self.from_workers.len())
+            .ok_or_else(|| io::Error::other("no batch worker"))?;
+        let (bytes, requests, failed) = rx
+            .recv()
+            .map_err(|_| io::Error::other("a batch worker stopped"))??;
+        self.report.requests += requests;
+        self.report.failed.extend(failed);
+        self.out.write_all(&bytes)?;
+        self.next += 1;
+        Ok(())
+    }
+}
+
+/// Cuts the input into blocks of whole lines.
+#[derive(Default)]
+struct Blocks {
+    /// Read but not yet handed out (the start of a line).
+    carry: Vec<u8>,
+    /// Lines handed out so far.
+    lines: u64,
+    done: bool,
+}
+
+impl Blocks {
+    fn next<R: Read + ?Sized>(&mut self, input: &mut R) -> io::Result<Option<Block>> {
+        let mut bytes = std::mem::take(&mut self.carry);
+        while !self.done && bytes.len() < BLOCK {
+            let want = BLOCK - bytes.len();
+            self.fill(input, &mut bytes, want)?;
+        }
+        // Cut after the last newline; a line longer than a block is read on
+        // until its end.
+        let mut searched = 0;
+        let cut = loop {
+            if let Some(i) = bytes
+                .get(searched..)
+                .and_then(|b| memchr::memrchr(b'\n', b))
+            {
+                break searched + i + 1;
+            }
+            if self.done {
+                break bytes.len();
+            }
+            searched = bytes.len();
+            self.fill(input, &mut bytes, BLOCK)?;
+        };
+        self.carry = bytes.split_off(cut);
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let first_line = self.lines + 1;
+        self.lines += memchr::memchr_iter(b'\n', &bytes).count() as u64;
+        Ok(Some(Block { first_line, bytes }))
+    }
+
+    /// Reads up to `want` more bytes onto `bytes`.
+    fn fill<R: Read + ?Sized>(
+        &mut self,
+        input: &mut R,
+        bytes: &mut Vec<u8>,
+        want: usize,
+    ) -> io::Result<()> {
+        let start = bytes.len();
+        bytes.resize(start + want, 0);
+        let n = read_some(input, bytes.get_mut(start..).unwrap_or_default())?;
+        bytes.truncate(start + n);
+        self.done = n == 0;
+        Ok(())
+    }
+}
+
+fn read_some<R: Read + ?Sized>(input: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     loop {
-        let (lines, eof) = read_chunk(input, &mut n)?;
-        // The previous chunk was answered while this one was read.
-        finish(&mut pending, &mut caches, out, &mut report)?;
-        if !lines.is_empty() {
-            report.requests += lines.len() as u64;
-            start(lines, &mut caches, opts.explain, &mut pending);
-        }
-        if eof {
-            finish(&mut pending, &mut caches, out, &mut report)?;
-            return Ok(report);
+        match input.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            r => return r,
         }
     }
 }
 
-/// One worker's answers (bytes and malformed line numbers), and its cache
-/// back.
-type Worker = std::thread::JoinHandle<(io::Result<(Vec<u8>, Vec<u64>)>, Policies)>;
-
-/// Up to [`CHUNK`] non-blank lines, numbered; and whether the input ended.
-fn read_chunk(input: &mut dyn BufRead, n: &mut u64) -> io::Result<(Vec<(u64, String)>, bool)> {
-    let mut lines = Vec::with_capacity(CHUNK);
-    while lines.len() < CHUNK {
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok((lines, true));
-        }
-        *n += 1;
-        if !line.trim().is_empty() {
-            lines.push((*n, line));
-        }
-    }
-    Ok((lines, false))
-}
-
-/// Hands a chunk to as many workers as caches (fewer for a small chunk: not
-/// worth a thread each), in order.
-fn start(
-    mut lines: Vec<(u64, String)>,
-    caches: &mut Vec<Policies>,
-    explain: bool,
-    pending: &mut Vec<Worker>,
-) {
-    let workers = caches.len().min(lines.len().div_ceil(256)).max(1);
-    let per = lines.len().div_ceil(workers);
-    let mut parts = Vec::with_capacity(workers);
-    while lines.len() > per {
-        let rest = lines.split_off(per);
-        parts.push(std::mem::replace(&mut lines, rest));
-    }
-    parts.push(lines);
-    for part in parts {
-        let mut cache = caches.pop().unwrap_or_default();
-        pending.push(std::thread::spawn(move || {
-            let r = answer_all(&part, &mut cache, explain);
-            (r, cache)
-        }));
-    }
-}
-
-/// Waits for the pending workers, in order, and writes their answers.
-fn finish(
-    pending: &mut Vec<Worker>,
-    caches: &mut Vec<Policies>,
-    out: &mut dyn Write,
-    report: &mut BatchReport,
-) -> io::Result<()> {
-    for w in pending.drain(..) {
-        let (r, cache) = w
-            .join()
-            .map_err(|_| io::Error::other("a batch worker panicked"))?;
-        caches.push(cache);
-        let (bytes, failed) = r?;
-        report.failed.extend(failed);
-        out.write_all(&bytes)?;
-    }
-    Ok(())
-}
-
-/// Answers `lines` into one buffer, in order; returns it and the malformed
-/// lines' numbers.
-fn answer_all(
-    lines: &[(u64, String)],
-    cache: &mut Policies,
-    explain: bool,
-) -> io::Result<(Vec<u8>, Vec<u64>)> {
-    let mut buf = Vec::with_capacity(lines.len() * 160);
+/// Answers a block's lines into one buffer, in order.
+fn answer_block(block: &Block, cache: &mut Policies, explain: bool) -> Answers {
+    let mut buf = Vec::with_capacity(block.bytes.len() / 8);
     let mut failed = Vec::new();
-    for (n, text) in lines {
-        match Simulation::parse_with(text, cache) {
+    let mut requests = 0;
+    let mut start = 0;
+    let bytes = block.bytes.as_slice();
+    let ends =
+        memchr::memchr_iter(b'\n', bytes).chain((!bytes.ends_with(b"\n")).then_some(bytes.len()));
+    for (line, end) in (block.first_line..).zip(ends) {
+        let raw = bytes.get(start..end).unwrap_or_default();
+        start = end + 1;
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        requests += 1;
+        let answer = match std::str::from_utf8(raw) {
+            Ok(text) => Simulation::parse_with(text, cache).map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the line is not UTF-8 text ({e})")),
+        };
+        match answer {
             Ok(sim) => {
                 let d = sim.decide();
                 let answer = Answer {
@@ -169,13 +252,12 @@ fn answer_all(
                 };
                 serde_json::to_writer(&mut buf, &answer)?;
             }
-            Err(e) => {
-                failed.push(*n);
-                let error = e.to_string();
+            Err(error) => {
+                failed.push(line);
                 serde_json::to_writer(
                     &mut buf,
                     &Failure {
-                        line: *n,
+                        line,
                         error: &error,
                     },
                 )?;
@@ -183,7 +265,7 @@ fn answer_all(
         }
         buf.push(b'\n');
     }
-    Ok((buf, failed))
+    Ok((buf, requests, failed))
 }
 
 #[cfg(test)]
@@ -249,12 +331,71 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_crlf_a_last_line_without_newline_and_bytes_that_are_not_utf8() {
+        let long = serde_json::json!({
+            "request": {"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject",
+                        "resource": "arn:aws:s3:::data/x"},
+            "identity_policies": [{"Version": "2012-10-17", "Statement": [
+                {"Sid": "x".repeat(3 * BLOCK), "Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}]
+        })
+        .to_string();
+        let mut text = Vec::new();
+        for _ in 0..3 {
+            text.extend_from_slice(line("s3:GetObject", "s3:Get*").as_bytes());
+            text.extend_from_slice(b"\r\n");
+        }
+        text.extend_from_slice(long.as_bytes());
+        text.push(b'\n');
+        text.extend_from_slice(b"{\"request\": \"\xff\"}\n");
+        text.extend_from_slice(line("s3:PutObject", "s3:Get*").as_bytes());
+        for threads in [1, 3] {
+            let mut out = Vec::new();
+            let report = run(
+                &mut text.as_slice(),
+                &mut out,
+                BatchOptions {
+                    explain: false,
+                    threads,
+                },
+            )
+            .unwrap();
+            assert_eq!(report.requests, 6);
+            assert_eq!(report.failed, vec![5]);
+            let out: Vec<serde_json::Value> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            let decisions: Vec<&str> = out
+                .iter()
+                .map(|v| v["decision"].as_str().unwrap_or("-"))
+                .collect();
+            assert_eq!(
+                decisions,
+                [
+                    "Allowed",
+                    "Allowed",
+                    "Allowed",
+                    "Allowed",
+                    "-",
+                    "ImplicitlyDenied"
+                ]
+            );
+            assert_eq!(out[4]["line"], 5);
+            assert!(out[4]["error"].as_str().unwrap().contains("not UTF-8"));
+        }
+    }
+
+    #[test]
     fn a_repeated_policy_is_prepared_once_per_worker() {
         let mut cache = Policies::new();
+        Simulation::parse_with(&line("s3:GetObject", "s3:Get*"), &mut cache).unwrap();
+        assert_eq!(cache.len(), 0, "kept from the second sighting on");
         for _ in 0..100 {
             Simulation::parse_with(&line("s3:GetObject", "s3:Get*"), &mut cache).unwrap();
         }
         assert_eq!(cache.len(), 1);
+        Simulation::parse_with(&line("s3:GetObject", "s3:List*"), &mut cache).unwrap();
         Simulation::parse_with(&line("s3:GetObject", "s3:List*"), &mut cache).unwrap();
         assert_eq!(cache.len(), 2);
     }

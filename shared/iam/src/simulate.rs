@@ -15,7 +15,8 @@
 //! and RCPs do not apply to that account). Unknown fields are errors, so a
 //! misspelt `identity_policy` cannot silently drop a policy.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -89,14 +90,20 @@ struct Input<'a> {
 
 /// Prepared policies by their text, one map per use (identity, resource,
 /// trust): a batch repeats the same few policies across lines, and each is
-/// parsed and validated once.
+/// parsed and validated once. A text is kept from its second sighting on, so
+/// that a stream of ever-new policies costs no copies.
 #[derive(Debug, Default)]
 pub struct Policies {
-    prepared: [HashMap<Box<str>, Arc<Policy>>; 3],
+    prepared: [HashMap<Box<str>, Arc<Policy>, Hasher>; 3],
+    /// Hashes of the texts seen once.
+    seen: HashSet<u64, Hasher>,
 }
 
-/// Distinct policies kept per use and cache.
+type Hasher = foldhash::fast::RandomState;
+
+/// Distinct policies kept per use and cache, and texts remembered as seen.
 const MAX_PREPARED: usize = 4_096;
+const MAX_SEEN: usize = 65_536;
 
 impl Policies {
     /// An empty cache.
@@ -104,12 +111,12 @@ impl Policies {
         Self::default()
     }
 
-    /// Distinct policies prepared so far.
+    /// Distinct policies prepared and kept so far.
     pub fn len(&self) -> usize {
         self.prepared.iter().map(HashMap::len).sum()
     }
 
-    /// Whether nothing was prepared yet.
+    /// Whether nothing is kept yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -120,16 +127,24 @@ impl Policies {
         at: &str,
         kind: PolicyKind,
     ) -> Result<Arc<Policy>, PolicyError> {
+        let text = raw.get();
         let map = &mut self.prepared[kind as usize];
-        if let Some(p) = map.get(raw.get()) {
+        if let Some(p) = map.get(text) {
             return Ok(Arc::clone(p));
         }
-        let p = Arc::new(policy(raw.get(), at, kind)?);
+        let p = Arc::new(policy(text, at, kind)?);
+        let h = self.seen.hasher().hash_one((kind as usize, text));
+        if self.seen.insert(h) {
+            if self.seen.len() >= MAX_SEEN {
+                self.seen.clear();
+            }
+            return Ok(p);
+        }
         // Bounded: a batch of ever-new policies does not grow memory.
         if map.len() >= MAX_PREPARED {
             map.clear();
         }
-        map.insert(raw.get().into(), Arc::clone(&p));
+        map.insert(text.into(), Arc::clone(&p));
         Ok(p)
     }
 }
