@@ -10,7 +10,7 @@
 //! Two files of LINES requests (default 30,000), ~2.6 KB each: one whose
 //! policies differ on every line (a distinct statement id and resource),
 //! one where four sets of policies repeat across lines (the common case).
-//! Each request carries four identity policies (two statements, one with
+//! Each request carries three identity policies (two statements, one with
 //! conditions), a resource policy, a permission boundary, two SCP levels
 //! and an RCP level. Prints requests per second for each, on every core and
 //! on one. `--write FILE` streams LINES varied requests (or, with
@@ -35,7 +35,7 @@ fn identity(i: usize, salt: usize) -> Value {
         .map(|j| {
             let mut st = json!({
                 "Sid": format!("S{salt}x{i}x{j}"),
-                "Effect": if j == 1 && i == 4 { "Deny" } else { "Allow" },
+                "Effect": if j == 1 && i == 2 { "Deny" } else { "Allow" },
                 "Action": [format!("{}:Get*", services[(i + j) % 5]), format!("{}:List*", services[(i + j + 1) % 5])],
                 "Resource": format!("arn:aws:s3:::bucket-{salt}-{i}-{j}/*"),
             });
@@ -62,7 +62,7 @@ fn line(n: usize, distinct: bool) -> String {
             "context": {"aws:PrincipalTag/team": "ml", "aws:SourceIp": "10.1.2.3",
                         "aws:PrincipalOrgID": "o-aispm123"}
         },
-        "identity_policies": (0..4).map(|i| identity(i, salt)).collect::<Vec<_>>(),
+        "identity_policies": (0..3).map(|i| identity(i, salt)).collect::<Vec<_>>(),
         "resource_policy": {"Version": "2012-10-17", "Statement": [{"Sid": format!("R{salt}"), "Effect": "Allow",
             "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:*",
             "Resource": format!("arn:aws:s3:::bucket-{salt}-0-0/*")}]},

@@ -22,11 +22,13 @@ enum Seg {
 }
 
 /// Fast paths for the common shapes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Shape {
     Any,
-    Exact(String),
-    Prefix(String),
+    /// The whole text, literally.
+    Exact,
+    /// The text's first N bytes, then anything.
+    Prefix(usize),
     General,
 }
 
@@ -34,6 +36,9 @@ enum Shape {
 #[derive(Clone, Debug)]
 pub struct Pattern {
     source: String,
+    /// The text matched by the exact and prefix shapes when it is not
+    /// `source` (folded to lowercase, or with `${*}` escapes resolved).
+    compiled: Option<Box<str>>,
     segs: Vec<Seg>,
     shape: Shape,
     /// Holds `*` or `?` (segments are kept only for the general shape).
@@ -74,7 +79,11 @@ impl Pattern {
         if let Some(shape) = simple_shape(&text, syntax) {
             return Ok(Self {
                 source: source.to_owned(),
-                wildcards: !matches!(shape, Shape::Exact(_)),
+                compiled: match text {
+                    std::borrow::Cow::Owned(t) if t != source => Some(t.into()),
+                    _ => None,
+                },
+                wildcards: shape != Shape::Exact,
                 segs: Vec::new(),
                 shape,
                 fold_case: syntax.fold_case,
@@ -132,18 +141,19 @@ impl Pattern {
         flush(&mut lit, &mut segs);
         let has_vars = segs.iter().any(|s| matches!(s, Seg::Var { .. }));
         let wildcards = segs.iter().any(|s| matches!(s, Seg::Star | Seg::One));
-        let shape = match segs.as_mut_slice() {
-            [Seg::Star] => Shape::Any,
-            [] => Shape::Exact(String::new()),
-            [Seg::Lit(l)] => Shape::Exact(std::mem::take(l)),
-            [Seg::Lit(l), Seg::Star] => Shape::Prefix(std::mem::take(l)),
-            _ => Shape::General,
+        let (shape, compiled) = match segs.as_mut_slice() {
+            [Seg::Star] => (Shape::Any, None),
+            [] => (Shape::Exact, Some("".into())),
+            [Seg::Lit(l)] => (Shape::Exact, Some(std::mem::take(l).into())),
+            [Seg::Lit(l), Seg::Star] => (Shape::Prefix(l.len()), Some(std::mem::take(l).into())),
+            _ => (Shape::General, None),
         };
         if shape != Shape::General {
             segs = Vec::new();
         }
         Ok(Self {
             source: source.to_owned(),
+            compiled,
             segs,
             shape,
             wildcards,
@@ -178,10 +188,10 @@ impl Pattern {
     /// when a variable's key is unknown in an open-world context.
     #[inline]
     pub fn matches(&self, text: &str, ctx: &Context) -> Option<bool> {
-        match &self.shape {
+        match self.shape {
             Shape::Any => Some(true),
-            Shape::Exact(l) => Some(bytes_eq(text.as_bytes(), l.as_bytes())),
-            Shape::Prefix(p) => Some(starts_with(text.as_bytes(), p.as_bytes())),
+            Shape::Exact => Some(bytes_eq(text.as_bytes(), self.text())),
+            Shape::Prefix(n) => Some(starts_with(text.as_bytes(), self.prefix(n))),
             Shape::General if !self.has_vars => Some(glob(&self.segs, text.as_bytes())),
             Shape::General => self.matches_with_variables(text, ctx),
         }
@@ -213,10 +223,10 @@ impl Pattern {
     /// value, or matches nothing.
     #[inline]
     pub fn matches_plain(&self, text: &str) -> bool {
-        match &self.shape {
+        match self.shape {
             Shape::Any => true,
-            Shape::Exact(l) => bytes_eq(text.as_bytes(), l.as_bytes()),
-            Shape::Prefix(p) => starts_with(text.as_bytes(), p.as_bytes()),
+            Shape::Exact => bytes_eq(text.as_bytes(), self.text()),
+            Shape::Prefix(n) => starts_with(text.as_bytes(), self.prefix(n)),
             Shape::General if !self.has_vars => glob(&self.segs, text.as_bytes()),
             Shape::General => self
                 .matches_with_variables(text, Context::empty())
@@ -233,11 +243,26 @@ impl Pattern {
         if self.has_vars || other.has_vars {
             return false;
         }
-        match (&self.shape, &other.shape) {
-            (Shape::Exact(a), _) => other.matches_plain(a),
-            (Shape::Prefix(a), Shape::Prefix(b)) => a.starts_with(b.as_str()),
+        match (self.shape, other.shape) {
+            (Shape::Exact, _) => {
+                std::str::from_utf8(self.text()).is_ok_and(|a| other.matches_plain(a))
+            }
+            (Shape::Prefix(a), Shape::Prefix(b)) => self.prefix(a).starts_with(other.prefix(b)),
             _ => false,
         }
+    }
+
+    /// The text of the exact and prefix shapes.
+    #[inline]
+    fn text(&self) -> &[u8] {
+        self.compiled.as_deref().unwrap_or(&self.source).as_bytes()
+    }
+
+    /// The first `n` bytes of the text.
+    #[inline]
+    fn prefix(&self, n: usize) -> &[u8] {
+        let t = self.text();
+        t.get(..n).unwrap_or(t)
     }
 }
 
@@ -249,14 +274,12 @@ fn simple_shape(text: &str, syntax: Syntax) -> Option<Shape> {
         return None;
     }
     if !syntax.wildcards {
-        return Some(Shape::Exact(text.to_owned()));
+        return Some(Shape::Exact);
     }
     match text.find(['*', '?']) {
-        None => Some(Shape::Exact(text.to_owned())),
+        None => Some(Shape::Exact),
         Some(0) if text.len() == 1 && text.starts_with('*') => Some(Shape::Any),
-        Some(i) if i + 1 == text.len() && text.ends_with('*') => {
-            Some(Shape::Prefix(text.get(..i)?.to_owned()))
-        }
+        Some(i) if i + 1 == text.len() && text.ends_with('*') => Some(Shape::Prefix(i)),
         Some(_) => None,
     }
 }
@@ -381,6 +404,43 @@ pub fn wildcard_match(pattern: &str, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The meaning of `*` and `?`, written the slow, obvious way.
+    fn reference(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|k| reference(rest, &t[k..])),
+            Some(('?', rest)) => !t.is_empty() && reference(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && reference(rest, &t[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_shape_matches_what_the_wildcards_mean(
+            p in "[aAb*?$]{0,6}", texts in proptest::collection::vec("[aAb$]{0,6}", 8)
+        ) {
+            let chars = |s: &str| s.chars().collect::<Vec<_>>();
+            let glob = Pattern::new(&p, Syntax { wildcards: true, variables: false, fold_case: false }).unwrap();
+            let exact = Pattern::new(&p, Syntax { wildcards: false, variables: false, fold_case: false }).unwrap();
+            let folded = Pattern::new(&p, Syntax { wildcards: true, variables: false, fold_case: true }).unwrap();
+            for t in &texts {
+                proptest::prop_assert_eq!(glob.matches_plain(t), reference(&chars(&p), &chars(t)), "{} on {}", p, t);
+                proptest::prop_assert_eq!(exact.matches_plain(t), p == *t);
+                let lower = t.to_ascii_lowercase();
+                proptest::prop_assert_eq!(
+                    folded.matches_plain(&lower),
+                    reference(&chars(&p.to_ascii_lowercase()), &chars(&lower))
+                );
+                for q in &texts {
+                    let other = Pattern::new(&format!("{q}*"), LIKE).unwrap();
+                    if glob.is_covered_by(&other) && glob.matches_plain(t) {
+                        proptest::prop_assert!(other.matches_plain(t), "{} covered by {}* but not on {}", p, q, t);
+                    }
+                }
+            }
+        }
+    }
 
     const LIKE: Syntax = Syntax {
         wildcards: true,

@@ -15,6 +15,7 @@
 //! and RCPs do not apply to that account). Unknown fields are errors, so a
 //! misspelt `identity_policy` cannot silently drop a policy.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::BuildHasher;
 use std::sync::Arc;
@@ -30,38 +31,96 @@ use crate::policy::{Policy, PolicyKind};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "request")]
-struct RequestInput {
-    principal: String,
-    action: String,
-    resource: String,
-    #[serde(default)]
-    resource_account: Option<String>,
+struct RequestInput<'a> {
+    #[serde(borrow)]
+    principal: Cow<'a, str>,
+    #[serde(borrow)]
+    action: Cow<'a, str>,
+    #[serde(borrow)]
+    resource: Cow<'a, str>,
+    #[serde(default, borrow)]
+    resource_account: Option<Cow<'a, str>>,
     #[serde(default)]
     context: BTreeMap<String, ContextValue>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ContextValue {
-    One(Scalar),
-    Many(Vec<Scalar>),
+/// A context value: a string, number or boolean (as text), or a list of
+/// them (`list`).
+struct ContextValue {
+    values: Vec<String>,
+    list: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Scalar {
-    S(String),
-    B(bool),
-    N(serde_json::Number),
+impl<'de> Deserialize<'de> for ContextValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ContextVisitor { in_list: false })
+    }
 }
 
-impl Scalar {
-    fn text(self) -> String {
-        match self {
-            Scalar::S(s) => s,
-            Scalar::B(b) => b.to_string(),
-            Scalar::N(n) => n.to_string(),
+/// Reads a context value; inside a list, only scalars.
+struct ContextVisitor {
+    in_list: bool,
+}
+
+impl ContextVisitor {
+    fn one<E>(self, v: String) -> Result<ContextValue, E> {
+        Ok(ContextValue {
+            values: vec![v],
+            list: false,
+        })
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ContextVisitor {
+    type Value = ContextValue;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        if self.in_list {
+            f.write_str("a string, number or boolean")
+        } else {
+            f.write_str("a string, number or boolean, or a list of them")
         }
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        self.one(v.to_owned())
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+        self.one(v)
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        self.one(v.to_string())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        self.one(v.to_string())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        self.one(v.to_string())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        self.one(serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string()))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if self.in_list {
+            return Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Seq,
+                &self,
+            ));
+        }
+        let mut values = Vec::new();
+        while let Some(v) = seq.next_element_seed(ContextScalar)? {
+            values.push(v);
+        }
+        Ok(ContextValue { values, list: true })
+    }
+}
+
+/// One scalar of a context list.
+struct ContextScalar;
+
+impl<'de> serde::de::DeserializeSeed<'de> for ContextScalar {
+    type Value = String;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+        let v = d.deserialize_any(ContextVisitor { in_list: true })?;
+        Ok(v.values.into_iter().next().unwrap_or_default())
     }
 }
 
@@ -71,7 +130,8 @@ impl Scalar {
 #[serde(deny_unknown_fields)]
 #[serde(rename = "simulation request")]
 struct Input<'a> {
-    request: RequestInput,
+    #[serde(borrow)]
+    request: RequestInput<'a>,
     #[serde(default, borrow)]
     identity_policies: Vec<&'a RawValue>,
     #[serde(default, borrow)]
@@ -124,7 +184,7 @@ impl Policies {
     fn get(
         &mut self,
         raw: &RawValue,
-        at: &str,
+        at: impl Fn() -> String,
         kind: PolicyKind,
     ) -> Result<Arc<Policy>, PolicyError> {
         let text = raw.get();
@@ -132,7 +192,7 @@ impl Policies {
         if let Some(p) = map.get(text) {
             return Ok(Arc::clone(p));
         }
-        let p = Arc::new(policy(text, at, kind)?);
+        let p = Arc::new(policy(text, kind).map_err(|e| e.within(&at()))?);
         let h = self.seen.hasher().hash_one((kind as usize, text));
         if self.seen.insert(h) {
             if self.seen.len() >= MAX_SEEN {
@@ -164,16 +224,15 @@ pub struct Simulation {
 }
 
 /// A policy from its JSON text: an object, or a string holding one.
-fn policy(text: &str, at: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
+fn policy(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     let p = if text.starts_with('"') {
-        let inner: String = serde_json::from_str(text)
-            .map_err(|e| PolicyError::new("policy", e.to_string()).within(at))?;
+        let inner: String =
+            serde_json::from_str(text).map_err(|e| PolicyError::new("", e.to_string()))?;
         Policy::parse(&inner)
     } else {
         Policy::parse(text)
-    }
-    .map_err(|e| e.within(at))?;
-    p.validate(kind).map_err(|e| e.within(at))?;
+    }?;
+    p.validate(kind)?;
     Ok(p)
 }
 
@@ -208,11 +267,10 @@ impl Simulation {
     fn from_input(input: Input<'_>, cache: &mut Policies) -> Result<Self, RequestError> {
         let mut ctx = Context::new();
         for (k, v) in input.request.context {
-            match v {
-                ContextValue::One(s) => ctx.insert(&k, s.text()),
-                ContextValue::Many(list) => {
-                    ctx.insert_list(&k, list.into_iter().map(Scalar::text).collect())
-                }
+            if v.list {
+                ctx.insert_list(&k, v.values);
+            } else {
+                ctx.insert(&k, v.values.into_iter().next().unwrap_or_default());
             }
         }
         let request = Request::new(
@@ -227,19 +285,20 @@ impl Simulation {
         } else {
             PolicyKind::Resource
         };
-        let mut list = |name: &str, pols: &[&RawValue], kind: PolicyKind| {
+        // Places are named only for an error.
+        let mut list = |name: &dyn Fn() -> String, pols: &[&RawValue], kind: PolicyKind| {
             pols.iter()
                 .enumerate()
-                .map(|(i, p)| cache.get(p, &format!("{name}[{i}]"), kind))
+                .map(|(i, p)| cache.get(p, || format!("{}[{i}]", name()), kind))
                 .collect::<Result<Vec<_>, PolicyError>>()
         };
         let identity = list(
-            "identity_policies",
+            &|| "identity_policies".to_owned(),
             &input.identity_policies,
             PolicyKind::Identity,
         )?;
         let session = list(
-            "session_policies",
+            &|| "session_policies".to_owned(),
             &input.session_policies,
             PolicyKind::Identity,
         )?;
@@ -247,7 +306,7 @@ impl Simulation {
             levels
                 .iter()
                 .enumerate()
-                .map(|(l, pols)| list(&format!("{name}[{l}]"), pols, kind))
+                .map(|(l, pols)| list(&|| format!("{name}[{l}]"), pols, kind))
                 .collect::<Result<Vec<_>, PolicyError>>()
         };
         let scps = levels("scps", &input.scps, PolicyKind::Identity)?;
@@ -256,7 +315,7 @@ impl Simulation {
         let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
             None => Ok(None),
             Some(p) if p.get() == "null" => Ok(None),
-            Some(p) => cache.get(p, at, kind).map(Some),
+            Some(p) => cache.get(p, || at.to_owned(), kind).map(Some),
         };
         let resource = one(input.resource_policy, "resource_policy", rp_kind)?;
         let boundary = one(
@@ -315,4 +374,42 @@ impl Simulation {
 /// Parses and evaluates one request document.
 pub fn simulate(text: &str) -> Result<Decision, RequestError> {
     Ok(Simulation::parse(text)?.decide())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(context: &str) -> String {
+        format!(
+            r#"{{"request": {{"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject",
+                "resource": "arn:aws:s3:::b/k", "context": {context}}},
+              "identity_policies": [{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+                "Action": "s3:GetObject", "Resource": "*", "Condition": {{
+                  "ForAllValues:StringEquals": {{"aws:TagKeys": ["a", "b"]}},
+                  "NumericLessThan": {{"s3:max-keys": 10}}, "Bool": {{"aws:SecureTransport": true}},
+                  "NumericEquals": {{"x:ratio": 1.5}}}}}}]}}]}}"#
+        )
+    }
+
+    #[test]
+    fn context_values_are_strings_numbers_booleans_or_lists_of_them() {
+        let allowed = simulate(&request(
+            r#"{"aws:TagKeys": ["a"], "s3:max-keys": 3, "aws:SecureTransport": true, "x:ratio": 1.5}"#,
+        ));
+        assert_eq!(allowed.map(|d| d.decision), Ok(crate::Outcome::Allowed));
+        let denied = simulate(&request(
+            r#"{"aws:TagKeys": ["a", "c"], "s3:max-keys": 3, "aws:SecureTransport": true, "x:ratio": 1.5}"#,
+        ));
+        assert_eq!(
+            denied.map(|d| d.decision),
+            Ok(crate::Outcome::ImplicitlyDenied)
+        );
+        let nested = simulate(&request(r#"{"aws:TagKeys": [["a"]]}"#));
+        let message = nested.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            message.contains("request.context") && message.contains("a string, number or boolean"),
+            "{message}"
+        );
+    }
 }

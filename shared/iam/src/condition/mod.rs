@@ -162,10 +162,10 @@ impl Operator {
             Some(_) => return None,
             None => (None, text),
         };
-        let lower = rest.to_ascii_lowercase();
-        let (base, if_exists) = match lower.strip_suffix("ifexists") {
-            Some(b) => (b, true),
-            None => (lower.as_str(), false),
+        let cut = rest.len().saturating_sub("IfExists".len());
+        let (base, if_exists) = match (rest.get(..cut), rest.get(cut..)) {
+            (Some(b), Some(e)) if e.eq_ignore_ascii_case("IfExists") => (b, true),
+            _ => (rest, false),
         };
         let kind = OpKind::ALL
             .iter()
@@ -179,6 +179,26 @@ impl Operator {
             kind,
             if_exists,
         })
+    }
+
+    /// The canonical name's three parts (qualifier, base, `IfExists`).
+    fn name_parts(&self) -> [&'static str; 3] {
+        let q = match self.qualifier {
+            Some(Qualifier::ForAllValues) => "ForAllValues:",
+            Some(Qualifier::ForAnyValue) => "ForAnyValue:",
+            None => "",
+        };
+        [
+            q,
+            self.kind.name(),
+            if self.if_exists { "IfExists" } else { "" },
+        ]
+    }
+
+    /// Orders operators as their canonical names, without building them.
+    pub fn cmp_by_name(&self, other: &Self) -> std::cmp::Ordering {
+        let bytes = |o: &Self| o.name_parts().into_iter().flat_map(str::bytes);
+        bytes(self).cmp(bytes(other))
     }
 
     /// The operator's canonical name.
@@ -510,6 +530,36 @@ fn compare(kind: OpKind, ord: Option<std::cmp::Ordering>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn operators_order_as_their_names_and_parse_in_any_case() {
+        let mut ops = Vec::new();
+        for (kind, name) in OpKind::ALL {
+            for q in ["", "ForAllValues:", "forAnyValue:"] {
+                for e in ["", "IfExists", "ifexists"] {
+                    if let Some(op) = Operator::parse(&format!("{q}{name}{e}")) {
+                        assert_eq!(op.kind, *kind);
+                        assert_eq!(op.if_exists, !e.is_empty());
+                        ops.push(op);
+                    }
+                }
+            }
+        }
+        assert!(ops.len() > 3 * OpKind::ALL.len());
+        for a in &ops {
+            for b in &ops {
+                assert_eq!(
+                    a.cmp_by_name(b),
+                    a.name().cmp(&b.name()),
+                    "{} vs {}",
+                    a.name(),
+                    b.name()
+                );
+            }
+        }
+        assert_eq!(Operator::parse("IfExists"), None);
+        assert_eq!(Operator::parse("NullIfExists"), None);
+    }
 
     fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
         let operator = Operator::parse(op);

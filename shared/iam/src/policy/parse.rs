@@ -441,7 +441,11 @@ fn conditions(mut raw: RawConditions<'_>, variables: bool) -> Result<Vec<Conditi
     // Canonical order (AND is order-free): operator names are accepted in any
     // case, so the document's key order is not a stable order.
     if out.len() > 1 {
-        out.sort_by_cached_key(|c| (c.operator.name(), c.key.clone()));
+        out.sort_by(|a, b| {
+            a.operator
+                .cmp_by_name(&b.operator)
+                .then_with(|| a.key.cmp(&b.key))
+        });
     }
     Ok(out)
 }
