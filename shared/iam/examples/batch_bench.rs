@@ -12,7 +12,7 @@
 //! one where four sets of policies repeat across lines (the common case).
 //! Each request carries three identity policies (two statements, one with
 //! conditions), a resource policy, a permission boundary, two SCP levels
-//! and an RCP level. Prints requests per second for each, on every core and
+//! and an RCP level, after its request. Prints requests per second for each, on every core and
 //! on one. `--write FILE` streams LINES varied requests (or, with
 //! `--repeated`, repeating ones) to FILE instead;
 //! `--file FILE` streams a file through the batch path and prints its rate
@@ -53,15 +53,15 @@ fn line(n: usize, distinct: bool) -> String {
     let salt = if distinct { n } else { n % 4 };
     let allow = json!({"Version": "2012-10-17", "Statement": [{"Sid": format!("P{salt}"), "Effect": "Allow",
         "Action": "*", "Resource": "*"}]});
-    json!({
-        "request": {
-            "principal": "arn:aws:iam::111111111111:role/app",
-            "action": if n.is_multiple_of(3) { "s3:GetObject" } else { "s3:PutObject" },
-            "resource": format!("arn:aws:s3:::bucket-{salt}-0-0/key-{n}"),
-            "resource_account": "111111111111",
-            "context": {"aws:PrincipalTag/team": "ml", "aws:SourceIp": "10.1.2.3",
-                        "aws:PrincipalOrgID": "o-aispm123"}
-        },
+    let request = json!({
+        "principal": "arn:aws:iam::111111111111:role/app",
+        "action": if n.is_multiple_of(3) { "s3:GetObject" } else { "s3:PutObject" },
+        "resource": format!("arn:aws:s3:::bucket-{salt}-0-0/key-{n}"),
+        "resource_account": "111111111111",
+        "context": {"aws:PrincipalTag/team": "ml", "aws:SourceIp": "10.1.2.3",
+                    "aws:PrincipalOrgID": "o-aispm123"}
+    });
+    let policies = json!({
         "identity_policies": (0..3).map(|i| identity(i, salt)).collect::<Vec<_>>(),
         "resource_policy": {"Version": "2012-10-17", "Statement": [{"Sid": format!("R{salt}"), "Effect": "Allow",
             "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "s3:*",
@@ -72,7 +72,10 @@ fn line(n: usize, distinct: bool) -> String {
             "Principal": "*", "Action": "s3:*", "Resource": "*",
             "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-aispm123"}}}]}]]
     })
-    .to_string()
+    .to_string();
+    // The request first, as the format is documented (and as most writers
+    // keep it).
+    format!("{{\"request\":{request},{}", policies.get(1..).unwrap())
 }
 
 fn measure(name: &str, text: &str, lines: usize, threads: usize) {

@@ -204,21 +204,11 @@ impl Blocks {
         bytes: &mut Vec<u8>,
         want: usize,
     ) -> io::Result<()> {
-        let start = bytes.len();
-        bytes.resize(start + want, 0);
-        let n = read_some(input, bytes.get_mut(start..).unwrap_or_default())?;
-        bytes.truncate(start + n);
-        self.done = n == 0;
+        // `take` stops short only at the end of the input.
+        let want = u64::try_from(want).unwrap_or(u64::MAX);
+        let n = (&mut *input).take(want).read_to_end(bytes)?;
+        self.done = (n as u64) < want;
         Ok(())
-    }
-}
-
-fn read_some<R: Read + ?Sized>(input: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match input.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            r => return r,
-        }
     }
 }
 

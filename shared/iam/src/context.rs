@@ -52,6 +52,14 @@ impl Context {
         Self::default()
     }
 
+    /// An empty closed context with room for `n` keys.
+    pub fn with_capacity(n: usize) -> Self {
+        Self {
+            values: KeyMap::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+            open: false,
+        }
+    }
+
     /// An empty open context.
     pub fn open() -> Self {
         Self {

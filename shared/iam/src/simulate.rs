@@ -152,17 +152,28 @@ struct Input<'a> {
 /// trust): a batch repeats the same few policies across lines, and each is
 /// parsed and validated once. A text is kept from its second sighting on, so
 /// that a stream of ever-new policies costs no copies.
+///
+/// Whole sets are kept too: the text of a line after its `request` (every
+/// policy of the line) maps to the set prepared from it, so a line asking
+/// about the same policies as an earlier one is answered without reading
+/// them again. Such text followed a request that parsed, in a line that
+/// parsed whole, so it needs no second check.
 #[derive(Debug, Default)]
 pub struct Policies {
     prepared: [HashMap<Box<str>, Arc<Policy>, Hasher>; 3],
+    /// By the text after the request; one map for requests of `sts:`
+    /// actions (whose resource policy is a trust policy), one for others.
+    sets: [HashMap<Box<str>, Arc<Prepared>, Hasher>; 2],
     /// Hashes of the texts seen once.
     seen: HashSet<u64, Hasher>,
 }
 
 type Hasher = foldhash::fast::RandomState;
 
-/// Distinct policies kept per use and cache, and texts remembered as seen.
+/// Distinct policies kept per use and cache (and sets, per map), and texts
+/// remembered as seen.
 const MAX_PREPARED: usize = 4_096;
+const MAX_SETS: usize = 1_024;
 const MAX_SEEN: usize = 65_536;
 
 impl Policies {
@@ -188,24 +199,108 @@ impl Policies {
         kind: PolicyKind,
     ) -> Result<Arc<Policy>, PolicyError> {
         let text = raw.get();
-        let map = &mut self.prepared[kind as usize];
-        if let Some(p) = map.get(text) {
+        if let Some(p) = self.prepared[kind as usize].get(text) {
             return Ok(Arc::clone(p));
         }
         let p = Arc::new(policy(text, kind).map_err(|e| e.within(&at()))?);
-        let h = self.seen.hasher().hash_one((kind as usize, text));
-        if self.seen.insert(h) {
-            if self.seen.len() >= MAX_SEEN {
-                self.seen.clear();
-            }
+        if !self.second_sighting(kind as usize, text) {
             return Ok(p);
         }
         // Bounded: a batch of ever-new policies does not grow memory.
+        let map = &mut self.prepared[kind as usize];
         if map.len() >= MAX_PREPARED {
             map.clear();
         }
         map.insert(text.into(), Arc::clone(&p));
         Ok(p)
+    }
+
+    /// Whether `text` (of the use `tag`) was seen before; remembers it.
+    fn second_sighting(&mut self, tag: usize, text: &str) -> bool {
+        let h = self.seen.hasher().hash_one((tag, text));
+        if self.seen.insert(h) {
+            if self.seen.len() >= MAX_SEEN {
+                self.seen.clear();
+            }
+            return false;
+        }
+        true
+    }
+
+    fn set(&self, trust: bool, rest: &str) -> Option<Arc<Prepared>> {
+        self.sets[usize::from(trust)].get(rest).map(Arc::clone)
+    }
+
+    fn keep_set(&mut self, trust: bool, rest: &str, set: &Arc<Prepared>) {
+        if !self.second_sighting(3 + usize::from(trust), rest) {
+            return;
+        }
+        let map = &mut self.sets[usize::from(trust)];
+        if map.len() >= MAX_SETS {
+            map.clear();
+        }
+        map.insert(rest.into(), Arc::clone(set));
+    }
+}
+
+/// The policies of one request document, prepared.
+#[derive(Debug, Default)]
+struct Prepared {
+    identity: Vec<Arc<Policy>>,
+    resource: Option<Arc<Policy>>,
+    boundary: Option<Arc<Policy>>,
+    session: Vec<Arc<Policy>>,
+    scps: Vec<Vec<Arc<Policy>>>,
+    rcps: Vec<Vec<Arc<Policy>>>,
+    management_account: Option<String>,
+}
+
+/// A document that opens with its request, `{"request": {...}, ...`: the
+/// request's text and the text after it. A light scan, not a check: what it
+/// finds is parsed, or looked up by text known to have parsed.
+fn split_request(text: &str) -> Option<(&str, &str)> {
+    let b = text.as_bytes();
+    let ws = |mut i: usize| {
+        while b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            i += 1;
+        }
+        i
+    };
+    let mut i = ws(0);
+    (b.get(i) == Some(&b'{')).then_some(())?;
+    i = ws(i + 1);
+    (b.get(i..i + 9)? == b"\"request\"").then_some(())?;
+    i = ws(i + 9);
+    (b.get(i) == Some(&b':')).then_some(())?;
+    let start = ws(i + 1);
+    (b.get(start) == Some(&b'{')).then_some(())?;
+    let mut depth = 0usize;
+    let mut j = start;
+    loop {
+        match b.get(j)? {
+            b'"' => {
+                j += 1;
+                loop {
+                    match b.get(j)? {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        _ => j += 1,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some((text.get(start..=j)?, text.get(j + 1..)?));
+                }
+            }
+            _ => {}
+        }
+        j += 1;
     }
 }
 
@@ -214,13 +309,7 @@ impl Policies {
 pub struct Simulation {
     /// The request.
     pub request: Request,
-    identity: Vec<Arc<Policy>>,
-    resource: Option<Arc<Policy>>,
-    boundary: Option<Arc<Policy>>,
-    session: Vec<Arc<Policy>>,
-    scps: Vec<Vec<Arc<Policy>>>,
-    rcps: Vec<Vec<Arc<Policy>>>,
-    management_account: Option<String>,
+    set: Arc<Prepared>,
 }
 
 /// A policy from its JSON text: an object, or a string holding one.
@@ -245,6 +334,25 @@ impl Simulation {
     /// Parses one request document, preparing each policy once per distinct
     /// text through `cache` (a batch's lines share it).
     pub fn parse_with(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
+        // A line asking about the same policies as an earlier one: only its
+        // request is read.
+        let split = split_request(text).and_then(|(req, rest)| {
+            let input = serde_json::from_str::<RequestInput>(req).ok()?;
+            let request = request_of(input).ok()?;
+            Some((request.service() == "sts", rest, request))
+        });
+        if let Some((trust, rest, request)) = split {
+            if let Some(set) = cache.set(trust, rest) {
+                return Ok(Self { request, set });
+            }
+            let sim = Self::parse_whole(text, cache)?;
+            cache.keep_set(trust, rest, &sim.set);
+            return Ok(sim);
+        }
+        Self::parse_whole(text, cache)
+    }
+
+    fn parse_whole(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
         // The fast path; a document that fails is read again with its path
         // tracked, so the error says where.
         if let Ok(input) = serde_json::from_str::<Input>(text) {
@@ -265,21 +373,7 @@ impl Simulation {
     }
 
     fn from_input(input: Input<'_>, cache: &mut Policies) -> Result<Self, RequestError> {
-        let mut ctx = Context::new();
-        for (k, v) in input.request.context {
-            if v.list {
-                ctx.insert_list(&k, v.values);
-            } else {
-                ctx.insert(&k, v.values.into_iter().next().unwrap_or_default());
-            }
-        }
-        let request = Request::new(
-            &input.request.principal,
-            &input.request.action,
-            &input.request.resource,
-            input.request.resource_account.as_deref(),
-            ctx,
-        )?;
+        let request = request_of(input.request)?;
         let rp_kind = if request.service() == "sts" {
             PolicyKind::Trust
         } else {
@@ -332,8 +426,7 @@ impl Simulation {
                 "management_account: `{m}` is not a 12-digit account id"
             )));
         }
-        Ok(Self {
-            request,
+        let set = Prepared {
             identity,
             resource,
             boundary,
@@ -341,27 +434,32 @@ impl Simulation {
             scps,
             rcps,
             management_account: input.management_account,
+        };
+        Ok(Self {
+            request,
+            set: Arc::new(set),
         })
     }
 
     /// The policies in play, by reference.
     pub fn policy_set(&self) -> PolicySet<'_> {
+        let set = &*self.set;
         PolicySet {
-            identity: self.identity.iter().map(|p| &**p).collect(),
-            resource: self.resource.as_deref(),
-            boundary: self.boundary.as_deref(),
-            session: self.session.iter().map(|p| &**p).collect(),
-            scps: self
+            identity: set.identity.iter().map(|p| &**p).collect(),
+            resource: set.resource.as_deref(),
+            boundary: set.boundary.as_deref(),
+            session: set.session.iter().map(|p| &**p).collect(),
+            scps: set
                 .scps
                 .iter()
                 .map(|l| l.iter().map(|p| &**p).collect())
                 .collect(),
-            rcps: self
+            rcps: set
                 .rcps
                 .iter()
                 .map(|l| l.iter().map(|p| &**p).collect())
                 .collect(),
-            management_account: self.management_account.as_deref(),
+            management_account: set.management_account.as_deref(),
         }
     }
 
@@ -369,6 +467,26 @@ impl Simulation {
     pub fn decide(&self) -> Decision {
         authorize(&self.request, &self.policy_set())
     }
+}
+
+/// The request of a document, with its context.
+fn request_of(input: RequestInput<'_>) -> Result<Request, RequestError> {
+    // The caller's keys and the principal's (up to five).
+    let mut ctx = Context::with_capacity(input.context.len() + 6);
+    for (k, v) in input.context {
+        if v.list {
+            ctx.insert_list(&k, v.values);
+        } else {
+            ctx.insert(&k, v.values.into_iter().next().unwrap_or_default());
+        }
+    }
+    Request::new(
+        &input.principal,
+        &input.action,
+        &input.resource,
+        input.resource_account.as_deref(),
+        ctx,
+    )
 }
 
 /// Parses and evaluates one request document.
@@ -411,5 +529,83 @@ mod tests {
             message.contains("request.context") && message.contains("a string, number or boolean"),
             "{message}"
         );
+    }
+
+    /// The answer for one document, as text (decision or error).
+    fn answer(text: &str, cache: &mut Policies) -> String {
+        match Simulation::parse_with(text, cache) {
+            Ok(sim) => format!("{:?}", sim.decide().decision),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_shared_cache_answers_every_line_as_a_fresh_one_would() {
+        let requests = [
+            r#"{"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#,
+            r#"{"principal": "arn:aws:iam::111111111111:role/app", "action": "sts:AssumeRole", "resource": "arn:aws:iam::111111111111:role/x"}"#,
+            r#"{"principal": "arn:aws:iam::222222222222:role/\"}{[", "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k"}"#,
+            r#"{"principal": "not an arn", "action": "s3:GetObject", "resource": "*"}"#,
+        ];
+        let allow = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "sts:AssumeRole"], "Resource": "*"}]}"#;
+        // Valid as a trust policy (no Resource), not as a bucket policy.
+        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:root"}, "Action": "*"}]}"#;
+        let rests = [
+            format!(r#", "identity_policies": [{allow}]}}"#),
+            format!(r#", "identity_policies": [{allow}], "resource_policy": {trust}}}"#),
+            format!(
+                r#", "identity_policies": [{allow}], "scps": [[{allow}]], "management_account": "x"}}"#
+            ),
+            format!(r#", "identity_policies": [{allow}], "identity_policy": {allow}}}"#),
+            format!(r#", "identity_policies": [{allow}]}} trailing"#),
+            format!(r#", "identity_policies": [{allow}], "request": {{}}}}"#),
+        ];
+        let mut lines = Vec::new();
+        for round in 0..3 {
+            for (r, rest) in rests.iter().enumerate() {
+                for (q, req) in requests.iter().enumerate() {
+                    // Both orders of requests over the same policies.
+                    let req = if round == 1 {
+                        requests[(q + r) % requests.len()]
+                    } else {
+                        req
+                    };
+                    lines.push(format!(r#"{{"request": {req}{rest}"#));
+                }
+            }
+        }
+        let mut shared = Policies::new();
+        let mut hits = 0;
+        for line in &lines {
+            let fresh = answer(line, &mut Policies::new());
+            let sets_before: usize = shared.sets.iter().map(HashMap::len).sum();
+            assert_eq!(answer(line, &mut shared), fresh, "{line}");
+            hits += usize::from(sets_before > 0);
+        }
+        assert!(hits > 0);
+        assert!(
+            shared.sets.iter().map(HashMap::len).sum::<usize>() >= 3,
+            "the valid sets are kept"
+        );
+        assert_eq!(answer(&lines[1], &mut shared), "Allowed");
+        assert!(
+            answer(
+                &format!(r#"{{"request": {}{}"#, requests[0], rests[1]),
+                &mut shared
+            )
+            .contains("Resource")
+        );
+    }
+
+    #[test]
+    fn the_request_is_found_whatever_its_strings_hold() {
+        let text = r#" { "request" : {"a": "}\"{[", "b": [1, {"c": "\\"}]} , "x": 1}"#;
+        assert_eq!(
+            split_request(text),
+            Some((r#"{"a": "}\"{[", "b": [1, {"c": "\\"}]}"#, r#" , "x": 1}"#))
+        );
+        assert_eq!(split_request(r#"{"x": 1, "request": {}}"#), None);
+        assert_eq!(split_request(r#"{"request": {"a": "unclosed}"#), None);
+        assert_eq!(split_request(r#"{"request": "text"}"#), None);
     }
 }
