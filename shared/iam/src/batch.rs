@@ -85,31 +85,39 @@ pub fn run<R: Read + ?Sized>(
     std::thread::scope(|scope| {
         let mut to_workers = Vec::with_capacity(threads);
         let mut from_workers = Vec::with_capacity(threads);
+        let mut spare_out = Vec::with_capacity(threads);
         for _ in 0..threads {
             let (tx, rx) = mpsc::channel::<Block>();
-            let (answers_tx, answers_rx) = mpsc::channel::<Answers>();
+            let (answers_tx, answers_rx) = mpsc::channel::<Done>();
+            // Output buffers come back once written (no big allocation and
+            // free per block).
+            let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
             scope.spawn(move || {
                 let mut cache = Policies::new();
                 for block in rx {
-                    let answers = answer_block(&block, &mut cache, opts.explain);
-                    if answers_tx.send(answers).is_err() {
+                    let buf = spare_rx.try_recv().unwrap_or_default();
+                    let answers = answer_block(&block, buf, &mut cache, opts.explain);
+                    if answers_tx.send((answers, block.bytes)).is_err() {
                         return;
                     }
                 }
             });
             to_workers.push(tx);
             from_workers.push(answers_rx);
+            spare_out.push(spare_tx);
         }
         let mut report = BatchReport::default();
         let mut writer = InOrder {
             from_workers: &from_workers,
+            spare_out: &spare_out,
+            spare_in: Vec::new(),
             next: 0,
             out,
             report: &mut report,
         };
         let mut reader = Blocks::default();
         let mut sent = 0usize;
-        while let Some(block) = reader.next(input)? {
+        while let Some(block) = reader.next(input, &mut writer.spare_in)? {
             // Bounded: wait for the oldest answers before reading far ahead.
             while sent - writer.next >= threads * DEPTH {
                 writer.write_next()?;
@@ -130,9 +138,15 @@ pub fn run<R: Read + ?Sized>(
     })
 }
 
+/// A block's answers, and its input buffer back for the next block.
+type Done = (Answers, Vec<u8>);
+
 /// Writes the workers' answers in block order.
 struct InOrder<'a> {
-    from_workers: &'a [mpsc::Receiver<Answers>],
+    from_workers: &'a [mpsc::Receiver<Done>],
+    spare_out: &'a [mpsc::Sender<Vec<u8>>],
+    /// Input buffers to read the next blocks into.
+    spare_in: Vec<Vec<u8>>,
     next: usize,
     out: &'a mut dyn Write,
     report: &'a mut BatchReport,
@@ -140,17 +154,25 @@ struct InOrder<'a> {
 
 impl InOrder<'_> {
     fn write_next(&mut self) -> io::Result<()> {
+        let worker = self.next % self.from_workers.len();
         let rx = self
             .from_workers
-            .get(self.next % self.from_workers.len())
+            .get(worker)
             .ok_or_else(|| io::Error::other("no batch worker"))?;
-        let (bytes, requests, failed) = rx
+        let (answers, input) = rx
             .recv()
-            .map_err(|_| io::Error::other("a batch worker stopped"))??;
+            .map_err(|_| io::Error::other("a batch worker stopped"))?;
+        let (mut bytes, requests, failed) = answers?;
         self.report.requests += requests;
         self.report.failed.extend(failed);
         self.out.write_all(&bytes)?;
         self.next += 1;
+        self.spare_in.push(input);
+        bytes.clear();
+        if let Some(tx) = self.spare_out.get(worker) {
+            // A worker that has stopped needs no buffer.
+            let _ = tx.send(bytes);
+        }
         Ok(())
     }
 }
@@ -166,8 +188,16 @@ struct Blocks {
 }
 
 impl Blocks {
-    fn next<R: Read + ?Sized>(&mut self, input: &mut R) -> io::Result<Option<Block>> {
-        let mut bytes = std::mem::take(&mut self.carry);
+    /// The next block, read into a spare buffer if there is one.
+    fn next<R: Read + ?Sized>(
+        &mut self,
+        input: &mut R,
+        spare: &mut Vec<Vec<u8>>,
+    ) -> io::Result<Option<Block>> {
+        let mut bytes = spare.pop().unwrap_or_default();
+        bytes.clear();
+        bytes.extend_from_slice(&self.carry);
+        self.carry.clear();
         while !self.done && bytes.len() < BLOCK {
             let want = BLOCK - bytes.len();
             self.fill(input, &mut bytes, want)?;
@@ -188,7 +218,9 @@ impl Blocks {
             searched = bytes.len();
             self.fill(input, &mut bytes, BLOCK)?;
         };
-        self.carry = bytes.split_off(cut);
+        self.carry
+            .extend_from_slice(bytes.get(cut..).unwrap_or_default());
+        bytes.truncate(cut);
         if bytes.is_empty() {
             return Ok(None);
         }
@@ -213,8 +245,8 @@ impl Blocks {
 }
 
 /// Answers a block's lines into one buffer, in order.
-fn answer_block(block: &Block, cache: &mut Policies, explain: bool) -> Answers {
-    let mut buf = Vec::with_capacity(block.bytes.len() / 8);
+fn answer_block(block: &Block, mut buf: Vec<u8>, cache: &mut Policies, explain: bool) -> Answers {
+    buf.reserve(block.bytes.len() / 8);
     let mut failed = Vec::new();
     let mut requests = 0;
     let mut start = 0;
