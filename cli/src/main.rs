@@ -2,6 +2,10 @@
 
 use std::io::Write;
 
+/// See `Cargo.toml`: the batch simulator allocates and frees on every core.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
