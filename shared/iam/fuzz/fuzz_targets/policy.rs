@@ -1,5 +1,6 @@
 //! Fuzzes policy parsing and evaluation: any input must either be rejected
-//! with an error or parse into a policy whose canonical form parses back to
+//! with an error (the same from the typed reader as from the `Value` one)
+//! or parse into a policy whose canonical form parses back to
 //! the same policy, and that evaluates (as every policy type, in open and
 //! closed contexts) without a panic. Inputs are also tried as whole
 //! `aispm iam simulate` requests.
@@ -64,7 +65,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(sim) = Simulation::parse(text) {
         let _ = sim.decide();
     }
-    let Ok(policy) = Policy::parse(text) else {
+    // The typed reader and the located one must agree on every JSON text:
+    // the same policy, or the same error.
+    let parsed = Policy::parse(text);
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
+        assert_eq!(
+            parsed,
+            Policy::from_value(&value),
+            "the two policy readers disagree"
+        );
+    }
+    let Ok(policy) = parsed else {
         return;
     };
     let again = Policy::from_value(&policy.to_value());
