@@ -408,6 +408,72 @@ mod tests {
         }
     }
 
+    /// What one line should produce, answered alone with a fresh cache.
+    fn alone(n: u64, text: &str) -> serde_json::Value {
+        match Simulation::parse(text) {
+            Ok(sim) => {
+                let d = sim.decide();
+                serde_json::to_value(Answer {
+                    decision: d.decision,
+                    statements: &d.statements,
+                    reason: None,
+                })
+                .unwrap()
+            }
+            Err(e) => serde_json::json!({"line": n, "error": e.to_string()}),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever mix of repeated, new and broken lines, on any number of
+        /// workers: every answer is the one the line gets alone.
+        #[test]
+        fn every_line_is_answered_as_it_would_be_alone(
+            picks in proptest::collection::vec((0usize..4, 0usize..6, 0usize..3), 1..120),
+            threads in 1usize..4,
+        ) {
+            let requests = [
+                r#"{"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject", "resource": "arn:aws:s3:::data/x"}"#,
+                r#"{"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:PutObject", "resource": "arn:aws:s3:::data/x"}"#,
+                r#"{"principal": "arn:aws:iam::222222222222:user/bob", "action": "sts:AssumeRole", "resource": "arn:aws:iam::111111111111:role/app"}"#,
+                r#"{"principal": "bad", "action": "s3:GetObject", "resource": "*"}"#,
+            ];
+            let allow = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "sts:*"], "Resource": "*"}]}"#;
+            let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole"}]}"#;
+            let rests = [
+                format!(r#", "identity_policies": [{allow}]}}"#),
+                format!(r#", "identity_policies": [{allow}], "resource_policy": {trust}}}"#),
+                format!(r#", "identity_policies": [{allow}], "rcps": [[{trust}]]}}"#),
+                format!(r#", "identity_policies": [{allow}, 7]}}"#),
+                r#", "identity_policies": []}"#.to_owned(),
+                r#", "identity_policies": [}"#.to_owned(),
+            ];
+            let mut text = String::new();
+            let mut expected = Vec::new();
+            let mut n = 0u64;
+            for (q, r, sep) in picks {
+                n += 1;
+                let line = format!(r#"{{"request": {}{}"#, requests[q], rests[r]);
+                expected.push(alone(n, &line));
+                text.push_str(&line);
+                text.push_str(["\n", "\r\n", "\n\n"][sep]);
+                if sep == 2 {
+                    n += 1;
+                }
+            }
+            let mut out = Vec::new();
+            let report = run(&mut text.as_bytes(), &mut out, BatchOptions { explain: false, threads }).unwrap();
+            let got: Vec<serde_json::Value> = String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            proptest::prop_assert_eq!(report.requests as usize, expected.len());
+            proptest::prop_assert_eq!(got, expected);
+        }
+    }
+
     #[test]
     fn a_repeated_policy_is_prepared_once_per_worker() {
         let mut cache = Policies::new();
