@@ -477,6 +477,9 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#,
             r#"{"Version":"2012-10-17","Id":"x","Statement":[{"Sid":"a","Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111111111111:root"},"NotAction":"s3:Get*","NotResource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"Bool":{"aws:SecureTransport":false},"NumericLessThan":{"s3:max-keys":10}}}]}"#,
             r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:Get\u002a"],"Resource":"*"}]}"#,
+            // Two unknown principal types: both readers name the same one
+            // (found by the fuzzer).
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"NNNNNNNNNNNNNn": "2010-17", "NNNNNN": "sagemaker.amazonaws.com"}, "Action": "sumeRole"}]}"#,
         ] {
             assert!(super::raw_policy(text).is_some(), "{text}");
             let value: Value = serde_json::from_str(text).unwrap();

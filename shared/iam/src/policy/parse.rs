@@ -392,7 +392,10 @@ fn principals(raw: RawPrincipals<'_>) -> Result<Principals, PolicyError> {
             ..Principals::default()
         }),
         RawPrincipals::Text(s) => Err(not_principals("", &quoted(&s))),
-        RawPrincipals::Map(m) => {
+        RawPrincipals::Map(mut m) => {
+            // Both readers report the same unknown type first, whatever the
+            // document's order (a `Value` object iterates by key).
+            m.sort_by(|a, b| a.0.cmp(&b.0));
             let mut p = Principals::default();
             for (k, names) in m {
                 let values = names.into_iter().map(Cow::into_owned).collect();
