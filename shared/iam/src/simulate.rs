@@ -28,7 +28,7 @@ use crate::context::Context;
 use crate::err::{PolicyError, RequestError};
 use crate::policy::{Policy, PolicyKind};
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[serde(rename = "request")]
 struct RequestInput<'a> {
@@ -345,96 +345,15 @@ impl Simulation {
             if let Some(set) = cache.set(trust, rest) {
                 return Ok(Self { request, set });
             }
-            let sim = Self::parse_whole(text, cache)?;
-            cache.keep_set(trust, rest, &sim.set);
-            return Ok(sim);
+            // The request is built already; the rest of the line is read
+            // whole (its request again, only to check the line).
+            let set = Arc::new(prepare(read(text)?, trust, cache)?);
+            cache.keep_set(trust, rest, &set);
+            return Ok(Self { request, set });
         }
-        Self::parse_whole(text, cache)
-    }
-
-    fn parse_whole(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
-        // The fast path; a document that fails is read again with its path
-        // tracked, so the error says where.
-        if let Ok(input) = serde_json::from_str::<Input>(text) {
-            return Self::from_input(input, cache);
-        }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let input: Input = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            let at = if path == "." || path.is_empty() {
-                format!("line {} column {}", inner.line(), inner.column())
-            } else {
-                path
-            };
-            RequestError::Malformed(format!("{at}: {inner}"))
-        })?;
-        Self::from_input(input, cache)
-    }
-
-    fn from_input(input: Input<'_>, cache: &mut Policies) -> Result<Self, RequestError> {
-        let request = request_of(input.request)?;
-        let rp_kind = if request.service() == "sts" {
-            PolicyKind::Trust
-        } else {
-            PolicyKind::Resource
-        };
-        // Places are named only for an error.
-        let mut list = |name: &dyn Fn() -> String, pols: &[&RawValue], kind: PolicyKind| {
-            pols.iter()
-                .enumerate()
-                .map(|(i, p)| cache.get(p, || format!("{}[{i}]", name()), kind))
-                .collect::<Result<Vec<_>, PolicyError>>()
-        };
-        let identity = list(
-            &|| "identity_policies".to_owned(),
-            &input.identity_policies,
-            PolicyKind::Identity,
-        )?;
-        let session = list(
-            &|| "session_policies".to_owned(),
-            &input.session_policies,
-            PolicyKind::Identity,
-        )?;
-        let mut levels = |name: &str, levels: &[Vec<&RawValue>], kind: PolicyKind| {
-            levels
-                .iter()
-                .enumerate()
-                .map(|(l, pols)| list(&|| format!("{name}[{l}]"), pols, kind))
-                .collect::<Result<Vec<_>, PolicyError>>()
-        };
-        let scps = levels("scps", &input.scps, PolicyKind::Identity)?;
-        // RCPs name `"Principal": "*"`; they are validated as resource-based.
-        let rcps = levels("rcps", &input.rcps, PolicyKind::Resource)?;
-        let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
-            None => Ok(None),
-            Some(p) if p.get() == "null" => Ok(None),
-            Some(p) => cache.get(p, || at.to_owned(), kind).map(Some),
-        };
-        let resource = one(input.resource_policy, "resource_policy", rp_kind)?;
-        let boundary = one(
-            input.permission_boundary,
-            "permission_boundary",
-            PolicyKind::Identity,
-        )?;
-        if let Some(m) = input
-            .management_account
-            .as_deref()
-            .filter(|m| !crate::context::is_account_id(m))
-        {
-            return Err(RequestError::Malformed(format!(
-                "management_account: `{m}` is not a 12-digit account id"
-            )));
-        }
-        let set = Prepared {
-            identity,
-            resource,
-            boundary,
-            session,
-            scps,
-            rcps,
-            management_account: input.management_account,
-        };
+        let mut input = read(text)?;
+        let request = request_of(std::mem::take(&mut input.request))?;
+        let set = prepare(input, request.service() == "sts", cache)?;
         Ok(Self {
             request,
             set: Arc::new(set),
@@ -467,6 +386,92 @@ impl Simulation {
     pub fn decide(&self) -> Decision {
         authorize(&self.request, &self.policy_set())
     }
+}
+
+/// The request document, with the error located when it is malformed.
+fn read(text: &str) -> Result<Input<'_>, RequestError> {
+    // The fast path; a document that fails is read again with its path
+    // tracked, so the error says where.
+    if let Ok(input) = serde_json::from_str::<Input>(text) {
+        return Ok(input);
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let at = if path == "." || path.is_empty() {
+            format!("line {} column {}", inner.line(), inner.column())
+        } else {
+            path
+        };
+        RequestError::Malformed(format!("{at}: {inner}"))
+    })
+}
+
+/// The document's policies, prepared through `cache`; `trust` when the
+/// request is an `sts:` action (its resource policy is a trust policy).
+fn prepare(input: Input<'_>, trust: bool, cache: &mut Policies) -> Result<Prepared, RequestError> {
+    let rp_kind = if trust {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    };
+    // Places are named only for an error.
+    let mut list = |name: &dyn Fn() -> String, pols: &[&RawValue], kind: PolicyKind| {
+        pols.iter()
+            .enumerate()
+            .map(|(i, p)| cache.get(p, || format!("{}[{i}]", name()), kind))
+            .collect::<Result<Vec<_>, PolicyError>>()
+    };
+    let identity = list(
+        &|| "identity_policies".to_owned(),
+        &input.identity_policies,
+        PolicyKind::Identity,
+    )?;
+    let session = list(
+        &|| "session_policies".to_owned(),
+        &input.session_policies,
+        PolicyKind::Identity,
+    )?;
+    let mut levels = |name: &str, levels: &[Vec<&RawValue>], kind: PolicyKind| {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(l, pols)| list(&|| format!("{name}[{l}]"), pols, kind))
+            .collect::<Result<Vec<_>, PolicyError>>()
+    };
+    let scps = levels("scps", &input.scps, PolicyKind::Identity)?;
+    // RCPs name `"Principal": "*"`; they are validated as resource-based.
+    let rcps = levels("rcps", &input.rcps, PolicyKind::Resource)?;
+    let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
+        None => Ok(None),
+        Some(p) if p.get() == "null" => Ok(None),
+        Some(p) => cache.get(p, || at.to_owned(), kind).map(Some),
+    };
+    let resource = one(input.resource_policy, "resource_policy", rp_kind)?;
+    let boundary = one(
+        input.permission_boundary,
+        "permission_boundary",
+        PolicyKind::Identity,
+    )?;
+    if let Some(m) = input
+        .management_account
+        .as_deref()
+        .filter(|m| !crate::context::is_account_id(m))
+    {
+        return Err(RequestError::Malformed(format!(
+            "management_account: `{m}` is not a 12-digit account id"
+        )));
+    }
+    Ok(Prepared {
+        identity,
+        resource,
+        boundary,
+        session,
+        scps,
+        rcps,
+        management_account: input.management_account,
+    })
 }
 
 /// The request of a document, with its context.

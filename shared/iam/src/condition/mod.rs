@@ -203,13 +203,7 @@ impl Operator {
 
     /// The operator's canonical name.
     pub fn name(&self) -> String {
-        let q = match self.qualifier {
-            Some(Qualifier::ForAllValues) => "ForAllValues:",
-            Some(Qualifier::ForAnyValue) => "ForAnyValue:",
-            None => "",
-        };
-        let e = if self.if_exists { "IfExists" } else { "" };
-        format!("{q}{}{e}", self.kind.name())
+        self.name_parts().concat()
     }
 }
 

@@ -10,7 +10,10 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::marker::PhantomData;
+
+use serde::de::value::BorrowedStrDeserializer;
+use serde::de::{self, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 
 use super::parse::{RawPolicy, RawPrincipals, RawStatement, Text};
 
@@ -51,78 +54,70 @@ impl<'de> Visitor<'de> for StrVisitor {
     }
 }
 
+impl<'a> From<Str<'a>> for Text<'a> {
+    fn from(s: Str<'a>) -> Self {
+        s.0
+    }
+}
+
+/// One value or a list of them, each read as `T`: a string or a list of
+/// strings (`T` = [`Str`]), condition values (`T` = [`Scalar`]).
+struct OneOrList<'a, T>(Vec<Text<'a>>, PhantomData<T>);
+
 /// A string or a list of strings.
-struct Strs<'a>(Vec<Text<'a>>);
-
-impl<'de> Deserialize<'de> for Strs<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrsVisitor)
-    }
-}
-
-struct StrsVisitor;
-
-impl<'de> Visitor<'de> for StrsVisitor {
-    type Value = Strs<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string or a list of strings")
-    }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Strs(vec![Cow::Borrowed(v)]))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Strs(vec![Cow::Owned(v.to_owned())]))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(Str(s)) = seq.next_element()? {
-            out.push(s);
-        }
-        Ok(Strs(out))
-    }
-}
+type Strs<'a> = OneOrList<'a, Str<'a>>;
 
 /// Condition values: a scalar or a list of scalars, as text (numbers as
 /// `serde_json` writes them, as the located reader does).
-struct Scalars<'a>(Vec<Text<'a>>);
+type Scalars<'a> = OneOrList<'a, Scalar<'a>>;
 
-impl<'de> Deserialize<'de> for Scalars<'de> {
+impl<'de, T: Deserialize<'de> + Into<Text<'de>>> Deserialize<'de> for OneOrList<'de, T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarsVisitor)
+        d.deserialize_any(OneOrListVisitor(PhantomData))
     }
 }
 
-struct ScalarsVisitor;
+struct OneOrListVisitor<T>(PhantomData<T>);
 
-impl<'de> Visitor<'de> for ScalarsVisitor {
-    type Value = Scalars<'de>;
+impl<'de, T: Deserialize<'de> + Into<Text<'de>>> OneOrListVisitor<T> {
+    /// A single value, read by `T` from `d`.
+    fn one<E, D>(d: D) -> Result<OneOrList<'de, T>, E>
+    where
+        D: Deserializer<'de, Error = E>,
+    {
+        Ok(OneOrList(vec![T::deserialize(d)?.into()], PhantomData))
+    }
+}
+
+impl<'de, T: Deserialize<'de> + Into<Text<'de>>> Visitor<'de> for OneOrListVisitor<T> {
+    type Value = OneOrList<'de, T>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("condition values")
+        f.write_str("a value or a list of values")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![Cow::Borrowed(v)]))
+        Self::one(BorrowedStrDeserializer::new(v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![Cow::Owned(v.to_owned())]))
+        Self::one(IntoDeserializer::<E>::into_deserializer(v))
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![bool_text(v)]))
+        Self::one(IntoDeserializer::<E>::into_deserializer(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![Cow::Owned(v.to_string())]))
+        Self::one(IntoDeserializer::<E>::into_deserializer(v))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![Cow::Owned(v.to_string())]))
+        Self::one(IntoDeserializer::<E>::into_deserializer(v))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Scalars(vec![float_text(v)?]))
+        Self::one(IntoDeserializer::<E>::into_deserializer(v))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(Scalar(s)) = seq.next_element()? {
-            out.push(s);
+        while let Some(t) = seq.next_element::<T>()? {
+            out.push(t.into());
         }
-        Ok(Scalars(out))
+        Ok(OneOrList(out, PhantomData))
     }
 }
 
@@ -136,8 +131,14 @@ fn float_text<'a, E: de::Error>(v: f64) -> Result<Text<'a>, E> {
         .ok_or_else(refuse)
 }
 
-/// One condition value inside a list.
+/// One condition value.
 struct Scalar<'a>(Text<'a>);
+
+impl<'a> From<Scalar<'a>> for Text<'a> {
+    fn from(s: Scalar<'a>) -> Self {
+        s.0
+    }
+}
 
 impl<'de> Deserialize<'de> for Scalar<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -226,7 +227,7 @@ impl<'de> Deserialize<'de> for RawPrincipals<'de> {
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
                 let list: Vec<(Text<'de>, Strs<'de>)> = entries(map)?;
                 Ok(RawPrincipals::Map(
-                    list.into_iter().map(|(k, Strs(v))| (k, v)).collect(),
+                    list.into_iter().map(|(k, v)| (k, v.0)).collect(),
                 ))
             }
         }
