@@ -47,6 +47,10 @@ enum Command {
     /// Posture metrics from the findings store: ownership, mapping, coverage
     /// and rule gaps, findings by status, time to remediate.
     Metrics(cmd::metrics::MetricsArgs),
+    /// Plan remediation for the open findings under a remediation policy:
+    /// each action with its mode, status and calls, or why it is skipped.
+    /// Dry run only in this version: nothing is changed.
+    Remediate(cmd::remediate::RemediateArgs),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
     Iam(cmd::iam::IamCommand),
@@ -113,6 +117,7 @@ async fn execute(
         Command::Sweep(args) => Box::pin(cmd::sweep::sweep(args, out)).await,
         Command::Findings(c) => Box::pin(cmd::findings::findings(c, out)).await,
         Command::Metrics(args) => Box::pin(cmd::metrics::metrics(args, out)).await,
+        Command::Remediate(args) => Box::pin(cmd::remediate::remediate(args, out)).await,
         Command::Event(args) => Box::pin(cmd::event::event(args, out)).await,
         Command::Scan(args) => Box::pin(cmd::scan::run(args, out, err)).await,
         Command::Inventory(args) => Box::pin(cmd::scan::inventory(args, out, err)).await,

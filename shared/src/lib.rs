@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod reconcile;
+pub mod remediate;
 pub mod risk;
 pub mod rules;
 pub mod scan;

@@ -980,3 +980,149 @@ fn a_task_short_of_time_records_timeout_coverage_and_finishes_before_its_deadlin
         assert!(err.to_string().contains("too little"), "{err}");
     });
 }
+
+#[test]
+fn remediate_plans_dry_runs_for_stored_findings_and_changes_nothing() {
+    let est = estate();
+    let url = Emulator::shared().url.clone();
+    let table = "remediation";
+    json_of(&aispm(&[
+        "sweep",
+        "--local",
+        "--endpoint-url",
+        &url,
+        "--table",
+        table,
+        "--queue",
+        table,
+        "--regions",
+        "eu-west-1",
+        "--accounts",
+        &est.data_science,
+        "--format",
+        "json",
+    ]));
+    let sdk = rt().block_on(aispm_shared::aws::base_config(&settings(&url), "us-east-1"));
+    let before = rt().block_on(dump(&sdk, table));
+    let remediate = |extra: &[&str]| {
+        let mut a = vec![
+            "remediate",
+            "--local",
+            "--endpoint-url",
+            &url,
+            "--table",
+            table,
+        ];
+        a.extend(extra);
+        aispm(&a)
+    };
+
+    // GIVEN no policy: every action that accepts an open finding is a dry run
+    // with the calls it would make, and nothing else
+    let plan = json_of(&remediate(&["--format", "json"]));
+    let records = plan.as_array().unwrap();
+    assert!(
+        !records.is_empty(),
+        "no finding of the data-science account has an action"
+    );
+    for r in records {
+        for key in [
+            "action_id",
+            "action",
+            "finding_id",
+            "resource_arn",
+            "mode",
+            "status",
+            "before",
+            "after",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+        // Actions that need a setting (a boundary, a guardrail, a log
+        // destination) are off until the policy gives it, and say so.
+        if [
+            "attach_permissions_boundary",
+            "attach_bedrock_guardrail",
+            "enable_bedrock_invocation_logging",
+        ]
+        .contains(&r["action"].as_str().unwrap())
+        {
+            assert_eq!(r["mode"], "off", "{r}");
+            assert_eq!(r["status"], "skipped", "{r}");
+            assert!(r["reason"].as_str().unwrap().contains("needs `"), "{r}");
+            continue;
+        }
+        assert_eq!(r["mode"], "dry_run", "{r}");
+        assert!(r["status"] == "dry_run" || r["status"] == "skipped", "{r}");
+        if r["status"] == "dry_run" {
+            assert!(!r["calls"].as_array().unwrap().is_empty(), "{r}");
+        }
+    }
+    // The AI-provider secret without rotation gets its rotation planned.
+    let rotate = records
+        .iter()
+        .find(|r| r["action"] == "rotate_secret")
+        .expect("the hub token's rotation is planned");
+    assert_eq!(rotate["status"], "dry_run");
+    assert_eq!(rotate["calls"][0]["api"], "secretsmanager:RotateSecret");
+    assert!(
+        rotate["resource_arn"]
+            .as_str()
+            .unwrap()
+            .contains(":secret:huggingface/hub-token")
+    );
+    // The same plan twice: the same action ids.
+    assert_eq!(json_of(&remediate(&["--format", "json"])), plan);
+
+    // WHEN a policy turns one action off and scopes the rest to another account
+    let first = records[0]["action"].as_str().unwrap().to_owned();
+    let policy =
+        std::env::temp_dir().join(format!("aispm-remediation-{}.json", std::process::id()));
+    std::fs::write(
+        &policy,
+        serde_json::json!({"actions": {first.clone(): {"mode": "off"}}}).to_string(),
+    )
+    .unwrap();
+    let off = json_of(&remediate(&[
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let of_first: Vec<&Value> = off
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == first.as_str())
+        .collect();
+    assert!(!of_first.is_empty());
+    for r in of_first {
+        assert_eq!(r["status"], "skipped");
+        assert!(r["reason"].as_str().unwrap().contains("is off"), "{r}");
+    }
+
+    // A broken policy fails with the key it did not know, and one finding
+    // that does not exist is an error naming it.
+    std::fs::write(
+        &policy,
+        r#"{"actions": {"rotate_secret": {"max_per_day": 1}}}"#,
+    )
+    .unwrap();
+    let bad = remediate(&["--policy", policy.to_str().unwrap()]);
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("actions.rotate_secret") && err.contains("max_per_day"),
+        "{err}"
+    );
+    let unknown = remediate(&["--finding", "0000"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no finding with id `0000`"));
+    // The table output says nothing was changed.
+    let table_out = remediate(&[]);
+    assert!(String::from_utf8_lossy(&table_out.stdout).contains("nothing was changed"));
+
+    // THEN the store is as the sweep left it (remediation plans are not
+    // stored yet, and a dry run writes nothing)
+    assert_eq!(rt().block_on(dump(&sdk, table)), before);
+}

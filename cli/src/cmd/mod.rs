@@ -4,6 +4,7 @@ pub(crate) mod event;
 pub(crate) mod findings;
 pub(crate) mod iam;
 pub(crate) mod metrics;
+pub(crate) mod remediate;
 pub(crate) mod rules;
 pub(crate) mod scan;
 pub(crate) mod store;

@@ -1,0 +1,557 @@
+//! Planning: for each finding, every catalog action that accepts it, in the
+//! mode the policy gives it, or skipped with the reason. Pure: the same
+//! findings, policy and facts give the same records (ids included), so a
+//! plan made twice records nothing twice.
+//!
+//! Order of the checks, first failing wins: the finding is open; the mode is
+//! not `off`; the resource carries no exclusion tag (the policy's or the
+//! action's: it always wins); the finding is in the action's scope
+//! (severity, risk, accounts, OUs, tags); the action can plan the finding's
+//! resource; the blast-radius caps (`max_per_run`, then `max_per_hour` less
+//! what was changed in the last hour) are not reached, riskiest findings
+//! first. Caps count in every mode, so a dry run shows what `auto` would do.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::catalog::{ActionKind, actions_for};
+use super::policy::{Mode, RemediationPolicy};
+use super::{Record, Status, action_id};
+use crate::model::FindingStatus;
+use crate::store::{
+    AccountSnapshot, FindingFilter, FindingReads, FindingState, Part, Snapshots, StoreError,
+};
+
+/// What planning needs to know beyond the findings.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Tags of the resources, by ARN (from the inventory).
+    pub tags: BTreeMap<String, BTreeMap<String, String>>,
+    /// Each account's place in the organization: its root and OU ids.
+    pub ous: BTreeMap<String, Vec<String>>,
+    /// Changes each action made in the last hour (from the audit records).
+    pub changed_last_hour: BTreeMap<ActionKind, u32>,
+}
+
+impl Facts {
+    /// Adds the tags of every asset stored for one account.
+    pub fn add_snapshot(&mut self, snapshot: &AccountSnapshot) {
+        for item in &snapshot.items {
+            if let Part::Asset(a) = &item.part
+                && !a.tags.is_empty()
+            {
+                self.tags.insert(a.arn.clone(), a.tags.clone());
+            }
+        }
+    }
+}
+
+/// Plans every action for the findings in the store under `policy`: the open
+/// ones, or the one with id `only` (whatever its status: a finding that is
+/// not open is recorded as skipped), with the tags its account's stored
+/// snapshot holds.
+pub async fn plan_stored<S: FindingReads + Snapshots>(
+    store: &S,
+    policy: &RemediationPolicy,
+    only: Option<&str>,
+) -> Result<Vec<Record>, StoreError> {
+    let findings = match only {
+        Some(id) => vec![
+            store
+                .finding(id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(id.to_owned()))?,
+        ],
+        None => {
+            store
+                .list(&FindingFilter {
+                    status: Some(FindingStatus::Open),
+                    ..FindingFilter::default()
+                })
+                .await?
+        }
+    };
+    let mut facts = Facts::default();
+    let accounts: BTreeSet<&str> = findings.iter().map(|f| f.account_id.as_str()).collect();
+    for account in accounts {
+        facts.add_snapshot(&store.account(account).await?);
+    }
+    Ok(plan(policy, &findings, &facts))
+}
+
+/// Plans every action for `findings` under `policy`.
+pub fn plan(policy: &RemediationPolicy, findings: &[FindingState], facts: &Facts) -> Vec<Record> {
+    let mut ordered: Vec<&FindingState> = findings.iter().collect();
+    ordered.sort_by(|a, b| {
+        b.risk_score
+            .cmp(&a.risk_score)
+            .then_with(|| a.finding_id.cmp(&b.finding_id))
+    });
+    let mut records = Vec::new();
+    for f in ordered {
+        for kind in actions_for(&f.rule_id) {
+            records.push(one(policy, f, kind, facts));
+        }
+    }
+    cap(policy, facts, &mut records);
+    records
+}
+
+fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &Facts) -> Record {
+    let mode = policy.mode(kind);
+    let entry = policy.entry(kind);
+    let mut record = Record {
+        action_id: action_id(kind, &f.finding_id, f.occurrence),
+        action: kind,
+        finding_id: f.finding_id.clone(),
+        rule_id: f.rule_id.clone(),
+        resource_arn: f.resource_arn.clone(),
+        account_id: f.account_id.clone(),
+        region: f.region.clone(),
+        mode,
+        status: Status::Skipped,
+        reason: None,
+        calls: Vec::new(),
+        before: None,
+        after: None,
+    };
+    let skip = |mut r: Record, why: String| {
+        r.reason = Some(why);
+        r
+    };
+    if f.status != FindingStatus::Open {
+        return skip(record, format!("the finding is {}", f.status.as_str()));
+    }
+    if mode == Mode::Off {
+        let why = match super::policy::missing_setting(kind, &entry.settings) {
+            Some(need) => format!("{kind} is off: {need}"),
+            None => format!("{kind} is off in the remediation policy"),
+        };
+        return skip(record, why);
+    }
+    let tags = facts.tags.get(&f.resource_arn);
+    let excluded = [
+        Some(policy.exclude_tag.as_str()),
+        entry.exclude_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|t| tags.is_some_and(|tags| tags.contains_key(*t)));
+    if let Some(t) = excluded {
+        return skip(
+            record,
+            format!("the resource carries the exclusion tag `{t}`"),
+        );
+    }
+    if let Some(min) = entry.min_severity
+        && f.severity < min
+    {
+        return skip(
+            record,
+            format!(
+                "severity {} is below the policy's min_severity {}",
+                f.severity.as_str(),
+                min.as_str()
+            ),
+        );
+    }
+    if let Some(min) = entry.min_risk
+        && f.risk_score < min
+    {
+        return skip(
+            record,
+            format!("risk {} is below the policy's min_risk {min}", f.risk_score),
+        );
+    }
+    if !entry.accounts.is_empty() && !entry.accounts.contains(&f.account_id) {
+        return skip(
+            record,
+            format!("account {} is not in the action's accounts", f.account_id),
+        );
+    }
+    if !entry.ous.is_empty() {
+        match facts.ous.get(&f.account_id) {
+            None => {
+                return skip(
+                    record,
+                    format!(
+                        "the action is scoped to OUs and account {}'s place in the organization is unknown",
+                        f.account_id
+                    ),
+                );
+            }
+            Some(path) if !entry.ous.iter().any(|o| path.contains(o)) => {
+                return skip(
+                    record,
+                    format!("account {} is under none of the action's OUs", f.account_id),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((k, v)) = entry
+        .tags
+        .iter()
+        .find(|(k, v)| tags.and_then(|t| t.get(*k)) != Some(*v))
+    {
+        return skip(
+            record,
+            format!("the resource does not carry the action's scope tag {k}={v}"),
+        );
+    }
+    match kind.calls(f, &entry.settings) {
+        Ok(calls) => record.calls = calls,
+        Err(why) => return skip(record, why),
+    }
+    record.status = match mode {
+        Mode::DryRun => Status::DryRun,
+        Mode::Approval => Status::AwaitingApproval,
+        Mode::Auto | Mode::Off => Status::Planned,
+    };
+    record
+}
+
+/// Applies the blast-radius caps in plan order (riskiest first).
+fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
+    let mut eligible: BTreeMap<ActionKind, u32> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.status != Status::Skipped) {
+        *eligible.entry(r.action).or_default() += 1;
+    }
+    let mut taken: BTreeMap<ActionKind, u32> = BTreeMap::new();
+    for r in records.iter_mut().filter(|r| r.status != Status::Skipped) {
+        let entry = policy.entry(r.action);
+        let n = taken.entry(r.action).or_default();
+        let all = eligible.get(&r.action).copied().unwrap_or(0);
+        let reason = if entry.max_per_run.is_some_and(|max| *n >= max) {
+            Some(format!(
+                "blast-radius cap: {} allows {} change(s) per run and {all} were eligible; this one and the rest of lower risk are left",
+                r.action,
+                entry.max_per_run.unwrap_or(0)
+            ))
+        } else if let Some(max) = entry.max_per_hour
+            && *n + facts.changed_last_hour.get(&r.action).copied().unwrap_or(0) >= max
+        {
+            Some(format!(
+                "blast-radius cap: {} allows {max} change(s) per hour and {} were made in the last hour",
+                r.action,
+                facts.changed_last_hour.get(&r.action).copied().unwrap_or(0)
+            ))
+        } else {
+            None
+        };
+        match reason {
+            Some(why) => {
+                r.status = Status::Skipped;
+                r.reason = Some(why);
+            }
+            None => {
+                *n += 1;
+                if !r.action.can_apply() && matches!(r.mode, Mode::Auto | Mode::Approval) {
+                    r.status = Status::Skipped;
+                    r.reason = Some(format!(
+                        "this version of aispm plans and dry-runs {} but cannot apply it yet",
+                        r.action
+                    ));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AssetType, Severity};
+
+    fn finding(id: &str, rule: &str, risk: u8, account: &str) -> FindingState {
+        let (arn, t, key) = match rule {
+            "s3_bucket_public_read" => (
+                format!("arn:aws:s3:::bucket-{id}"),
+                AssetType::S3Bucket,
+                None,
+            ),
+            _ => (
+                format!("arn:aws:iam::{account}:user/u-{id}"),
+                AssetType::IamUser,
+                Some(format!("AKIA{id}")),
+            ),
+        };
+        FindingState {
+            finding_id: id.to_owned(),
+            rule_id: rule.to_owned(),
+            title: "t".into(),
+            severity: Severity::High,
+            risk_score: risk,
+            status: FindingStatus::Open,
+            account_id: account.to_owned(),
+            region: "global".into(),
+            scope: "global".into(),
+            resource_arn: arn,
+            resource_type: t,
+            access_key_id: key,
+            first_seen: "2026-12-01T00:00:00.000Z".into(),
+            last_seen: "2026-12-01T00:00:00.000Z".into(),
+            resolved_at: None,
+            occurrence: 1,
+            disposition: None,
+            detail_hash: String::new(),
+            version: 1,
+        }
+    }
+
+    fn policy(text: &str) -> RemediationPolicy {
+        RemediationPolicy::parse(text).unwrap()
+    }
+
+    const A: &str = "111111111111";
+
+    #[test]
+    fn without_a_policy_every_accepted_action_is_a_dry_run_with_its_calls() {
+        let f = finding("k1", "identity_access_key_can_invoke_models", 80, A);
+        let r = plan(&RemediationPolicy::default(), &[f], &Facts::default());
+        let actions: Vec<_> = r.iter().map(|r| (r.action, r.status)).collect();
+        assert_eq!(
+            actions,
+            vec![
+                (ActionKind::DeactivateAccessKey, Status::DryRun),
+                (ActionKind::QuarantineAccessKey, Status::DryRun)
+            ]
+        );
+        assert_eq!(r[0].calls[0].api, "iam:UpdateAccessKey");
+        assert_eq!(r[0].calls[0].params["UserName"], "u-k1");
+        assert_eq!(r[0].calls[0].params["AccessKeyId"], "AKIAk1");
+        assert_eq!(r[0].calls[0].params["Status"], "Inactive");
+        assert_eq!(
+            r[1].calls[0].params["PolicyArn"],
+            super::super::catalog::QUARANTINE_POLICY_ARN
+        );
+        assert!(r.iter().all(|r| r.before.is_none() && r.after.is_none()));
+    }
+
+    #[test]
+    fn planning_twice_gives_the_same_records() {
+        let fs = [
+            finding("a", "s3_bucket_public_read", 50, A),
+            finding("b", "identity_access_key_unused", 70, A),
+        ];
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"max_per_run": 1}}}"#);
+        assert_eq!(
+            plan(&p, &fs, &Facts::default()),
+            plan(&p, &fs, &Facts::default())
+        );
+        // Riskiest first.
+        assert_eq!(plan(&p, &fs, &Facts::default())[0].finding_id, "b");
+    }
+
+    #[test]
+    fn the_exclusion_tag_always_wins() {
+        let f = finding("k1", "identity_access_key_unused", 90, A);
+        let mut facts = Facts::default();
+        let tagged = |k: &str| BTreeMap::from([(k.to_owned(), "true".to_owned())]);
+        facts
+            .tags
+            .insert(f.resource_arn.clone(), tagged("aispm:no-remediate"));
+        let p = policy(r#"{"default_mode": "auto"}"#);
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        assert_eq!(r[0].status, Status::Skipped);
+        assert!(
+            r[0].reason
+                .as_deref()
+                .unwrap_or("")
+                .contains("exclusion tag `aispm:no-remediate`")
+        );
+        assert!(r[0].calls.is_empty());
+        // A policy's own tag, and an action's, count too; another tag does not.
+        facts.tags.insert(f.resource_arn.clone(), tagged("keep"));
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"exclude_tag": "keep"}}}"#);
+        assert_eq!(
+            plan(&p, std::slice::from_ref(&f), &facts)[0].status,
+            Status::Skipped
+        );
+        let p = policy(r#"{"exclude_tag": "other"}"#);
+        assert_eq!(
+            plan(&p, std::slice::from_ref(&f), &facts)[0].status,
+            Status::DryRun
+        );
+    }
+
+    #[test]
+    fn scope_limits_what_is_planned() {
+        let fs = [
+            finding("in", "identity_access_key_unused", 90, A),
+            finding("out", "identity_access_key_unused", 90, "222222222222"),
+            finding("low", "identity_access_key_unused", 10, A),
+        ];
+        let p = policy(
+            r#"{"actions": {"deactivate_access_key": {"accounts": ["111111111111"], "min_risk": 50}}}"#,
+        );
+        let r = plan(&p, &fs, &Facts::default());
+        let by = |id: &str| r.iter().find(|r| r.finding_id == id).unwrap();
+        assert_eq!(by("in").status, Status::DryRun);
+        assert!(
+            by("out")
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("account 222222222222 is not in")
+        );
+        assert!(
+            by("low")
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("below the policy's min_risk 50")
+        );
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"min_severity": "critical"}}}"#);
+        assert!(
+            plan(&p, &fs[..1], &Facts::default())[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("below the policy's min_severity critical")
+        );
+        // OUs: unknown placement is not a match; a placement under the OU is.
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"ous": ["ou-ab12-prod"]}}}"#);
+        let mut facts = Facts::default();
+        assert_eq!(plan(&p, &fs[..1], &facts)[0].status, Status::Skipped);
+        facts
+            .ous
+            .insert(A.into(), vec!["r-ab12".into(), "ou-ab12-prod".into()]);
+        assert_eq!(plan(&p, &fs[..1], &facts)[0].status, Status::DryRun);
+        facts
+            .ous
+            .insert(A.into(), vec!["r-ab12".into(), "ou-ab12-dev".into()]);
+        assert_eq!(plan(&p, &fs[..1], &facts)[0].status, Status::Skipped);
+        // Tags: every scope tag must be carried with its value.
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"tags": {"env": "prod"}}}}"#);
+        assert_eq!(
+            plan(&p, &fs[..1], &Facts::default())[0].status,
+            Status::Skipped
+        );
+        let mut facts = Facts::default();
+        facts.tags.insert(
+            fs[0].resource_arn.clone(),
+            BTreeMap::from([("env".into(), "prod".into())]),
+        );
+        assert_eq!(plan(&p, &fs[..1], &facts)[0].status, Status::DryRun);
+    }
+
+    #[test]
+    fn an_action_missing_its_settings_is_off_and_says_what_it_needs() {
+        let mut f = finding("b", "identity_access_key_unused", 50, A);
+        f.rule_id = "bedrock_agent_without_guardrail".into();
+        f.resource_type = AssetType::BedrockAgent;
+        let r = plan(&RemediationPolicy::default(), &[f], &Facts::default());
+        assert_eq!(r[0].action, ActionKind::AttachBedrockGuardrail);
+        assert_eq!(r[0].status, Status::Skipped);
+        let why = r[0].reason.as_deref().unwrap();
+        assert!(
+            why.contains("is off") && why.contains("needs `guardrail_id`"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn only_open_findings_and_enabled_actions_are_planned() {
+        let mut f = finding("k", "identity_access_key_unused", 90, A);
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"mode": "off"}}}"#);
+        let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
+        assert!(
+            r[0].reason
+                .as_deref()
+                .unwrap()
+                .contains("off in the remediation policy")
+        );
+        f.status = FindingStatus::Suppressed;
+        let r = plan(&RemediationPolicy::default(), &[f], &Facts::default());
+        assert_eq!(r[0].reason.as_deref(), Some("the finding is suppressed"));
+    }
+
+    #[test]
+    fn the_cap_stops_at_the_cap_riskiest_first_and_says_so() {
+        let fs: Vec<_> = (0..7)
+            .map(|i| finding(&format!("b{i}"), "s3_bucket_public_read", 50 + i as u8, A))
+            .collect();
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"max_per_run": 5}}}"#);
+        let r = plan(&p, &fs, &Facts::default());
+        let runs: Vec<_> = r.iter().filter(|r| r.status == Status::DryRun).collect();
+        assert_eq!(runs.len(), 5);
+        assert!(
+            runs.iter().all(|r| r.finding_id.as_str() >= "b2"),
+            "the riskiest five run"
+        );
+        let left: Vec<_> = r.iter().filter(|r| r.status == Status::Skipped).collect();
+        assert_eq!(left.len(), 2);
+        assert!(left.iter().all(|r| r.calls.len() == 1));
+        assert!(
+            left[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("allows 5 change(s) per run and 7 were eligible")
+        );
+        // Per hour: what the last hour changed counts.
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"max_per_hour": 4}}}"#);
+        let mut facts = Facts::default();
+        facts
+            .changed_last_hour
+            .insert(ActionKind::S3BlockPublicAccess, 3);
+        let r = plan(&p, &fs, &facts);
+        assert_eq!(r.iter().filter(|r| r.status == Status::DryRun).count(), 1);
+        assert!(
+            r[1].reason
+                .as_deref()
+                .unwrap()
+                .contains("3 were made in the last hour")
+        );
+        // A cap of zero changes nothing.
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"max_per_run": 0}}}"#);
+        assert!(
+            plan(&p, &fs, &Facts::default())
+                .iter()
+                .all(|r| r.status == Status::Skipped)
+        );
+    }
+
+    #[test]
+    fn modes_give_their_statuses() {
+        let f = finding("b", "s3_bucket_public_read", 50, A);
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"mode": "approval"}}}"#);
+        let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
+        // Until applying lands, approval and auto say they cannot apply.
+        assert_eq!(r[0].status, Status::Skipped);
+        assert!(
+            r[0].reason
+                .as_deref()
+                .unwrap()
+                .contains("cannot apply it yet")
+        );
+        assert_eq!(r[0].mode, Mode::Approval);
+        assert_eq!(r[0].calls[0].api, "s3:PutBucketPublicAccessBlock");
+        assert_eq!(r[0].calls[0].params["Bucket"], "bucket-b");
+    }
+
+    #[test]
+    fn an_action_refuses_a_resource_it_cannot_change() {
+        let mut f = finding("k", "identity_access_key_unused", 90, A);
+        f.access_key_id = None;
+        let r = plan(
+            &RemediationPolicy::default(),
+            &[f.clone()],
+            &Facts::default(),
+        );
+        assert_eq!(
+            r[0].reason.as_deref(),
+            Some("the finding names no access key id")
+        );
+        f.resource_type = AssetType::S3Bucket;
+        let r = plan(&RemediationPolicy::default(), &[f], &Facts::default());
+        assert!(
+            r[0].reason
+                .as_deref()
+                .unwrap()
+                .contains("changes iam_user or iam_access_key, not a s3_bucket"),
+            "{:?}",
+            r[0].reason
+        );
+    }
+}
