@@ -47,9 +47,10 @@ enum Command {
     /// Posture metrics from the findings store: ownership, mapping, coverage
     /// and rule gaps, findings by status, time to remediate.
     Metrics(cmd::metrics::MetricsArgs),
-    /// Plan remediation for the open findings under a remediation policy:
-    /// each action with its mode, status and calls, or why it is skipped.
-    /// Dry run only in this version: nothing is changed.
+    /// Plan remediation for the open findings under a remediation policy
+    /// (dry run by default): each action with its mode, status and calls, or
+    /// why it is skipped; in auto mode, apply what this version can apply,
+    /// with the state before and after.
     Remediate(cmd::remediate::RemediateArgs),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]

@@ -1118,6 +1118,28 @@ fn remediate_plans_dry_runs_for_stored_findings_and_changes_nothing() {
     let unknown = remediate(&["--finding", "0000"]);
     assert_eq!(unknown.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no finding with id `0000`"));
+    // The remediator role's policy follows the remediation policy, and needs
+    // no store.
+    std::fs::write(
+        &policy,
+        r#"{"default_mode": "off", "actions": {"s3_block_public_access": {"mode": "auto"}}}"#,
+    )
+    .unwrap();
+    let role = json_of(&aispm(&[
+        "remediate",
+        "--print-role-policy",
+        "--policy",
+        policy.to_str().unwrap(),
+    ]));
+    assert_eq!(
+        role["Statement"][0]["Action"],
+        serde_json::json!([
+            "s3:DeleteBucketPublicAccessBlock",
+            "s3:GetBucketPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock"
+        ])
+    );
+    assert_eq!(role["Statement"][1]["Effect"], "Deny");
     // The table output says nothing was changed.
     let table_out = remediate(&[]);
     assert!(String::from_utf8_lossy(&table_out.stdout).contains("nothing was changed"));
@@ -1125,4 +1147,5 @@ fn remediate_plans_dry_runs_for_stored_findings_and_changes_nothing() {
     // THEN the store is as the sweep left it (remediation plans are not
     // stored yet, and a dry run writes nothing)
     assert_eq!(rt().block_on(dump(&sdk, table)), before);
+    let _ = std::fs::remove_file(&policy);
 }

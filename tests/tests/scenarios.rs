@@ -384,3 +384,154 @@ fn scenario_4_overprivileged_agent() {
     );
     assert_eq!(path["remediation"]["action"], "require_action_confirmation");
 }
+
+/// Scenario 3's fix, as far as this version applies it: a dry run changes
+/// nothing; `auto` deactivates exactly the exposed key (state before and
+/// after recorded); a second run changes nothing; the rescan resolves the
+/// key's finding; the other keys' and actions' findings are left alone.
+#[test]
+fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    let user = "vendor-chatbot-integration";
+    let key_status = || {
+        rt.block_on(iam.list_access_keys().user_name(user).send())
+            .unwrap()
+            .access_key_metadata()
+            .iter()
+            .map(|k| k.status().unwrap().as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+            .args(args)
+            .args(["--endpoint-url", &emu.url, "--table", "remediation"])
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("run aispm");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).expect("json")
+    };
+    let sweep = || {
+        run(&[
+            "sweep",
+            "--local",
+            "--queue",
+            "remediation",
+            "--regions",
+            REGION,
+            "--accounts",
+            ACCOUNT,
+            "--format",
+            "json",
+        ])
+    };
+    let open_rules = |swept: &Value| {
+        let mut rules: Vec<String> = swept["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "open")
+            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+            .collect();
+        rules.sort();
+        rules
+    };
+    let first = sweep();
+    assert!(open_rules(&first).contains(&"identity_access_key_can_invoke_models".to_owned()));
+    assert_eq!(key_status(), ["Active"]);
+
+    // A dry run (no policy) plans the deactivation and changes nothing.
+    let dry = run(&["remediate", "--local", "--format", "json"]);
+    let deactivations = |plan: &Value| -> Vec<Value> {
+        plan.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "deactivate_access_key" && r["status"] != "skipped")
+            .cloned()
+            .collect()
+    };
+    assert!(!deactivations(&dry).is_empty());
+    assert!(deactivations(&dry).iter().all(|r| r["status"] == "dry_run"));
+    assert_eq!(key_status(), ["Active"]);
+
+    // Auto for that one action: the key is deactivated, before and after
+    // recorded; every other action stays off.
+    let policy = std::env::temp_dir().join(format!("aispm-scenario-3-{}.json", std::process::id()));
+    std::fs::write(
+        &policy,
+        r#"{"default_mode": "off", "actions": {"deactivate_access_key": {"mode": "auto"}}}"#,
+    )
+    .unwrap();
+    let policy = policy.to_str().unwrap();
+    let applied = run(&[
+        "remediate",
+        "--local",
+        "--policy",
+        policy,
+        "--format",
+        "json",
+    ]);
+    let done = deactivations(&applied);
+    assert!(done.iter().all(|r| r["status"] == "applied"), "{done:#?}");
+    let changed: Vec<&Value> = done.iter().filter(|r| r["reason"].is_null()).collect();
+    assert_eq!(changed.len(), 1, "exactly one write: {done:#?}");
+    assert_eq!(changed[0]["before"]["Status"], "Active");
+    assert_eq!(changed[0]["after"]["Status"], "Inactive");
+    assert_eq!(key_status(), ["Inactive"]);
+    assert!(
+        applied
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] != "deactivate_access_key")
+            .all(|r| r["status"] == "skipped")
+    );
+
+    // Twice: nothing more is changed.
+    let again = run(&[
+        "remediate",
+        "--local",
+        "--policy",
+        policy,
+        "--format",
+        "json",
+    ]);
+    for r in deactivations(&again) {
+        assert_eq!(r["status"], "applied");
+        assert_eq!(r["before"], r["after"]);
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .contains("nothing was changed"),
+            "{r}"
+        );
+    }
+
+    // The rescan no longer sees the key as usable; the rest stays open.
+    let second = sweep();
+    let still = open_rules(&second);
+    assert!(
+        !still.contains(&"identity_access_key_can_invoke_models".to_owned()),
+        "{still:?}"
+    );
+    assert!(
+        still.contains(&"secretsmanager_ai_secret_without_rotation".to_owned()),
+        "{still:?}"
+    );
+    let _ = std::fs::remove_file(policy);
+    emu.stop();
+}

@@ -479,7 +479,7 @@ impl ActionKind {
     /// Whether this version of aispm can apply it (rather than only plan
     /// and dry-run it).
     pub fn can_apply(self) -> bool {
-        false
+        matches!(self, Self::DeactivateAccessKey | Self::S3BlockPublicAccess)
     }
 }
 
@@ -517,7 +517,12 @@ pub fn docs_table() -> String {
             "| `{}` | {} | {} | {} | {} |",
             a.name(),
             list(a.accepts().iter().map(|r| format!("`{r}`")).collect()),
-            list(a.resource_types().iter().map(|t| format!("`{t}`")).collect()),
+            list(
+                a.resource_types()
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect()
+            ),
             list(a.permissions().iter().map(|p| format!("`{p}`")).collect()),
             list(
                 a.settings()

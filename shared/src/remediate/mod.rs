@@ -14,9 +14,13 @@
 //! Applying a plan (through the separate remediator role), verifying it by a
 //! rescan and rolling it back build on these records.
 
+pub mod apply;
 pub mod catalog;
+pub mod deactivate_access_key;
 pub mod plan;
 pub mod policy;
+pub mod role;
+pub mod s3_block_public_access;
 
 use serde::{Deserialize, Serialize};
 

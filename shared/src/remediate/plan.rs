@@ -245,7 +245,13 @@ fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
             }
             None => {
                 *n += 1;
-                if !r.action.can_apply() && matches!(r.mode, Mode::Auto | Mode::Approval) {
+                if r.mode == Mode::Approval {
+                    r.status = Status::Skipped;
+                    r.reason = Some(format!(
+                        "{} is in approval mode and this version of aispm cannot record approvals yet: use dry_run or auto",
+                        r.action
+                    ));
+                } else if r.mode == Mode::Auto && !r.action.can_apply() {
                     r.status = Status::Skipped;
                     r.reason = Some(format!(
                         "this version of aispm plans and dry-runs {} but cannot apply it yet",
@@ -517,7 +523,25 @@ mod tests {
         let f = finding("b", "s3_bucket_public_read", 50, A);
         let p = policy(r#"{"actions": {"s3_block_public_access": {"mode": "approval"}}}"#);
         let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
-        // Until applying lands, approval and auto say they cannot apply.
+        // Until approvals land, approval mode says it cannot be approved.
+        assert_eq!(r[0].status, Status::Skipped);
+        assert!(
+            r[0].reason
+                .as_deref()
+                .unwrap()
+                .contains("cannot record approvals yet")
+        );
+        assert_eq!(r[0].mode, Mode::Approval);
+        assert_eq!(r[0].calls[0].api, "s3:PutBucketPublicAccessBlock");
+        assert_eq!(r[0].calls[0].params["Bucket"], "bucket-b");
+        // Auto plans what this version can apply, and says so of the rest.
+        let p = policy(r#"{"default_mode": "auto"}"#);
+        let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
+        assert_eq!((r[0].status, r[0].mode), (Status::Planned, Mode::Auto));
+        let mut s = finding("s", "s3_bucket_public_read", 50, A);
+        s.rule_id = "secretsmanager_ai_secret_without_rotation".into();
+        s.resource_type = AssetType::SecretsmanagerSecret;
+        let r = plan(&p, &[s], &Facts::default());
         assert_eq!(r[0].status, Status::Skipped);
         assert!(
             r[0].reason
@@ -525,9 +549,6 @@ mod tests {
                 .unwrap()
                 .contains("cannot apply it yet")
         );
-        assert_eq!(r[0].mode, Mode::Approval);
-        assert_eq!(r[0].calls[0].api, "s3:PutBucketPublicAccessBlock");
-        assert_eq!(r[0].calls[0].params["Bucket"], "bucket-b");
     }
 
     #[test]

@@ -1,0 +1,174 @@
+//! Applying planned actions: for each record in `planned` status whose action
+//! this version can apply, in the record's account (through the remediator
+//! role, never the scanner role) and region: read the state before, leave a
+//! resource that is already fixed alone, write, read the state after. The
+//! record ends `applied` with both states, or `failed` with what happened
+//! and exactly what changed. The finding itself resolves only when a rescan
+//! no longer sees it.
+
+use std::collections::BTreeMap;
+
+use aws_types::SdkConfig;
+use serde_json::Value;
+
+use super::catalog::ActionKind;
+use super::{Record, Status, deactivate_access_key as key, s3_block_public_access as pab};
+use crate::aws::{CollectError, RequestCounter, assume_role, s3_client};
+
+/// Where and as whom changes are made.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The caller's configuration (credentials, endpoint).
+    pub base: SdkConfig,
+    /// The caller's account: changed with the caller's own credentials.
+    pub caller_account: String,
+    /// The role assumed in every other account (`aispm-remediator`).
+    pub role_name: String,
+    /// The ExternalId the role's trust policy asks for.
+    pub external_id: Option<String>,
+    /// Counts requests.
+    pub counter: RequestCounter,
+}
+
+impl Target {
+    async fn account(&self, account: &str) -> Result<SdkConfig, String> {
+        if account == self.caller_account {
+            return Ok(self.base.clone());
+        }
+        let arn = format!("arn:aws:iam::{account}:role/{}", self.role_name);
+        assume_role(&self.base, &self.counter, &arn, self.external_id.as_deref())
+            .await
+            .map_err(|e| format!("cannot assume {arn}: {e}; nothing was changed"))
+    }
+}
+
+/// Applies every `planned` record this version can apply; the others are
+/// left as they are.
+pub async fn apply_planned(target: &Target, records: &mut [Record]) {
+    let mut accounts: BTreeMap<String, Result<SdkConfig, String>> = BTreeMap::new();
+    for r in records
+        .iter_mut()
+        .filter(|r| r.status == Status::Planned && r.action.can_apply())
+    {
+        if !accounts.contains_key(&r.account_id) {
+            let sdk = target.account(&r.account_id).await;
+            accounts.insert(r.account_id.clone(), sdk);
+        }
+        let sdk = match accounts.get(&r.account_id) {
+            Some(Ok(sdk)) => sdk.clone(),
+            Some(Err(why)) => {
+                fail(r, why.clone());
+                continue;
+            }
+            None => continue,
+        };
+        let region = match r.region.as_str() {
+            "global" => sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned(),
+            region => region.to_owned(),
+        };
+        let sdk = sdk
+            .to_builder()
+            .region(aws_types::region::Region::new(region.clone()))
+            .build();
+        match r.action {
+            ActionKind::DeactivateAccessKey => deactivate(r, &sdk, &target.counter).await,
+            ActionKind::S3BlockPublicAccess => {
+                block(r, &s3_client(&sdk, &region, &target.counter)).await
+            }
+            _ => {}
+        }
+    }
+}
+
+fn fail(r: &mut Record, why: String) {
+    r.status = Status::Failed;
+    r.reason = Some(why);
+}
+
+/// What a record says after its write: the state read after it, checked.
+fn settle(r: &mut Record, after: Result<Value, CollectError>, fixed: fn(&Value) -> bool) {
+    match after {
+        Ok(after) => {
+            let ok = fixed(&after);
+            r.after = Some(after);
+            if ok {
+                r.status = Status::Applied;
+                r.reason = None;
+            } else {
+                fail(
+                    r,
+                    "the state read after the change is not the fixed one".into(),
+                );
+            }
+        }
+        Err(e) => fail(
+            r,
+            format!("the change was made but the state after could not be read: {e}"),
+        ),
+    }
+}
+
+async fn deactivate(r: &mut Record, sdk: &SdkConfig, counter: &RequestCounter) {
+    let iam = aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let Some(key_id) = r
+        .calls
+        .first()
+        .and_then(|c| c.params["AccessKeyId"].as_str())
+        .map(str::to_owned)
+    else {
+        return fail(r, "the plan names no access key".into());
+    };
+    let user = r.resource_arn.clone();
+    let before = match key::read(&iam, &user, &key_id).await {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                r,
+                format!("could not read the key before: {e}; nothing was changed"),
+            );
+        }
+    };
+    r.before = Some(before.clone());
+    if key::fixed(&before) {
+        r.after = Some(before);
+        r.status = Status::Applied;
+        r.reason = Some("already inactive: nothing was changed".into());
+        return;
+    }
+    if let Err(e) = key::write(&iam, &user, &key_id, "Inactive").await {
+        r.after = key::read(&iam, &user, &key_id).await.ok();
+        return fail(r, format!("the write failed: {e}"));
+    }
+    let after = key::read(&iam, &user, &key_id).await;
+    settle(r, after, key::fixed);
+}
+
+async fn block(r: &mut Record, s3: &aws_sdk_s3::Client) {
+    let bucket = r.resource_arn.clone();
+    let before = match pab::read(s3, &bucket).await {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                r,
+                format!("could not read the block before: {e}; nothing was changed"),
+            );
+        }
+    };
+    r.before = Some(before.clone());
+    if pab::fixed(&before) {
+        r.after = Some(before);
+        r.status = Status::Applied;
+        r.reason = Some("already blocked: nothing was changed".into());
+        return;
+    }
+    if let Err(e) = pab::write(s3, &bucket, &pab::all_on()).await {
+        r.after = pab::read(s3, &bucket).await.ok();
+        return fail(r, format!("the write failed: {e}"));
+    }
+    let after = pab::read(s3, &bucket).await;
+    settle(r, after, pab::fixed);
+}
