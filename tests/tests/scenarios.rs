@@ -385,47 +385,32 @@ fn scenario_4_overprivileged_agent() {
     assert_eq!(path["remediation"]["action"], "require_action_confirmation");
 }
 
-/// Scenario 3's fix, as far as this version applies it: a dry run changes
-/// nothing; `auto` deactivates exactly the exposed key (state before and
-/// after recorded); a second run changes nothing; the rescan resolves the
-/// key's finding; the other keys' and actions' findings are left alone.
-#[test]
-fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
-    let emu = Emulator::start().unwrap();
-    seeded(scenarios::exposed_key(&emu.url));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let iam = rt.block_on(async {
-        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
-    });
-    let user = "vendor-chatbot-integration";
-    let key_status = || {
-        rt.block_on(iam.list_access_keys().user_name(user).send())
-            .unwrap()
-            .access_key_metadata()
-            .iter()
-            .map(|k| k.status().unwrap().as_str().to_owned())
-            .collect::<Vec<_>>()
-    };
-    let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
-            .args(args)
-            .args(["--endpoint-url", &emu.url, "--table", "remediation"])
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_ENDPOINT_URL")
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .output()
-            .expect("run aispm");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<Value>(&out.stdout).expect("json")
-    };
-    let sweep = || {
-        run(&[
+/// `aispm ARGS` on a scenario's emulator, with the store in table
+/// `remediation`: its JSON output.
+fn aispm_json(url: &str, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args(args)
+        .args(["--endpoint-url", url, "--table", "remediation"])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run aispm");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Sweeps the scenario account into the store: the rules of its open findings.
+fn sweep_open_rules(url: &str) -> Vec<String> {
+    let swept = aispm_json(
+        url,
+        &[
             "sweep",
             "--local",
             "--queue",
@@ -436,55 +421,88 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
             ACCOUNT,
             "--format",
             "json",
-        ])
+        ],
+    );
+    let mut rules: Vec<String> = swept["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "open")
+        .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// The records of one action that were not skipped.
+fn records_of(plan: &Value, action: &str) -> Vec<Value> {
+    plan.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action && r["status"] != "skipped")
+        .cloned()
+        .collect()
+}
+
+/// A remediation policy that runs one action in auto mode, all others off.
+fn auto_only(action: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("aispm-{action}-{}.json", std::process::id()));
+    let policy = serde_json::json!({"default_mode": "off", "actions": {action: {"mode": "auto"}}});
+    std::fs::write(&path, policy.to_string()).unwrap();
+    path
+}
+
+/// Scenario 3's fix, as far as this version applies it: a dry run changes
+/// nothing; `auto` deactivates exactly the exposed key (state before and
+/// after recorded); a second run changes nothing; the rescan resolves the
+/// key's finding; the other findings are left alone.
+#[test]
+fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    let key_status = || {
+        rt.block_on(
+            iam.list_access_keys()
+                .user_name("vendor-chatbot-integration")
+                .send(),
+        )
+        .unwrap()
+        .access_key_metadata()
+        .iter()
+        .map(|k| k.status().unwrap().as_str().to_owned())
+        .collect::<Vec<_>>()
     };
-    let open_rules = |swept: &Value| {
-        let mut rules: Vec<String> = swept["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["status"] == "open")
-            .map(|f| f["rule_id"].as_str().unwrap().to_owned())
-            .collect();
-        rules.sort();
-        rules
-    };
-    let first = sweep();
-    assert!(open_rules(&first).contains(&"identity_access_key_can_invoke_models".to_owned()));
+    let url = emu.url.as_str();
+    assert!(sweep_open_rules(url).contains(&"identity_access_key_can_invoke_models".to_owned()));
     assert_eq!(key_status(), ["Active"]);
 
     // A dry run (no policy) plans the deactivation and changes nothing.
-    let dry = run(&["remediate", "--local", "--format", "json"]);
-    let deactivations = |plan: &Value| -> Vec<Value> {
-        plan.as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["action"] == "deactivate_access_key" && r["status"] != "skipped")
-            .cloned()
-            .collect()
-    };
-    assert!(!deactivations(&dry).is_empty());
-    assert!(deactivations(&dry).iter().all(|r| r["status"] == "dry_run"));
+    let dry = aispm_json(url, &["remediate", "--local", "--format", "json"]);
+    let planned = records_of(&dry, "deactivate_access_key");
+    assert!(!planned.is_empty());
+    assert!(planned.iter().all(|r| r["status"] == "dry_run"));
     assert_eq!(key_status(), ["Active"]);
 
     // Auto for that one action: the key is deactivated, before and after
     // recorded; every other action stays off.
-    let policy = std::env::temp_dir().join(format!("aispm-scenario-3-{}.json", std::process::id()));
-    std::fs::write(
-        &policy,
-        r#"{"default_mode": "off", "actions": {"deactivate_access_key": {"mode": "auto"}}}"#,
-    )
-    .unwrap();
+    let policy = auto_only("deactivate_access_key");
     let policy = policy.to_str().unwrap();
-    let applied = run(&[
-        "remediate",
-        "--local",
-        "--policy",
-        policy,
-        "--format",
-        "json",
-    ]);
-    let done = deactivations(&applied);
+    let applied = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    let done = records_of(&applied, "deactivate_access_key");
     assert!(done.iter().all(|r| r["status"] == "applied"), "{done:#?}");
     let changed: Vec<&Value> = done.iter().filter(|r| r["reason"].is_null()).collect();
     assert_eq!(changed.len(), 1, "exactly one write: {done:#?}");
@@ -501,15 +519,18 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
     );
 
     // Twice: nothing more is changed.
-    let again = run(&[
-        "remediate",
-        "--local",
-        "--policy",
-        policy,
-        "--format",
-        "json",
-    ]);
-    for r in deactivations(&again) {
+    let again = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    for r in records_of(&again, "deactivate_access_key") {
         assert_eq!(r["status"], "applied");
         assert_eq!(r["before"], r["after"]);
         assert!(
@@ -522,8 +543,7 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
     }
 
     // The rescan no longer sees the key as usable; the rest stays open.
-    let second = sweep();
-    let still = open_rules(&second);
+    let still = sweep_open_rules(url);
     assert!(
         !still.contains(&"identity_access_key_can_invoke_models".to_owned()),
         "{still:?}"
@@ -533,5 +553,155 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
         "{still:?}"
     );
     let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
+
+/// Scenario 2's bucket gets its public access block: before (none) and
+/// after (all four on) recorded, a second run changes nothing, the rescan
+/// resolves the missing-block finding, and the outside-write finding (a
+/// named account's grant, which the block does not remove) stays open.
+#[test]
+fn scenario_2_the_training_bucket_gets_its_public_access_block() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let url = emu.url.as_str();
+    assert!(sweep_open_rules(url).contains(&"s3_ai_bucket_no_public_access_block".to_owned()));
+    let policy = auto_only("s3_block_public_access");
+    let policy = policy.to_str().unwrap();
+    let applied = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    let done = records_of(&applied, "s3_block_public_access");
+    assert_eq!(done.len(), 1, "{applied:#}");
+    assert_eq!(done[0]["status"], "applied", "{:#}", done[0]);
+    assert!(
+        done[0]["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":::training-data-123456789012")
+    );
+    assert_eq!(done[0]["before"], Value::Null);
+    assert_eq!(
+        done[0]["after"],
+        serde_json::json!({"BlockPublicAcls": true, "IgnorePublicAcls": true,
+                           "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
+    );
+    let again = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    let twice = records_of(&again, "s3_block_public_access");
+    assert_eq!(twice[0]["before"], twice[0]["after"]);
+    assert!(
+        twice[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("nothing was changed")
+    );
+    let still = sweep_open_rules(url);
+    assert!(
+        !still.contains(&"s3_ai_bucket_no_public_access_block".to_owned()),
+        "{still:?}"
+    );
+    assert!(
+        still.contains(&"s3_bucket_writable_outside_org".to_owned()),
+        "{still:?}"
+    );
+    let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
+
+/// The blast-radius cap on the emulator: two exposed keys, a cap of one per
+/// run: the riskier key is deactivated, the other is left active, and its
+/// record says the cap stopped it.
+#[test]
+fn the_blast_radius_cap_changes_nothing_beyond_it_and_says_so() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    rt.block_on(async {
+        iam.create_user().user_name("second-bot").send().await?;
+        iam.attach_user_policy()
+            .user_name("second-bot")
+            .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+            .send()
+            .await?;
+        iam.create_access_key()
+            .user_name("second-bot")
+            .send()
+            .await?;
+        anyhow::Ok(())
+    })
+    .unwrap();
+    let status = |user: &str| {
+        rt.block_on(iam.list_access_keys().user_name(user).send())
+            .unwrap()
+            .access_key_metadata()[0]
+            .status()
+            .unwrap()
+            .as_str()
+            .to_owned()
+    };
+    let url = emu.url.as_str();
+    sweep_open_rules(url);
+    let path = std::env::temp_dir().join(format!("aispm-cap-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"default_mode": "off",
+            "actions": {"deactivate_access_key": {"mode": "auto", "max_per_run": 1}}}"#,
+    )
+    .unwrap();
+    let plan = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let applied = records_of(&plan, "deactivate_access_key");
+    assert_eq!(applied.len(), 1, "{plan:#}");
+    assert_eq!(applied[0]["status"], "applied");
+    let capped: Vec<&Value> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["reason"]
+                .as_str()
+                .is_some_and(|w| w.contains("blast-radius cap"))
+        })
+        .collect();
+    assert!(!capped.is_empty(), "{plan:#}");
+    assert!(
+        capped
+            .iter()
+            .all(|r| r["action"] == "deactivate_access_key")
+    );
+    let mut statuses = [status("vendor-chatbot-integration"), status("second-bot")];
+    statuses.sort();
+    assert_eq!(statuses, ["Active", "Inactive"]);
+    let _ = std::fs::remove_file(path);
     emu.stop();
 }

@@ -92,8 +92,29 @@ pub fn plan(policy: &RemediationPolicy, findings: &[FindingState], facts: &Facts
             records.push(one(policy, f, kind, facts));
         }
     }
+    same_change(&mut records);
     cap(policy, facts, &mut records);
     records
+}
+
+/// Two findings on one resource can ask for the same change (a key's own
+/// finding and the attack path through it): the riskiest one makes it, the
+/// others are skipped naming it, so a change is made and capped once.
+fn same_change(records: &mut [Record]) {
+    let mut first: BTreeMap<(ActionKind, String, String), String> = BTreeMap::new();
+    for r in records.iter_mut().filter(|r| r.status != Status::Skipped) {
+        let calls = serde_json::to_string(&r.calls).unwrap_or_default();
+        let key = (r.action, r.resource_arn.clone(), calls);
+        match first.get(&key) {
+            Some(by) => {
+                r.status = Status::Skipped;
+                r.reason = Some(format!("the same change is planned by {by}"));
+            }
+            None => {
+                first.insert(key, format!("{} (finding {})", r.action_id, r.finding_id));
+            }
+        }
+    }
 }
 
 fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &Facts) -> Record {
@@ -346,6 +367,33 @@ mod tests {
         );
         // Riskiest first.
         assert_eq!(plan(&p, &fs, &Facts::default())[0].finding_id, "b");
+    }
+
+    #[test]
+    fn one_change_asked_for_by_two_findings_is_made_once_and_capped_once() {
+        let key = finding("k", "identity_access_key_can_invoke_models", 60, A);
+        let mut path = finding("k", "path_exposed_key_blast_radius", 95, A);
+        path.finding_id = "p".into();
+        let other = finding("o", "identity_access_key_unused", 50, A);
+        let p = policy(r#"{"actions": {"deactivate_access_key": {"max_per_run": 2}}}"#);
+        let r = plan(&p, &[key, path, other], &Facts::default());
+        let deact: Vec<_> = r
+            .iter()
+            .filter(|r| r.action == ActionKind::DeactivateAccessKey)
+            .collect();
+        // The path (riskier) makes the change; the key's own finding names it.
+        assert_eq!(deact[0].finding_id, "p");
+        assert_eq!(deact[0].status, Status::DryRun);
+        assert_eq!(deact[1].finding_id, "k");
+        assert_eq!(deact[1].status, Status::Skipped);
+        let why = deact[1].reason.as_deref().unwrap();
+        assert!(
+            why.contains(&deact[0].action_id) && why.contains("finding p"),
+            "{why}"
+        );
+        // Two distinct changes fit the cap of two.
+        assert_eq!(deact[2].finding_id, "o");
+        assert_eq!(deact[2].status, Status::DryRun);
     }
 
     #[test]
