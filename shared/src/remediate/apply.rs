@@ -85,9 +85,36 @@ fn fail(r: &mut Record, why: String) {
     r.reason = Some(why);
 }
 
-/// What a record says after its write: the state read after it, checked.
-fn settle(r: &mut Record, after: Result<Value, CollectError>, fixed: fn(&Value) -> bool) {
-    match after {
+/// The one shape every action applies in: read the state before (a failure
+/// changes nothing), leave a fixed resource alone, write, read the state
+/// after and check it.
+async fn fix(
+    r: &mut Record,
+    read: impl AsyncFn() -> Result<Value, CollectError>,
+    fixed: fn(&Value) -> bool,
+    write: impl AsyncFn() -> Result<(), CollectError>,
+) {
+    let before = match read().await {
+        Ok(b) => b,
+        Err(e) => {
+            return fail(
+                r,
+                format!("could not read the state before: {e}; nothing was changed"),
+            );
+        }
+    };
+    r.before = Some(before.clone());
+    if fixed(&before) {
+        r.after = Some(before);
+        r.status = Status::Applied;
+        r.reason = Some("already fixed: nothing was changed".into());
+        return;
+    }
+    if let Err(e) = write().await {
+        r.after = read().await.ok();
+        return fail(r, format!("the write failed: {e}"));
+    }
+    match read().await {
         Ok(after) => {
             let ok = fixed(&after);
             r.after = Some(after);
@@ -123,52 +150,22 @@ async fn deactivate(r: &mut Record, sdk: &SdkConfig, counter: &RequestCounter) {
         return fail(r, "the plan names no access key".into());
     };
     let user = r.resource_arn.clone();
-    let before = match key::read(&iam, &user, &key_id).await {
-        Ok(b) => b,
-        Err(e) => {
-            return fail(
-                r,
-                format!("could not read the key before: {e}; nothing was changed"),
-            );
-        }
-    };
-    r.before = Some(before.clone());
-    if key::fixed(&before) {
-        r.after = Some(before);
-        r.status = Status::Applied;
-        r.reason = Some("already inactive: nothing was changed".into());
-        return;
-    }
-    if let Err(e) = key::write(&iam, &user, &key_id, "Inactive").await {
-        r.after = key::read(&iam, &user, &key_id).await.ok();
-        return fail(r, format!("the write failed: {e}"));
-    }
-    let after = key::read(&iam, &user, &key_id).await;
-    settle(r, after, key::fixed);
+    fix(
+        r,
+        async || key::read(&iam, &user, &key_id).await,
+        key::fixed,
+        async || key::write(&iam, &user, &key_id, "Inactive").await,
+    )
+    .await;
 }
 
 async fn block(r: &mut Record, s3: &aws_sdk_s3::Client) {
     let bucket = r.resource_arn.clone();
-    let before = match pab::read(s3, &bucket).await {
-        Ok(b) => b,
-        Err(e) => {
-            return fail(
-                r,
-                format!("could not read the block before: {e}; nothing was changed"),
-            );
-        }
-    };
-    r.before = Some(before.clone());
-    if pab::fixed(&before) {
-        r.after = Some(before);
-        r.status = Status::Applied;
-        r.reason = Some("already blocked: nothing was changed".into());
-        return;
-    }
-    if let Err(e) = pab::write(s3, &bucket, &pab::all_on()).await {
-        r.after = pab::read(s3, &bucket).await.ok();
-        return fail(r, format!("the write failed: {e}"));
-    }
-    let after = pab::read(s3, &bucket).await;
-    settle(r, after, pab::fixed);
+    fix(
+        r,
+        async || pab::read(s3, &bucket).await,
+        pab::fixed,
+        async || pab::write(s3, &bucket, &pab::all_on()).await,
+    )
+    .await;
 }

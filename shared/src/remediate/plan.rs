@@ -242,22 +242,17 @@ fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
         let entry = policy.entry(r.action);
         let n = taken.entry(r.action).or_default();
         let all = eligible.get(&r.action).copied().unwrap_or(0);
-        let reason = if entry.max_per_run.is_some_and(|max| *n >= max) {
-            Some(format!(
-                "blast-radius cap: {} allows {} change(s) per run and {all} were eligible; this one and the rest of lower risk are left",
-                r.action,
-                entry.max_per_run.unwrap_or(0)
-            ))
-        } else if let Some(max) = entry.max_per_hour
-            && *n + facts.changed_last_hour.get(&r.action).copied().unwrap_or(0) >= max
-        {
-            Some(format!(
-                "blast-radius cap: {} allows {max} change(s) per hour and {} were made in the last hour",
-                r.action,
-                facts.changed_last_hour.get(&r.action).copied().unwrap_or(0)
-            ))
-        } else {
-            None
+        let last_hour = facts.changed_last_hour.get(&r.action).copied().unwrap_or(0);
+        let reason = match (entry.max_per_run, entry.max_per_hour) {
+            (Some(max), _) if *n >= max => Some(format!(
+                "blast-radius cap: {} allows {max} change(s) per run and {all} were eligible; this one and the rest of lower risk are left",
+                r.action
+            )),
+            (_, Some(max)) if *n + last_hour >= max => Some(format!(
+                "blast-radius cap: {} allows {max} change(s) per hour and {last_hour} were made in the last hour",
+                r.action
+            )),
+            _ => None,
         };
         match reason {
             Some(why) => {

@@ -229,8 +229,10 @@ impl RemediationPolicy {
     }
 
     /// An action's entry (an empty one when the policy does not name it).
-    pub fn entry(&self, kind: ActionKind) -> ActionPolicy {
-        self.actions.get(&kind).cloned().unwrap_or_default()
+    pub fn entry(&self, kind: ActionKind) -> &ActionPolicy {
+        static NONE: std::sync::LazyLock<ActionPolicy> =
+            std::sync::LazyLock::new(ActionPolicy::default);
+        self.actions.get(&kind).unwrap_or(&NONE)
     }
 }
 
