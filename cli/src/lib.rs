@@ -52,6 +52,10 @@ enum Command {
     /// why it is skipped; in auto mode, apply what this version can apply,
     /// with the state before and after.
     Remediate(cmd::remediate::RemediateArgs),
+    /// The remediation audit: list recorded actions, show one with every
+    /// change it went through, or roll one back.
+    #[command(subcommand)]
+    Remediation(cmd::remediation::RemediationCommand),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
     Iam(cmd::iam::IamCommand),
@@ -119,6 +123,7 @@ async fn execute(
         Command::Findings(c) => Box::pin(cmd::findings::findings(c, out)).await,
         Command::Metrics(args) => Box::pin(cmd::metrics::metrics(args, out)).await,
         Command::Remediate(args) => Box::pin(cmd::remediate::remediate(args, out)).await,
+        Command::Remediation(c) => Box::pin(cmd::remediation::remediation(c, out)).await,
         Command::Event(args) => Box::pin(cmd::event::event(args, out)).await,
         Command::Scan(args) => Box::pin(cmd::scan::run(args, out, err)).await,
         Command::Inventory(args) => Box::pin(cmd::scan::inventory(args, out, err)).await,

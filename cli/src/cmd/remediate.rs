@@ -4,16 +4,21 @@
 //!
 //! In `auto` mode the actions this version can apply (`deactivate_access_key`,
 //! `s3_block_public_access`) are applied, each with the state before and
-//! after; the others, and `approval` mode, are recorded as skipped with the
-//! reason. Dry runs change nothing.
+//! after, then verified by a rescan of the resource through the scanner role;
+//! the others, and `approval` mode, are recorded as skipped with the reason.
+//! Dry runs change nothing. Every record that is not skipped is kept in the
+//! store's audit (`aispm remediation list|show|rollback`).
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use aispm_shared::aws::{RequestCounter, caller_identity};
-use aispm_shared::remediate::apply::{Target, apply_planned};
+use aispm_shared::model::Timestamp;
+use aispm_shared::remediate::apply::Target;
 use aispm_shared::remediate::role::role_policy;
-use aispm_shared::remediate::{Record, RemediationPolicy, Status, plan_stored};
+use aispm_shared::remediate::run::{Run, run};
+use aispm_shared::remediate::verify::Verifier;
+use aispm_shared::remediate::{Record, RemediationPolicy, Status};
 use anyhow::Context;
 use clap::Args;
 
@@ -47,6 +52,10 @@ pub(crate) struct RemediateArgs {
     /// never used for changes).
     #[arg(long, default_value = "aispm-remediator")]
     role_name: String,
+    /// The role the rescan that verifies a change enters other accounts
+    /// with (with the same ExternalId).
+    #[arg(long, default_value = "aispm-scanner")]
+    scanner_role_name: String,
     #[command(flatten)]
     external_id: super::store::ExternalIdArgs,
     /// Output format.
@@ -56,9 +65,6 @@ pub(crate) struct RemediateArgs {
 
 pub(crate) async fn remediate(args: RemediateArgs, out: &mut dyn Write) -> anyhow::Result<()> {
     debug_assert!(args.local || args.print_role_policy);
-    if args.role_name.trim().is_empty() {
-        anyhow::bail!("invalid --role-name: empty");
-    }
     let policy = match &args.policy {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| {
@@ -75,22 +81,28 @@ pub(crate) async fn remediate(args: RemediateArgs, out: &mut dyn Write) -> anyho
         return Ok(());
     }
     let external_id = args.external_id.value()?;
-    let (_, sdk, store) = args.store.open_existing().await?;
-    let mut records = plan_stored(&store, &policy, args.finding.as_deref()).await?;
-    if records.iter().any(|r| r.status == Status::Planned) {
-        let counter = RequestCounter::default();
-        let (caller_account, _) = caller_identity(&sdk, &counter)
-            .await
-            .context("cannot tell which account the credentials belong to")?;
-        let target = Target {
-            base: sdk,
-            caller_account,
-            role_name: args.role_name.clone(),
-            external_id,
-            counter,
-        };
-        apply_planned(&target, &mut records).await;
-    }
+    let (settings, sdk, store) = args.store.open_existing().await?;
+    let (target, verifier, by) = changer(
+        &args.store,
+        settings,
+        sdk,
+        &args.role_name,
+        &args.scanner_role_name,
+        external_id,
+    )
+    .await?;
+    let records = run(
+        &store,
+        &Run {
+            policy: &policy,
+            only: args.finding.as_deref(),
+            target: &target,
+            verifier: Some(&verifier),
+            by: &by,
+            clock: Timestamp::now,
+        },
+    )
+    .await?;
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &records)?;
@@ -99,6 +111,55 @@ pub(crate) async fn remediate(args: RemediateArgs, out: &mut dyn Write) -> anyho
         Format::Table => print(&records, out)?,
     }
     Ok(())
+}
+
+/// Where changes are made (the remediator role in other accounts, the
+/// caller's credentials in its own), how they are verified (the scanner
+/// role), and who makes them, for the audit.
+pub(crate) async fn changer(
+    store: &StoreArgs,
+    settings: aispm_shared::aws::AwsSettings,
+    sdk: aws_types::SdkConfig,
+    role_name: &str,
+    scanner_role_name: &str,
+    external_id: Option<String>,
+) -> anyhow::Result<(Target, Verifier, String)> {
+    if role_name.trim().is_empty() || scanner_role_name.trim().is_empty() {
+        anyhow::bail!("invalid role name: empty");
+    }
+    let counter = RequestCounter::default();
+    let (caller_account, caller_arn) = caller_identity(&sdk, &counter)
+        .await
+        .context("cannot tell which account the credentials belong to")?;
+    let mut cfg = aispm_shared::pipeline::PipelineConfig {
+        table: store.table.clone(),
+        queue_url: None,
+        regions: Vec::new(),
+        role_name: scanner_role_name.to_owned(),
+        external_id_ref: None,
+        external_ids: Default::default(),
+        accounts: None,
+        rules: Default::default(),
+        suppressions: Default::default(),
+        collector_concurrency: 8,
+        assume_role_in_own_account: true,
+    };
+    if let Some(x) = &external_id {
+        cfg.external_ids.insert("cli".to_owned(), x.clone());
+        cfg.external_id_ref = Some("cli".to_owned());
+    }
+    let target = Target {
+        base: sdk,
+        caller_account,
+        role_name: role_name.to_owned(),
+        external_id,
+        counter,
+    };
+    Ok((
+        target,
+        Verifier { settings, cfg },
+        format!("aispm remediate ({caller_arn})"),
+    ))
 }
 
 fn print(records: &[Record], out: &mut dyn Write) -> anyhow::Result<()> {
@@ -134,8 +195,9 @@ fn print(records: &[Record], out: &mut dyn Write) -> anyhow::Result<()> {
         |s: aispm_shared::remediate::Status| records.iter().filter(|r| r.status == s).count();
     writeln!(
         out,
-        "\n{} actions: {} applied, {} failed, {} dry run, {} awaiting approval, {} planned, {} skipped",
+        "\n{} actions: {} verified, {} applied, {} failed, {} dry run, {} awaiting approval, {} planned, {} skipped",
         records.len(),
+        count(Status::Verified),
         count(Status::Applied),
         count(Status::Failed),
         count(Status::DryRun),
@@ -143,7 +205,7 @@ fn print(records: &[Record], out: &mut dyn Write) -> anyhow::Result<()> {
         count(Status::Planned),
         count(Status::Skipped)
     )?;
-    if count(Status::Applied) + count(Status::Failed) == 0 {
+    if count(Status::Verified) + count(Status::Applied) + count(Status::Failed) == 0 {
         writeln!(out, "nothing was changed")?;
     }
     Ok(())

@@ -221,6 +221,28 @@ pub fn dispose(s: &FindingState, d: Disposition, by: &str) -> Change {
     }
 }
 
+/// Adds a remediation event to the finding's history (its state is
+/// otherwise unchanged: only a rescan resolves it).
+pub fn remediation_event(s: &FindingState, at: &str, by: &str, note: String) -> Change {
+    let mut next = s.clone();
+    next.version = s.version + 1;
+    Change {
+        events: vec![FindingEvent {
+            finding_id: s.finding_id.clone(),
+            at: at.to_owned(),
+            kind: EventKind::Remediation,
+            occurrence: s.occurrence,
+            severity: s.severity,
+            risk_score: s.risk_score,
+            by: Some(by.to_owned()),
+            note: Some(note),
+        }],
+        state: next,
+        expected_version: Some(s.version),
+        detail: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

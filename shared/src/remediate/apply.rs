@@ -50,34 +50,178 @@ pub async fn apply_planned(target: &Target, records: &mut [Record]) {
         .iter_mut()
         .filter(|r| r.status == Status::Planned && r.action.can_apply())
     {
+        let sdk = match target.region_config(&mut accounts, r).await {
+            Ok(sdk) => sdk,
+            Err(why) => {
+                fail(r, why);
+                continue;
+            }
+        };
+        match r.action {
+            ActionKind::DeactivateAccessKey => deactivate(r, &sdk, &target.counter).await,
+            ActionKind::S3BlockPublicAccess => {
+                block(r, &s3_client(&sdk, &region_of(&sdk), &target.counter)).await
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Why a record cannot be rolled back, if it cannot.
+pub fn cannot_roll_back(r: &Record) -> Option<String> {
+    match r.status {
+        Status::RolledBack => Some("it is already rolled back".into()),
+        Status::Applied | Status::Verified | Status::Failed => match &r.before {
+            None => Some("no state before was recorded: nothing was changed".into()),
+            Some(_) if r.after == r.before => {
+                Some("the resource was not changed (it was already fixed)".into())
+            }
+            Some(_) if !r.action.can_apply() => Some(format!(
+                "this version of aispm cannot roll back {}",
+                r.action
+            )),
+            Some(_) => None,
+        },
+        s => Some(format!("it is {}: nothing was changed", s.as_str())),
+    }
+}
+
+/// Puts the state recorded before back: the record ends `rolled_back` with
+/// `after` the state read once restored, or `failed` saying what happened
+/// (the state before stays recorded). Call it only when
+/// [`cannot_roll_back`] says nothing.
+pub async fn roll_back(target: &Target, r: &mut Record) {
+    let mut accounts = BTreeMap::new();
+    let sdk = match target.region_config(&mut accounts, r).await {
+        Ok(sdk) => sdk,
+        Err(why) => return fail(r, why),
+    };
+    let Some(before) = r.before.clone() else {
+        return fail(r, "no state before was recorded".into());
+    };
+    match r.action {
+        ActionKind::DeactivateAccessKey => {
+            let iam = iam_client(&sdk, &target.counter);
+            let (user, key_id) = (r.resource_arn.clone(), key_of(r));
+            let status = before["Status"].as_str().unwrap_or("Active").to_owned();
+            restore(
+                r,
+                &before,
+                async || key::read(&iam, &user, &key_id).await,
+                async || key::write(&iam, &user, &key_id, &status).await,
+            )
+            .await;
+        }
+        ActionKind::S3BlockPublicAccess => {
+            let s3 = s3_client(&sdk, &region_of(&sdk), &target.counter);
+            let bucket = r.resource_arn.clone();
+            restore(
+                r,
+                &before,
+                async || pab::read(&s3, &bucket).await,
+                async || pab::write(&s3, &bucket, &before).await,
+            )
+            .await;
+        }
+        _ => fail(
+            r,
+            format!("this version of aispm cannot roll back {}", r.action),
+        ),
+    }
+}
+
+/// Restores `before`: a resource already as it was is left alone.
+async fn restore(
+    r: &mut Record,
+    before: &Value,
+    read: impl AsyncFn() -> Result<Value, CollectError>,
+    write: impl AsyncFn() -> Result<(), CollectError>,
+) {
+    match read().await {
+        Ok(now) if now == *before => {
+            r.after = Some(now);
+            r.status = Status::RolledBack;
+            r.reason = Some("the resource was already as before: nothing was changed".into());
+            return;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            return fail(
+                r,
+                format!("could not read the current state: {e}; nothing was changed"),
+            );
+        }
+    }
+    if let Err(e) = write().await {
+        r.after = read().await.ok().or(r.after.take());
+        return fail(r, format!("the rollback write failed: {e}"));
+    }
+    match read().await {
+        Ok(now) if now == *before => {
+            r.after = Some(now);
+            r.status = Status::RolledBack;
+            r.reason = None;
+        }
+        Ok(now) => {
+            r.after = Some(now);
+            fail(
+                r,
+                "the state read after the rollback is not the state before".into(),
+            );
+        }
+        Err(e) => fail(
+            r,
+            format!("the rollback was written but the state after could not be read: {e}"),
+        ),
+    }
+}
+
+impl Target {
+    /// The configuration for `r`'s account (cached per account) in `r`'s
+    /// region (`global`: the caller's region).
+    async fn region_config(
+        &self,
+        accounts: &mut BTreeMap<String, Result<SdkConfig, String>>,
+        r: &Record,
+    ) -> Result<SdkConfig, String> {
         if !accounts.contains_key(&r.account_id) {
-            let sdk = target.account(&r.account_id).await;
+            let sdk = self.account(&r.account_id).await;
             accounts.insert(r.account_id.clone(), sdk);
         }
         let sdk = match accounts.get(&r.account_id) {
             Some(Ok(sdk)) => sdk.clone(),
-            Some(Err(why)) => {
-                fail(r, why.clone());
-                continue;
-            }
-            None => continue,
+            Some(Err(why)) => return Err(why.clone()),
+            None => return Err(format!("account {} could not be entered", r.account_id)),
         };
         let region = match r.region.as_str() {
             "global" => sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned(),
             region => region.to_owned(),
         };
-        let sdk = sdk
+        Ok(sdk
             .to_builder()
-            .region(aws_types::region::Region::new(region.clone()))
-            .build();
-        match r.action {
-            ActionKind::DeactivateAccessKey => deactivate(r, &sdk, &target.counter).await,
-            ActionKind::S3BlockPublicAccess => {
-                block(r, &s3_client(&sdk, &region, &target.counter)).await
-            }
-            _ => {}
-        }
+            .region(aws_types::region::Region::new(region))
+            .build())
     }
+}
+
+fn region_of(sdk: &SdkConfig) -> String {
+    sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned()
+}
+
+fn iam_client(sdk: &SdkConfig, counter: &RequestCounter) -> aws_sdk_iam::Client {
+    aws_sdk_iam::Client::from_conf(
+        aws_sdk_iam::config::Builder::from(sdk)
+            .interceptor(counter.clone())
+            .build(),
+    )
+}
+
+fn key_of(r: &Record) -> String {
+    r.calls
+        .first()
+        .and_then(|c| c.params["AccessKeyId"].as_str())
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn fail(r: &mut Record, why: String) {
@@ -136,19 +280,11 @@ async fn fix(
 }
 
 async fn deactivate(r: &mut Record, sdk: &SdkConfig, counter: &RequestCounter) {
-    let iam = aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(sdk)
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let Some(key_id) = r
-        .calls
-        .first()
-        .and_then(|c| c.params["AccessKeyId"].as_str())
-        .map(str::to_owned)
-    else {
+    let iam = iam_client(sdk, counter);
+    let key_id = key_of(r);
+    if key_id.is_empty() {
         return fail(r, "the plan names no access key".into());
-    };
+    }
     let user = r.resource_arn.clone();
     fix(
         r,

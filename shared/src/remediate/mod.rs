@@ -15,12 +15,15 @@
 //! rescan and rolling it back build on these records.
 
 pub mod apply;
+pub mod audit;
 pub mod catalog;
 pub mod deactivate_access_key;
 pub mod plan;
 pub mod policy;
 pub mod role;
+pub mod run;
 pub mod s3_block_public_access;
+pub mod verify;
 
 use serde::{Deserialize, Serialize};
 

@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{ActionKind, actions_for};
 use super::policy::{Mode, RemediationPolicy};
-use super::{Record, Status, action_id};
-use crate::model::FindingStatus;
+use super::{Record, Status, action_id, audit};
+use crate::model::{FindingStatus, Timestamp};
 use crate::store::{
     AccountSnapshot, FindingFilter, FindingReads, FindingState, Part, Snapshots, StoreError,
 };
@@ -30,6 +30,10 @@ pub struct Facts {
     pub ous: BTreeMap<String, Vec<String>>,
     /// Changes each action made in the last hour (from the audit records).
     pub changed_last_hour: BTreeMap<ActionKind, u32>,
+    /// Stored records that stand as they are (applied, verified, rolled
+    /// back, awaiting approval), by action id: kept instead of planned
+    /// again, and not counted by the caps.
+    pub recorded: BTreeMap<String, Record>,
 }
 
 impl Facts {
@@ -48,11 +52,14 @@ impl Facts {
 /// Plans every action for the findings in the store under `policy`: the open
 /// ones, or the one with id `only` (whatever its status: a finding that is
 /// not open is recorded as skipped), with the tags its account's stored
-/// snapshot holds.
+/// snapshot holds, the changes the audit shows in the hour before `now`,
+/// and the stored records that stand.
 pub async fn plan_stored<S: FindingReads + Snapshots>(
     store: &S,
     policy: &RemediationPolicy,
     only: Option<&str>,
+    stored: &[audit::Stored],
+    now: Timestamp,
 ) -> Result<Vec<Record>, StoreError> {
     let findings = match only {
         Some(id) => vec![
@@ -70,7 +77,18 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
                 .await?
         }
     };
-    let mut facts = Facts::default();
+    let mut facts = Facts {
+        changed_last_hour: audit::changed_since(
+            stored,
+            Timestamp::from_millis(now.unix_millis() - 3_600_000),
+        ),
+        recorded: stored
+            .iter()
+            .filter(|s| audit::stands(s))
+            .map(|s| (s.record.action_id.clone(), s.record.clone()))
+            .collect(),
+        ..Facts::default()
+    };
     let accounts: BTreeSet<&str> = findings.iter().map(|f| f.account_id.as_str()).collect();
     for account in accounts {
         facts.add_snapshot(&store.account(account).await?);
@@ -89,7 +107,11 @@ pub fn plan(policy: &RemediationPolicy, findings: &[FindingState], facts: &Facts
     let mut records = Vec::new();
     for f in ordered {
         for kind in actions_for(&f.rule_id) {
-            records.push(one(policy, f, kind, facts));
+            let fresh = one(policy, f, kind, facts);
+            records.push(match facts.recorded.get(&fresh.action_id) {
+                Some(stored) => stored.clone(),
+                None => fresh,
+            });
         }
     }
     same_change(&mut records);
@@ -233,12 +255,14 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
 
 /// Applies the blast-radius caps in plan order (riskiest first).
 fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
+    let counted =
+        |r: &Record| r.status != Status::Skipped && !facts.recorded.contains_key(&r.action_id);
     let mut eligible: BTreeMap<ActionKind, u32> = BTreeMap::new();
-    for r in records.iter().filter(|r| r.status != Status::Skipped) {
+    for r in records.iter().filter(|r| counted(r)) {
         *eligible.entry(r.action).or_default() += 1;
     }
     let mut taken: BTreeMap<ActionKind, u32> = BTreeMap::new();
-    for r in records.iter_mut().filter(|r| r.status != Status::Skipped) {
+    for r in records.iter_mut().filter(|r| counted(r)) {
         let entry = policy.entry(r.action);
         let n = taken.entry(r.action).or_default();
         let all = eligible.get(&r.action).copied().unwrap_or(0);

@@ -147,7 +147,76 @@ fn opened(st: FindingState) -> Change {
 pub async fn check<S: Store>(store: &S) -> Result<(), ContractError> {
     sweeps(store).await?;
     snapshots(store).await?;
-    findings(store).await
+    findings(store).await?;
+    journal(store).await
+}
+
+/// The journal: a head is created once, changed only over the version it
+/// was read at, each change logged once and in order; kinds do not mix.
+async fn journal<S: Store>(store: &S) -> Result<(), ContractError> {
+    use serde_json::json;
+    let head = |body: serde_json::Value| super::JournalHead {
+        id: "r1".to_owned(),
+        version: 0,
+        body,
+    };
+    let first = store
+        .journal_write("test", &head(json!({"s": 1})), None, &json!({"e": 1}))
+        .await
+        .at("journal create")?;
+    ensure!(first == Applied::Done, "a new journal record was refused");
+    let again = store
+        .journal_write("test", &head(json!({"s": 9})), None, &json!({"e": 9}))
+        .await
+        .at("journal create again")?;
+    ensure!(
+        again == Applied::Conflict,
+        "a journal record was created twice"
+    );
+    let stale = store
+        .journal_write("test", &head(json!({"s": 9})), Some(7), &json!({"e": 9}))
+        .await
+        .at("journal stale write")?;
+    ensure!(
+        stale == Applied::Conflict,
+        "a write over a version that is not stored went through"
+    );
+    let second = store
+        .journal_write("test", &head(json!({"s": 2})), Some(1), &json!({"e": 2}))
+        .await
+        .at("journal change")?;
+    ensure!(
+        second == Applied::Done,
+        "a change over the stored version was refused"
+    );
+    let stored = store.journal_head("test", "r1").await.at("journal head")?;
+    ensure!(
+        stored.as_ref().map(|h| (h.version, &h.body)) == Some((2, &json!({"s": 2}))),
+        "journal head is {stored:?}, expected version 2 with the second body"
+    );
+    let log = store.journal_log("test", "r1").await.at("journal log")?;
+    ensure!(
+        log == [json!({"e": 1}), json!({"e": 2})],
+        "journal log is {log:?}, expected the two accepted entries in order"
+    );
+    store
+        .journal_write("other", &head(json!({"o": 1})), None, &json!({}))
+        .await
+        .at("journal other kind")?;
+    let heads = store.journal_heads("test").await.at("journal heads")?;
+    ensure!(
+        heads.len() == 1 && heads[0].id == "r1",
+        "journal heads of one kind are {heads:?}"
+    );
+    ensure!(
+        store
+            .journal_head("test", "r2")
+            .await
+            .at("journal missing")?
+            .is_none(),
+        "an unknown journal record was found"
+    );
+    Ok(())
 }
 
 /// Sweeps and tasks: recorded, read back, the newest found, each task

@@ -7,11 +7,14 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use serde_json::Value;
+
 use super::{
     AccountSnapshot, Applied, Change, FindingDetail, FindingEvent, FindingFilter, FindingReads,
     FindingState, FindingWrites, SnapshotDiff, SnapshotItem, Snapshots, StoreError, SweepRecord,
     Sweeps, TaskRecord,
 };
+use crate::store::{Journal, JournalHead};
 
 #[derive(Debug, Default)]
 struct Tables {
@@ -27,6 +30,8 @@ struct Tables {
     /// (account, finding) → event key → event (a key written twice keeps
     /// the last write, as a table does).
     history: BTreeMap<(String, String), BTreeMap<String, FindingEvent>>,
+    /// (kind, id) → head and log.
+    journal: BTreeMap<(String, String), (JournalHead, Vec<Value>)>,
 }
 
 /// A findings store in process memory (tests, and a scan that keeps no
@@ -194,6 +199,58 @@ impl FindingWrites for MemoryStore {
             .states
             .get(&key(account_id, finding_id))
             .cloned())
+    }
+}
+
+impl Journal for MemoryStore {
+    async fn journal_write(
+        &self,
+        kind: &str,
+        head: &JournalHead,
+        expected: Option<u64>,
+        entry: &Value,
+    ) -> Result<Applied, StoreError> {
+        let mut t = self.lock()?;
+        let k = (kind.to_owned(), head.id.clone());
+        let stored = t.journal.get(&k).map(|(h, _)| h.version);
+        if stored != expected {
+            return Ok(Applied::Conflict);
+        }
+        let new = JournalHead {
+            version: expected.map_or(1, |v| v + 1),
+            ..head.clone()
+        };
+        let slot = t
+            .journal
+            .entry(k)
+            .or_insert_with(|| (new.clone(), Vec::new()));
+        slot.0 = new;
+        slot.1.push(entry.clone());
+        Ok(Applied::Done)
+    }
+
+    async fn journal_head(&self, kind: &str, id: &str) -> Result<Option<JournalHead>, StoreError> {
+        let t = self.lock()?;
+        Ok(t.journal
+            .get(&(kind.to_owned(), id.to_owned()))
+            .map(|(h, _)| h.clone()))
+    }
+
+    async fn journal_log(&self, kind: &str, id: &str) -> Result<Vec<Value>, StoreError> {
+        let t = self.lock()?;
+        Ok(t.journal
+            .get(&(kind.to_owned(), id.to_owned()))
+            .map(|(_, log)| log.clone())
+            .unwrap_or_default())
+    }
+
+    async fn journal_heads(&self, kind: &str) -> Result<Vec<JournalHead>, StoreError> {
+        let t = self.lock()?;
+        Ok(t.journal
+            .iter()
+            .filter(|((k, _), _)| k == kind)
+            .map(|(_, (h, _))| h.clone())
+            .collect())
     }
 }
 

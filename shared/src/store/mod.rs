@@ -19,6 +19,8 @@
 //! | `ACCOUNT#<id>` | `H#<finding id>#<time>#<kind>` | finding history event |
 //! | `SWEEPS` | `<sweep id>` | sweep record; `done` counts finished tasks |
 //! | `SWEEP#<sweep id>` | `T#<account>#<scope>` | task record (one per message), TTL |
+//! | `JOURNAL#<kind>` | `<id>` | audited record's head ([`journal`]: remediation actions) |
+//! | `JOURNAL#<kind>#<id>` | `L#<version>` | the log entry that made each version |
 //!
 //! A scope is `global` (IAM, S3, Organizations) or a region. One Query on the
 //! account's partition reads everything a scanner needs. GSI `by_status`
@@ -30,6 +32,7 @@
 pub mod contract;
 pub mod dynamo;
 pub mod item;
+pub mod journal;
 pub mod memory;
 pub mod state;
 
@@ -44,6 +47,7 @@ use crate::model::{Asset, Coverage, Edge, FindingStatus};
 
 pub use crate::model::Disposition;
 pub use dynamo::{DynamoStore, WriteMeter, ensure_table, table_exists};
+pub use journal::{Journal, JournalHead};
 pub use memory::MemoryStore;
 pub use state::{Change, EventKind, FindingDetail, FindingEvent, FindingState, short_hash};
 
@@ -370,14 +374,14 @@ pub trait FindingReads: Send + Sync {
 /// The store traits at once, for code that calls a bit of each (tests,
 /// benchmarks): `use aispm_shared::store::prelude::*;`.
 pub mod prelude {
-    pub use super::{FindingReads, FindingWrites, Snapshots, Store, Sweeps};
+    pub use super::{FindingReads, FindingWrites, Journal, Snapshots, Store, Sweeps};
 }
 
 /// The whole findings store: every seam at once, for callers (the Lambda
 /// functions, the CLI) that hand one store to everything.
-pub trait Store: Sweeps + Snapshots + FindingWrites + FindingReads {}
+pub trait Store: Sweeps + Snapshots + FindingWrites + FindingReads + Journal {}
 
-impl<T: Sweeps + Snapshots + FindingWrites + FindingReads> Store for T {}
+impl<T: Sweeps + Snapshots + FindingWrites + FindingReads + Journal> Store for T {}
 
 /// Applies a change, re-reading and re-planning on version conflicts (bounded).
 /// `replan` gets the freshly read state and returns the change to try next, or

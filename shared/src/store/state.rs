@@ -111,6 +111,9 @@ pub enum EventKind {
     RiskAccepted,
     /// A suppression or acceptance ran out.
     DispositionExpired,
+    /// A remediation action changed, verified, failed on or rolled back its
+    /// resource (the note names the action, its id and status).
+    Remediation,
 }
 
 impl EventKind {
@@ -124,6 +127,7 @@ impl EventKind {
             Self::Suppressed => "suppressed",
             Self::RiskAccepted => "risk_accepted",
             Self::DispositionExpired => "disposition_expired",
+            Self::Remediation => "remediation",
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The DynamoDB implementation of the store traits (`sweeps.rs`,
-//! `findings.rs`; the table itself in `table.rs`). Keys and indexes are described in
+//! `findings.rs`, `journal.rs`; the table itself in `table.rs`). Keys and indexes are described in
 //! the module above. Every finding write is conditional on the version read;
 //! task completion and its count on the sweep are one transaction, conditional
 //! on the task not having been recorded, so a redelivered message counts once.
 
 mod findings;
+mod journal;
 mod sweeps;
 mod table;
 

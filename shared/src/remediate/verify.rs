@@ -1,0 +1,183 @@
+//! Verifying an applied action: the scanner re-reads the resource it
+//! changed, as it does for the CloudTrail event of that change, and re-runs
+//! the rules over the account's stored graph (`crate::events::handle`). The
+//! record is `verified` only when that rescan no longer sees the finding;
+//! a fix that did not hold is `failed` and the finding stays open.
+
+use serde_json::{Value, json};
+
+use super::catalog::ActionKind;
+use super::{Record, Status};
+use crate::aws::AwsSettings;
+use crate::model::{FindingStatus, Timestamp};
+use crate::pipeline::PipelineConfig;
+use crate::store::Store;
+
+/// How the scanner enters accounts for the rescan (its own role, never the
+/// remediator's).
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    /// Endpoint and timeouts.
+    pub settings: AwsSettings,
+    /// The scanner's settings (role, ExternalId, rules, suppressions).
+    pub cfg: PipelineConfig,
+}
+
+/// The CloudTrail call an applied record made (source, name, request
+/// parameters as CloudTrail records them), for the rescan; `None` for an
+/// action this version does not apply.
+fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
+    let last = |arn: &str| arn.rsplit(['/', ':']).next().unwrap_or(arn).to_owned();
+    let param = |k: &str| {
+        r.calls
+            .first()
+            .and_then(|c| c.params.get(k))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    Some(match r.action {
+        ActionKind::DeactivateAccessKey => (
+            "iam.amazonaws.com",
+            "UpdateAccessKey",
+            json!({"userName": last(&r.resource_arn), "accessKeyId": param("AccessKeyId"),
+                   "status": "Inactive"}),
+        ),
+        ActionKind::S3BlockPublicAccess => (
+            "s3.amazonaws.com",
+            "PutPublicAccessBlock",
+            json!({"bucketName": last(&r.resource_arn)}),
+        ),
+        _ => return None,
+    })
+}
+
+/// The EventBridge event of `r`'s change at `at`.
+pub fn event(r: &Record, at: Timestamp) -> Option<Value> {
+    let (source, name, request) = call(r)?;
+    let region = match r.region.as_str() {
+        "global" => "us-east-1",
+        region => region,
+    };
+    Some(json!({
+        "version": "0",
+        "id": format!("aispm-verify-{}", r.action_id),
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.aispm.remediation",
+        "account": r.account_id,
+        "time": at.to_string(),
+        "region": region,
+        "detail": {
+            "eventSource": source,
+            "eventName": name,
+            "awsRegion": region,
+            "eventTime": at.to_string(),
+            "recipientAccountId": r.account_id,
+            "requestParameters": request,
+            "responseElements": null,
+        }
+    }))
+}
+
+/// Rescans the resource `r` changes into the store (after a change or a
+/// rollback), as the event of that change would.
+pub async fn rescan<S: Store>(
+    v: &Verifier,
+    store: &S,
+    r: &Record,
+    at: Timestamp,
+) -> Result<(), crate::pipeline::PipelineError> {
+    match event(r, at) {
+        Some(ev) => crate::events::handle(&v.settings, &v.cfg, store, &ev)
+            .await
+            .map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+/// Rescans what `r` changed and moves it to `verified` or `failed`; a
+/// rescan that cannot run leaves it `applied`, saying why.
+pub async fn verify<S: Store>(v: &Verifier, store: &S, r: &mut Record, at: Timestamp) {
+    if let Err(e) = rescan(v, store, r, at).await {
+        r.reason = Some(format!(
+            "the rescan could not run: {e}; the finding stays open until a sweep sees it"
+        ));
+        return;
+    }
+    match store.finding(&r.finding_id).await {
+        Ok(Some(f)) if f.status == FindingStatus::Open => {
+            r.status = Status::Failed;
+            r.reason = Some("the rescan still sees the finding: the fix did not hold".into());
+        }
+        Ok(Some(_)) => {
+            r.status = Status::Verified;
+            r.reason = None;
+        }
+        Ok(None) => {
+            r.reason = Some("the finding is no longer stored; not verified".into());
+        }
+        Err(e) => {
+            r.reason = Some(format!(
+                "the finding could not be read after the rescan: {e}"
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::remediate::{Call, Mode};
+
+    fn record(action: ActionKind, arn: &str, region: &str) -> Record {
+        Record {
+            action_id: "rem-00000000000000aa".into(),
+            action,
+            finding_id: "f".into(),
+            rule_id: "r".into(),
+            resource_arn: arn.into(),
+            account_id: "111111111111".into(),
+            region: region.into(),
+            mode: Mode::Auto,
+            status: Status::Applied,
+            reason: None,
+            calls: vec![Call {
+                api: "iam:UpdateAccessKey".into(),
+                params: json!({"AccessKeyId": "AKIAX"}),
+            }],
+            before: None,
+            after: None,
+        }
+    }
+
+    #[test]
+    fn the_rescan_event_is_one_the_event_handler_tracks() {
+        let at = Timestamp::parse("2026-12-01T00:00:00Z").unwrap();
+        for r in [
+            record(
+                ActionKind::DeactivateAccessKey,
+                "arn:aws:iam::111111111111:user/u",
+                "global",
+            ),
+            record(
+                ActionKind::S3BlockPublicAccess,
+                "arn:aws:s3:::b",
+                "eu-west-1",
+            ),
+        ] {
+            let ev = event(&r, at).unwrap();
+            assert!(crate::events::tracked(&ev).unwrap(), "{ev}");
+        }
+        let key = event(
+            &record(
+                ActionKind::DeactivateAccessKey,
+                "arn:aws:iam::111111111111:user/u",
+                "global",
+            ),
+            at,
+        )
+        .unwrap();
+        assert_eq!(key["detail"]["requestParameters"]["userName"], "u");
+        assert_eq!(key["detail"]["requestParameters"]["accessKeyId"], "AKIAX");
+        assert!(event(&record(ActionKind::HoldTraining, "arn:x", "global"), at).is_none());
+    }
+}
