@@ -50,7 +50,8 @@ enum Command {
     /// Plan remediation for the open findings under a remediation policy
     /// (dry run by default): each action with its mode, status and calls, or
     /// why it is skipped; in auto mode, apply what this version can apply,
-    /// with the state before and after.
+    /// with the state before and after, and verify it by a rescan. Every
+    /// record is kept in the store's audit.
     Remediate(cmd::remediate::RemediateArgs),
     /// The remediation audit: list recorded actions, show one with every
     /// change it went through, or roll one back.

@@ -1144,8 +1144,35 @@ fn remediate_plans_dry_runs_for_stored_findings_and_changes_nothing() {
     let table_out = remediate(&[]);
     assert!(String::from_utf8_lossy(&table_out.stdout).contains("nothing was changed"));
 
-    // THEN the store is as the sweep left it (remediation plans are not
-    // stored yet, and a dry run writes nothing)
-    assert_eq!(rt().block_on(dump(&sdk, table)), before);
+    // THEN the findings are as the sweep left them, and the audit holds each
+    // dry run once (planned three times, logged once)
+    let after = rt().block_on(dump(&sdk, table));
+    let (journal, rest): (BTreeMap<_, _>, BTreeMap<_, _>) = after
+        .into_iter()
+        .partition(|((pk, _), _)| pk.starts_with("JOURNAL#"));
+    assert_eq!(rest, before);
+    let dry: Vec<&str> = records
+        .iter()
+        .filter(|r| r["status"] == "dry_run")
+        .map(|r| r["action_id"].as_str().unwrap())
+        .collect();
+    for id in &dry {
+        let log: Vec<_> = journal
+            .keys()
+            .filter(|(pk, _)| pk == &format!("JOURNAL#remediation#{id}"))
+            .collect();
+        assert_eq!(log.len(), 1, "{id}: {log:?}");
+    }
+    let listed = json_of(&aispm(&[
+        "remediation",
+        "list",
+        "--endpoint-url",
+        &url,
+        "--table",
+        table,
+        "--format",
+        "json",
+    ]));
+    assert_eq!(listed.as_array().unwrap().len(), dry.len(), "{listed:#}");
     let _ = std::fs::remove_file(&policy);
 }

@@ -454,8 +454,11 @@ fn auto_only(action: &str) -> std::path::PathBuf {
 
 /// Scenario 3's fix, as far as this version applies it: a dry run changes
 /// nothing; `auto` deactivates exactly the exposed key (state before and
-/// after recorded); a second run changes nothing; the rescan resolves the
-/// key's finding; the other findings are left alone.
+/// after recorded) and its rescan resolves the key's finding (verified,
+/// noted in the finding's history, the audit logs planned, applied,
+/// verified); a second run changes and logs nothing; the other findings are
+/// left alone; rollback reactivates the key, the finding reopens, and a
+/// later run does not redo it.
 #[test]
 fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
     let emu = Emulator::start().unwrap();
@@ -503,11 +506,15 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
         ],
     );
     let done = records_of(&applied, "deactivate_access_key");
-    assert!(done.iter().all(|r| r["status"] == "applied"), "{done:#?}");
-    let changed: Vec<&Value> = done.iter().filter(|r| r["reason"].is_null()).collect();
-    assert_eq!(changed.len(), 1, "exactly one write: {done:#?}");
-    assert_eq!(changed[0]["before"]["Status"], "Active");
-    assert_eq!(changed[0]["after"]["Status"], "Inactive");
+    assert_eq!(
+        done.len(),
+        1,
+        "one change for the key's findings: {done:#?}"
+    );
+    let id = done[0]["action_id"].as_str().unwrap().to_owned();
+    assert_eq!(done[0]["status"], "verified", "{:#}", done[0]);
+    assert_eq!(done[0]["before"]["Status"], "Active");
+    assert_eq!(done[0]["after"]["Status"], "Inactive");
     assert_eq!(key_status(), ["Inactive"]);
     assert!(
         applied
@@ -517,8 +524,47 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
             .filter(|r| r["action"] != "deactivate_access_key")
             .all(|r| r["status"] == "skipped")
     );
+    // Verified by the rescan: the finding it fixed is resolved already, and
+    // its history notes the remediation.
+    let finding = done[0]["finding_id"].as_str().unwrap().to_owned();
+    let shown = aispm_json(url, &["findings", "show", &finding, "--format", "json"]);
+    assert_eq!(shown["finding"]["status"], "resolved", "{shown:#}");
+    let notes: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "remediation")
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains(&id) && n.contains("verified")),
+        "{notes:?}"
+    );
+    // The audit: planned, applied, verified, each with who and when.
+    let audit = aispm_json(url, &["remediation", "show", &id, "--format", "json"]);
+    let log: Vec<&str> = audit["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    // The dry run before it is in the audit too.
+    assert_eq!(
+        log,
+        ["dry_run", "planned", "applied", "verified"],
+        "{audit:#}"
+    );
+    assert!(
+        audit["log"][2]["by"]
+            .as_str()
+            .unwrap()
+            .starts_with("aispm remediate (")
+    );
+    assert_eq!(audit["log"][2]["before"]["Status"], "Active");
 
-    // Twice: nothing more is changed.
+    // Twice: nothing more is changed or logged.
     let again = aispm_json(
         url,
         &[
@@ -530,19 +576,17 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
             "json",
         ],
     );
-    for r in records_of(&again, "deactivate_access_key") {
-        assert_eq!(r["status"], "applied");
-        assert_eq!(r["before"], r["after"]);
-        assert!(
-            r["reason"]
-                .as_str()
-                .unwrap()
-                .contains("nothing was changed"),
-            "{r}"
-        );
-    }
+    assert!(
+        records_of(&again, "deactivate_access_key")
+            .iter()
+            .all(|r| r["action_id"] == id.as_str() && r["status"] == "verified"),
+        "{again:#}"
+    );
+    assert_eq!(key_status(), ["Inactive"]);
+    let audit = aispm_json(url, &["remediation", "show", &id, "--format", "json"]);
+    assert_eq!(audit["log"].as_array().unwrap().len(), 4);
 
-    // The rescan no longer sees the key as usable; the rest stays open.
+    // The sweep agrees; the rest stays open.
     let still = sweep_open_rules(url);
     assert!(
         !still.contains(&"identity_access_key_can_invoke_models".to_owned()),
@@ -551,6 +595,46 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
     assert!(
         still.contains(&"secretsmanager_ai_secret_without_rotation".to_owned()),
         "{still:?}"
+    );
+
+    // Rollback restores the state before, the finding reopens, and a later
+    // run does not redo what a person undid.
+    let back = aispm_json(url, &["remediation", "rollback", &id, "--format", "json"]);
+    assert_eq!(back["status"], "rolled_back", "{back:#}");
+    assert_eq!(back["after"]["Status"], "Active");
+    assert_eq!(key_status(), ["Active"]);
+    let shown = aispm_json(url, &["findings", "show", &finding, "--format", "json"]);
+    assert_eq!(shown["finding"]["status"], "open", "{shown:#}");
+    let third = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        records_of(&third, "deactivate_access_key").is_empty(),
+        "{third:#}"
+    );
+    assert_eq!(key_status(), ["Active"]);
+    let listed = aispm_json(url, &["remediation", "list", "--format", "json"]);
+    let statuses: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    assert!(
+        statuses.contains(&("deactivate_access_key", "rolled_back")),
+        "{statuses:?}"
+    );
+    assert!(
+        !statuses.contains(&("deactivate_access_key", "verified")),
+        "{statuses:?}"
     );
     let _ = std::fs::remove_file(policy);
     emu.stop();
@@ -581,7 +665,7 @@ fn scenario_2_the_training_bucket_gets_its_public_access_block() {
     );
     let done = records_of(&applied, "s3_block_public_access");
     assert_eq!(done.len(), 1, "{applied:#}");
-    assert_eq!(done[0]["status"], "applied", "{:#}", done[0]);
+    assert_eq!(done[0]["status"], "verified", "{:#}", done[0]);
     assert!(
         done[0]["resource_arn"]
             .as_str()
@@ -605,13 +689,11 @@ fn scenario_2_the_training_bucket_gets_its_public_access_block() {
             "json",
         ],
     );
-    let twice = records_of(&again, "s3_block_public_access");
-    assert_eq!(twice[0]["before"], twice[0]["after"]);
+    // Resolved by the rescan: nothing is planned again.
     assert!(
-        twice[0]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("nothing was changed")
+        records_of(&again, "s3_block_public_access")
+            .iter()
+            .all(|r| r["status"] == "verified")
     );
     let still = sweep_open_rules(url);
     assert!(
@@ -682,7 +764,7 @@ fn the_blast_radius_cap_changes_nothing_beyond_it_and_says_so() {
     );
     let applied = records_of(&plan, "deactivate_access_key");
     assert_eq!(applied.len(), 1, "{plan:#}");
-    assert_eq!(applied[0]["status"], "applied");
+    assert_eq!(applied[0]["status"], "verified");
     let capped: Vec<&Value> = plan
         .as_array()
         .unwrap()

@@ -34,6 +34,9 @@ pub struct Facts {
     /// back, awaiting approval), by action id: kept instead of planned
     /// again, and not counted by the caps.
     pub recorded: BTreeMap<String, Record>,
+    /// Actions a person rolled back, by (action, finding): not redone on a
+    /// later occurrence of the finding either. The value is the record's id.
+    pub rolled_back: BTreeMap<(ActionKind, String), String>,
 }
 
 impl Facts {
@@ -87,6 +90,16 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
             .filter(|s| audit::stands(s))
             .map(|s| (s.record.action_id.clone(), s.record.clone()))
             .collect(),
+        rolled_back: stored
+            .iter()
+            .filter(|s| s.record.status == Status::RolledBack)
+            .map(|s| {
+                (
+                    (s.record.action, s.record.finding_id.clone()),
+                    s.record.action_id.clone(),
+                )
+            })
+            .collect(),
         ..Facts::default()
     };
     let accounts: BTreeSet<&str> = findings.iter().map(|f| f.account_id.as_str()).collect();
@@ -107,11 +120,20 @@ pub fn plan(policy: &RemediationPolicy, findings: &[FindingState], facts: &Facts
     let mut records = Vec::new();
     for f in ordered {
         for kind in actions_for(&f.rule_id) {
-            let fresh = one(policy, f, kind, facts);
-            records.push(match facts.recorded.get(&fresh.action_id) {
-                Some(stored) => stored.clone(),
-                None => fresh,
-            });
+            let mut fresh = one(policy, f, kind, facts);
+            if let Some(stored) = facts.recorded.get(&fresh.action_id) {
+                records.push(stored.clone());
+                continue;
+            }
+            if let Some(id) = facts.rolled_back.get(&(kind, f.finding_id.clone()))
+                && fresh.status != Status::Skipped
+            {
+                fresh.status = Status::Skipped;
+                fresh.reason = Some(format!(
+                    "{kind} was rolled back on this finding ({id}); aispm does not redo a rolled-back change"
+                ));
+            }
+            records.push(fresh);
         }
     }
     same_change(&mut records);
@@ -583,6 +605,44 @@ mod tests {
                 .iter()
                 .all(|r| r.status == Status::Skipped)
         );
+    }
+
+    #[test]
+    fn stored_records_stand_outside_the_cap_and_a_rolled_back_change_is_not_redone() {
+        let fs: Vec<_> = (0..3)
+            .map(|i| finding(&format!("b{i}"), "s3_bucket_public_read", 60 - i as u8, A))
+            .collect();
+        let p = policy(r#"{"actions": {"s3_block_public_access": {"max_per_run": 1}}}"#);
+        let first = plan(&p, &fs, &Facts::default());
+        // b0 was applied earlier: it stands as stored and takes no cap slot.
+        let mut applied = first[0].clone();
+        applied.status = Status::Applied;
+        let mut facts = Facts::default();
+        facts
+            .recorded
+            .insert(applied.action_id.clone(), applied.clone());
+        let r = plan(&p, &fs, &facts);
+        assert_eq!(r[0], applied);
+        assert_eq!(r[1].status, Status::DryRun, "{:?}", r[1].reason);
+        assert_eq!(r[2].status, Status::Skipped);
+        // b1's change was rolled back on an earlier occurrence: not redone.
+        let mut again = fs.clone();
+        again[1].occurrence = 2;
+        facts.rolled_back.insert(
+            (ActionKind::S3BlockPublicAccess, "b1".into()),
+            "rem-earlier".into(),
+        );
+        let r = plan(&p, &again, &facts);
+        assert_eq!(r[1].status, Status::Skipped);
+        assert!(
+            r[1].reason
+                .as_deref()
+                .unwrap()
+                .contains("rolled back on this finding (rem-earlier)"),
+            "{:?}",
+            r[1].reason
+        );
+        assert_eq!(r[2].status, Status::DryRun, "the cap slot goes to the next");
     }
 
     #[test]
