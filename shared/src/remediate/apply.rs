@@ -12,8 +12,72 @@ use aws_types::SdkConfig;
 use serde_json::Value;
 
 use super::catalog::ActionKind;
-use super::{Record, Status, deactivate_access_key as key, s3_block_public_access as pab};
-use crate::aws::{CollectError, RequestCounter, assume_role, s3_client};
+use super::{
+    Record, Status, attach_permissions_boundary as boundary, deactivate_access_key as key,
+    deny_data_exfiltration as deny, enable_bedrock_invocation_logging as logging,
+    quarantine_access_key as quarantine, s3_block_public_access as pab,
+};
+use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
+
+/// Reads the state an action changes (what `before` and `after` hold).
+async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
+    match r.action {
+        ActionKind::DeactivateAccessKey => key::read(c, r).await,
+        ActionKind::S3BlockPublicAccess => pab::read(c, r).await,
+        ActionKind::QuarantineAccessKey => quarantine::read(c, r).await,
+        ActionKind::AttachPermissionsBoundary => boundary::read(c, r).await,
+        ActionKind::DenyDataExfiltration => deny::read(c, r).await,
+        ActionKind::EnableBedrockInvocationLogging => logging::read(c, r).await,
+        a => Err(unsupported(a)),
+    }
+}
+
+/// Whether `state` is the fixed one.
+fn fixed(r: &Record, state: &Value) -> bool {
+    match r.action {
+        ActionKind::DeactivateAccessKey => key::fixed(r, state),
+        ActionKind::S3BlockPublicAccess => pab::fixed(r, state),
+        ActionKind::QuarantineAccessKey => quarantine::fixed(r, state),
+        ActionKind::AttachPermissionsBoundary => boundary::fixed(r, state),
+        ActionKind::DenyDataExfiltration => deny::fixed(r, state),
+        ActionKind::EnableBedrockInvocationLogging => logging::fixed(r, state),
+        _ => false,
+    }
+}
+
+/// Makes the change, from the state read before.
+async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectError> {
+    match r.action {
+        ActionKind::DeactivateAccessKey => key::write(c, r, before).await,
+        ActionKind::S3BlockPublicAccess => pab::write(c, r, before).await,
+        ActionKind::QuarantineAccessKey => quarantine::write(c, r, before).await,
+        ActionKind::AttachPermissionsBoundary => boundary::write(c, r, before).await,
+        ActionKind::DenyDataExfiltration => deny::write(c, r, before).await,
+        ActionKind::EnableBedrockInvocationLogging => logging::write(c, r, before).await,
+        a => Err(unsupported(a)),
+    }
+}
+
+/// Puts `before` back.
+async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectError> {
+    match r.action {
+        ActionKind::DeactivateAccessKey => key::undo(c, r, before).await,
+        ActionKind::S3BlockPublicAccess => pab::undo(c, r, before).await,
+        ActionKind::QuarantineAccessKey => quarantine::undo(c, r, before).await,
+        ActionKind::AttachPermissionsBoundary => boundary::undo(c, r, before).await,
+        ActionKind::DenyDataExfiltration => deny::undo(c, r, before).await,
+        ActionKind::EnableBedrockInvocationLogging => logging::undo(c, r, before).await,
+        a => Err(unsupported(a)),
+    }
+}
+
+fn unsupported(a: ActionKind) -> CollectError {
+    CollectError::other(
+        a.name(),
+        crate::model::NotAssessedReason::Error,
+        format!("this version of aispm cannot apply {a}"),
+    )
+}
 
 /// Where and as whom changes are made.
 #[derive(Debug, Clone)]
@@ -50,19 +114,9 @@ pub async fn apply_planned(target: &Target, records: &mut [Record]) {
         .iter_mut()
         .filter(|r| r.status == Status::Planned && r.action.can_apply())
     {
-        let sdk = match target.region_config(&mut accounts, r).await {
-            Ok(sdk) => sdk,
-            Err(why) => {
-                fail(r, why);
-                continue;
-            }
-        };
-        match r.action {
-            ActionKind::DeactivateAccessKey => deactivate(r, &sdk, &target.counter).await,
-            ActionKind::S3BlockPublicAccess => {
-                block(r, &s3_client(&sdk, &region_of(&sdk), &target.counter)).await
-            }
-            _ => {}
+        match target.clients(&mut accounts, r).await {
+            Ok(c) => fix(r, &c).await,
+            Err(why) => fail(r, why),
         }
     }
 }
@@ -92,53 +146,15 @@ pub fn cannot_roll_back(r: &Record) -> Option<String> {
 /// [`cannot_roll_back`] says nothing.
 pub async fn roll_back(target: &Target, r: &mut Record) {
     let mut accounts = BTreeMap::new();
-    let sdk = match target.region_config(&mut accounts, r).await {
-        Ok(sdk) => sdk,
+    let c = match target.clients(&mut accounts, r).await {
+        Ok(c) => c,
         Err(why) => return fail(r, why),
     };
     let Some(before) = r.before.clone() else {
         return fail(r, "no state before was recorded".into());
     };
-    match r.action {
-        ActionKind::DeactivateAccessKey => {
-            let iam = iam_client(&sdk, &target.counter);
-            let (user, key_id) = (r.resource_arn.clone(), key_of(r));
-            let status = before["Status"].as_str().unwrap_or("Active").to_owned();
-            restore(
-                r,
-                &before,
-                async || key::read(&iam, &user, &key_id).await,
-                async || key::write(&iam, &user, &key_id, &status).await,
-            )
-            .await;
-        }
-        ActionKind::S3BlockPublicAccess => {
-            let s3 = s3_client(&sdk, &region_of(&sdk), &target.counter);
-            let bucket = r.resource_arn.clone();
-            restore(
-                r,
-                &before,
-                async || pab::read(&s3, &bucket).await,
-                async || pab::write(&s3, &bucket, &before).await,
-            )
-            .await;
-        }
-        _ => fail(
-            r,
-            format!("this version of aispm cannot roll back {}", r.action),
-        ),
-    }
-}
-
-/// Restores `before`: a resource already as it was is left alone.
-async fn restore(
-    r: &mut Record,
-    before: &Value,
-    read: impl AsyncFn() -> Result<Value, CollectError>,
-    write: impl AsyncFn() -> Result<(), CollectError>,
-) {
-    match read().await {
-        Ok(now) if now == *before => {
+    match read(&c, r).await {
+        Ok(now) if now == before => {
             r.after = Some(now);
             r.status = Status::RolledBack;
             r.reason = Some("the resource was already as before: nothing was changed".into());
@@ -152,12 +168,12 @@ async fn restore(
             );
         }
     }
-    if let Err(e) = write().await {
-        r.after = read().await.ok().or(r.after.take());
+    if let Err(e) = undo(&c, r, &before).await {
+        r.after = read(&c, r).await.ok().or(r.after.take());
         return fail(r, format!("the rollback write failed: {e}"));
     }
-    match read().await {
-        Ok(now) if now == *before => {
+    match read(&c, r).await {
+        Ok(now) if now == before => {
             r.after = Some(now);
             r.status = Status::RolledBack;
             r.reason = None;
@@ -177,13 +193,13 @@ async fn restore(
 }
 
 impl Target {
-    /// The configuration for `r`'s account (cached per account) in `r`'s
+    /// Clients for `r`'s account (entered once per account) in `r`'s
     /// region (`global`: the caller's region).
-    async fn region_config(
+    async fn clients(
         &self,
         accounts: &mut BTreeMap<String, Result<SdkConfig, String>>,
         r: &Record,
-    ) -> Result<SdkConfig, String> {
+    ) -> Result<Clients, String> {
         if !accounts.contains_key(&r.account_id) {
             let sdk = self.account(&r.account_id).await;
             accounts.insert(r.account_id.clone(), sdk);
@@ -197,31 +213,8 @@ impl Target {
             "global" => sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned(),
             region => region.to_owned(),
         };
-        Ok(sdk
-            .to_builder()
-            .region(aws_types::region::Region::new(region))
-            .build())
+        Ok(Clients::new(&sdk, &region, &self.counter))
     }
-}
-
-fn region_of(sdk: &SdkConfig) -> String {
-    sdk.region().map_or("us-east-1", |r| r.as_ref()).to_owned()
-}
-
-fn iam_client(sdk: &SdkConfig, counter: &RequestCounter) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(sdk)
-            .interceptor(counter.clone())
-            .build(),
-    )
-}
-
-fn key_of(r: &Record) -> String {
-    r.calls
-        .first()
-        .and_then(|c| c.params["AccessKeyId"].as_str())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn fail(r: &mut Record, why: String) {
@@ -232,13 +225,8 @@ fn fail(r: &mut Record, why: String) {
 /// The one shape every action applies in: read the state before (a failure
 /// changes nothing), leave a fixed resource alone, write, read the state
 /// after and check it.
-async fn fix(
-    r: &mut Record,
-    read: impl AsyncFn() -> Result<Value, CollectError>,
-    fixed: fn(&Value) -> bool,
-    write: impl AsyncFn() -> Result<(), CollectError>,
-) {
-    let before = match read().await {
+async fn fix(r: &mut Record, c: &Clients) {
+    let before = match read(c, r).await {
         Ok(b) => b,
         Err(e) => {
             return fail(
@@ -248,19 +236,24 @@ async fn fix(
         }
     };
     r.before = Some(before.clone());
-    if fixed(&before) {
+    if fixed(r, &before) {
         r.after = Some(before);
         r.status = Status::Applied;
         r.reason = Some("already fixed: nothing was changed".into());
         return;
     }
-    if let Err(e) = write().await {
-        r.after = read().await.ok();
-        return fail(r, format!("the write failed: {e}"));
+    if let Err(e) = write(c, r, &before).await {
+        r.after = read(c, r).await.ok();
+        let what = match &r.after {
+            Some(after) if *after == before => "nothing was changed".to_owned(),
+            Some(_) => "part of the change was made: see `after`".to_owned(),
+            None => "the state after could not be read".to_owned(),
+        };
+        return fail(r, format!("the write failed: {e}; {what}"));
     }
-    match read().await {
+    match read(c, r).await {
         Ok(after) => {
-            let ok = fixed(&after);
+            let ok = fixed(r, &after);
             r.after = Some(after);
             if ok {
                 r.status = Status::Applied;
@@ -277,31 +270,4 @@ async fn fix(
             format!("the change was made but the state after could not be read: {e}"),
         ),
     }
-}
-
-async fn deactivate(r: &mut Record, sdk: &SdkConfig, counter: &RequestCounter) {
-    let iam = iam_client(sdk, counter);
-    let key_id = key_of(r);
-    if key_id.is_empty() {
-        return fail(r, "the plan names no access key".into());
-    }
-    let user = r.resource_arn.clone();
-    fix(
-        r,
-        async || key::read(&iam, &user, &key_id).await,
-        key::fixed,
-        async || key::write(&iam, &user, &key_id, "Inactive").await,
-    )
-    .await;
-}
-
-async fn block(r: &mut Record, s3: &aws_sdk_s3::Client) {
-    let bucket = r.resource_arn.clone();
-    fix(
-        r,
-        async || pab::read(s3, &bucket).await,
-        pab::fixed,
-        async || pab::write(s3, &bucket, &pab::all_on()).await,
-    )
-    .await;
 }

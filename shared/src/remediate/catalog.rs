@@ -476,10 +476,33 @@ impl ActionKind {
         })
     }
 
+    /// Whether the change removes the cause of the findings it accepts (a
+    /// rescan then resolves them), rather than limiting their risk while the
+    /// cause stays (a quarantine, a boundary, an explicit deny, a hold):
+    /// verifying a mitigation checks that the change holds, and its finding
+    /// stays open.
+    pub fn resolves(self) -> bool {
+        !matches!(
+            self,
+            Self::QuarantineAccessKey
+                | Self::AttachPermissionsBoundary
+                | Self::DenyDataExfiltration
+                | Self::HoldTraining
+        )
+    }
+
     /// Whether this version of aispm can apply it (rather than only plan
     /// and dry-run it).
     pub fn can_apply(self) -> bool {
-        matches!(self, Self::DeactivateAccessKey | Self::S3BlockPublicAccess)
+        matches!(
+            self,
+            Self::DeactivateAccessKey
+                | Self::QuarantineAccessKey
+                | Self::AttachPermissionsBoundary
+                | Self::DenyDataExfiltration
+                | Self::S3BlockPublicAccess
+                | Self::EnableBedrockInvocationLogging
+        )
     }
 }
 

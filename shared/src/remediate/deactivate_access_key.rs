@@ -4,25 +4,37 @@
 
 use serde_json::{Value, json};
 
-use crate::aws::{CollectError, SdkResultExt};
+use super::Record;
+use crate::aws::{Clients, CollectError, SdkResultExt};
 use crate::model::NotAssessedReason;
 
-/// The key's user name and id, from the record's resource (the user's ARN)
-/// and its planned call.
-fn target(user_arn: &str, key_id: &str) -> (String, String) {
-    let user = user_arn.rsplit('/').next().unwrap_or(user_arn).to_owned();
-    (user, key_id.to_owned())
+/// The key's user name (from the record's resource, the user's ARN) and id
+/// (from its planned call).
+fn target(r: &Record) -> (String, String) {
+    let arn = r.resource_arn.as_str();
+    let user = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+    let key = r
+        .calls
+        .first()
+        .and_then(|c| c.params["AccessKeyId"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    (user, key)
 }
 
 /// `{"AccessKeyId": ..., "Status": "Active" | "Inactive"}`.
-pub async fn read(
-    iam: &aws_sdk_iam::Client,
-    user_arn: &str,
-    key_id: &str,
-) -> Result<Value, CollectError> {
+pub async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
     const OP: &str = "iam:ListAccessKeys";
-    let (user, key) = target(user_arn, key_id);
-    let out = iam
+    let (user, key) = target(r);
+    if key.is_empty() {
+        return Err(CollectError::other(
+            OP,
+            NotAssessedReason::Error,
+            "the plan names no access key",
+        ));
+    }
+    let out = c
+        .iam
         .list_access_keys()
         .user_name(&user)
         .send()
@@ -43,20 +55,15 @@ pub async fn read(
               "Status": found.status().map(|s| s.as_str().to_owned())}))
 }
 
-/// Whether the state is the fixed one.
-pub fn fixed(state: &Value) -> bool {
+/// Whether the key is inactive.
+pub fn fixed(_: &Record, state: &Value) -> bool {
     state["Status"] == "Inactive"
 }
 
-/// Sets the key's status (`Inactive` to fix, the old one to roll back).
-pub async fn write(
-    iam: &aws_sdk_iam::Client,
-    user_arn: &str,
-    key_id: &str,
-    status: &str,
-) -> Result<(), CollectError> {
-    let (user, key) = target(user_arn, key_id);
-    iam.update_access_key()
+async fn set(c: &Clients, r: &Record, status: &str) -> Result<(), CollectError> {
+    let (user, key) = target(r);
+    c.iam
+        .update_access_key()
         .user_name(user)
         .access_key_id(key)
         .status(aws_sdk_iam::types::StatusType::from(status))
@@ -64,4 +71,14 @@ pub async fn write(
         .await
         .op("iam:UpdateAccessKey")?;
     Ok(())
+}
+
+/// Sets the key Inactive.
+pub async fn write(c: &Clients, r: &Record, _before: &Value) -> Result<(), CollectError> {
+    set(c, r, "Inactive").await
+}
+
+/// Sets the status the key had before.
+pub async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectError> {
+    set(c, r, before["Status"].as_str().unwrap_or("Active")).await
 }

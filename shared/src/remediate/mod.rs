@@ -15,11 +15,15 @@
 //! rescan and rolling it back build on these records.
 
 pub mod apply;
+pub mod attach_permissions_boundary;
 pub mod audit;
 pub mod catalog;
 pub mod deactivate_access_key;
+pub mod deny_data_exfiltration;
+pub mod enable_bedrock_invocation_logging;
 pub mod plan;
 pub mod policy;
+pub mod quarantine_access_key;
 pub mod role;
 pub mod run;
 pub mod s3_block_public_access;

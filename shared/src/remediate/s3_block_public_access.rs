@@ -1,22 +1,31 @@
 //! `s3_block_public_access`: turns on all four settings of the bucket's
-//! public access block (`s3:PutBucketPublicAccessBlock`). The state is the
-//! block as it was (`null` when the bucket had none); rollback puts it back,
-//! or deletes the block when there was none.
+//! public access block (`s3:PutBucketPublicAccessBlock`). The state is
+//! `{"PublicAccessBlock": the four settings | null}` (`null` when the bucket
+//! had no block); rollback puts it back, or deletes the block when there was
+//! none.
 
 use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use serde_json::{Value, json};
 
-use crate::aws::{CollectError, SdkResultExt};
+use super::Record;
+use crate::aws::{Clients, CollectError, SdkResultExt};
 
-fn bucket(arn: &str) -> &str {
+fn bucket(r: &Record) -> &str {
+    let arn = r.resource_arn.as_str();
     arn.strip_prefix("arn:aws:s3:::").unwrap_or(arn)
 }
 
-/// The four settings, or `null` when the bucket has no block.
-pub async fn read(s3: &aws_sdk_s3::Client, bucket_arn: &str) -> Result<Value, CollectError> {
-    match s3
+/// `{"PublicAccessBlock": the four settings}`, `null` when the bucket has
+/// no block.
+pub async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
+    Ok(json!({ "PublicAccessBlock": block(c, r).await? }))
+}
+
+async fn block(c: &Clients, r: &Record) -> Result<Value, CollectError> {
+    match c
+        .s3
         .get_public_access_block()
-        .bucket(bucket(bucket_arn))
+        .bucket(bucket(r))
         .send()
         .await
         .op("s3:GetBucketPublicAccessBlock")
@@ -37,7 +46,7 @@ pub async fn read(s3: &aws_sdk_s3::Client, bucket_arn: &str) -> Result<Value, Co
 }
 
 /// Whether every setting is on.
-pub fn fixed(state: &Value) -> bool {
+pub fn fixed(_: &Record, state: &Value) -> bool {
     [
         "BlockPublicAcls",
         "IgnorePublicAcls",
@@ -45,17 +54,22 @@ pub fn fixed(state: &Value) -> bool {
         "RestrictPublicBuckets",
     ]
     .iter()
-    .all(|k| state[*k] == true)
+    .all(|k| state["PublicAccessBlock"][*k] == true)
 }
 
-/// Puts `state` back as the bucket's block (every setting on to fix), or
-/// deletes the block when `state` is `null`.
-pub async fn write(
-    s3: &aws_sdk_s3::Client,
-    bucket_arn: &str,
-    state: &Value,
-) -> Result<(), CollectError> {
-    let name = bucket(bucket_arn);
+/// Turns every setting on.
+pub async fn write(c: &Clients, r: &Record, _before: &Value) -> Result<(), CollectError> {
+    put(&c.s3, bucket(r), &all_on()).await
+}
+
+/// Puts the block back as it was, or deletes it when there was none.
+pub async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectError> {
+    put(&c.s3, bucket(r), &before["PublicAccessBlock"]).await
+}
+
+/// Puts `state` as the bucket's block, or deletes the block when `state` is
+/// `null`.
+async fn put(s3: &aws_sdk_s3::Client, name: &str, state: &Value) -> Result<(), CollectError> {
     if state.is_null() {
         s3.delete_public_access_block()
             .bucket(name)
@@ -82,7 +96,7 @@ pub async fn write(
 }
 
 /// The fixed state: every setting on.
-pub fn all_on() -> Value {
+fn all_on() -> Value {
     json!({"BlockPublicAcls": true, "IgnorePublicAcls": true,
            "BlockPublicPolicy": true, "RestrictPublicBuckets": true})
 }

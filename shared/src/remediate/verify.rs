@@ -2,7 +2,10 @@
 //! changed, as it does for the CloudTrail event of that change, and re-runs
 //! the rules over the account's stored graph (`crate::events::handle`). The
 //! record is `verified` only when that rescan no longer sees the finding;
-//! a fix that did not hold is `failed` and the finding stays open.
+//! a fix that did not hold is `failed` and the finding stays open. A
+//! mitigation (`ActionKind::resolves` is false: a quarantine, a boundary,
+//! an explicit deny) is verified by its state read back after the change,
+//! and its finding stays open.
 
 use serde_json::{Value, json};
 
@@ -41,6 +44,29 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
             "UpdateAccessKey",
             json!({"userName": last(&r.resource_arn), "accessKeyId": param("AccessKeyId"),
                    "status": "Inactive"}),
+        ),
+        ActionKind::QuarantineAccessKey => (
+            "iam.amazonaws.com",
+            "AttachUserPolicy",
+            json!({"userName": last(&r.resource_arn),
+                   "policyArn": super::catalog::QUARANTINE_POLICY_ARN}),
+        ),
+        ActionKind::AttachPermissionsBoundary => (
+            "iam.amazonaws.com",
+            "PutRolePermissionsBoundary",
+            json!({"roleName": last(&r.resource_arn),
+                   "permissionsBoundary": param("PermissionsBoundary")}),
+        ),
+        ActionKind::DenyDataExfiltration => (
+            "iam.amazonaws.com",
+            "PutRolePolicy",
+            json!({"roleName": last(&r.resource_arn),
+                   "policyName": super::catalog::DENY_EXFILTRATION_POLICY}),
+        ),
+        ActionKind::EnableBedrockInvocationLogging => (
+            "bedrock.amazonaws.com",
+            "PutModelInvocationLoggingConfiguration",
+            json!({}),
         ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
@@ -104,6 +130,13 @@ pub async fn verify<S: Store>(v: &Verifier, store: &S, r: &mut Record, at: Times
         return;
     }
     match store.finding(&r.finding_id).await {
+        Ok(Some(f)) if f.status == FindingStatus::Open && !r.action.resolves() => {
+            r.status = Status::Verified;
+            r.reason = Some(format!(
+                "the change read back as made; {} limits the finding's risk without removing its cause, so the finding stays open",
+                r.action
+            ));
+        }
         Ok(Some(f)) if f.status == FindingStatus::Open => {
             r.status = Status::Failed;
             r.reason = Some("the rescan still sees the finding: the fix did not hold".into());
@@ -150,22 +183,20 @@ mod tests {
     }
 
     #[test]
-    fn the_rescan_event_is_one_the_event_handler_tracks() {
+    fn every_applied_action_has_a_rescan_event_the_event_handler_tracks() {
         let at = Timestamp::parse("2026-12-01T00:00:00Z").unwrap();
-        for r in [
-            record(
-                ActionKind::DeactivateAccessKey,
-                "arn:aws:iam::111111111111:user/u",
-                "global",
-            ),
-            record(
-                ActionKind::S3BlockPublicAccess,
-                "arn:aws:s3:::b",
-                "eu-west-1",
-            ),
-        ] {
-            let ev = event(&r, at).unwrap();
-            assert!(crate::events::tracked(&ev).unwrap(), "{ev}");
+        for a in ActionKind::ALL.into_iter().filter(|a| a.can_apply()) {
+            let (arn, region) = match a.resource_types()[0] {
+                crate::model::AssetType::IamUser => ("arn:aws:iam::111111111111:user/u", "global"),
+                crate::model::AssetType::IamRole => ("arn:aws:iam::111111111111:role/r", "global"),
+                crate::model::AssetType::S3Bucket => ("arn:aws:s3:::b", "eu-west-1"),
+                _ => (
+                    "arn:aws:bedrock:eu-west-1:111111111111:model-invocation-logging",
+                    "eu-west-1",
+                ),
+            };
+            let ev = event(&record(a, arn, region), at).unwrap();
+            assert!(crate::events::tracked(&ev).unwrap(), "{a}: {ev}");
         }
         let key = event(
             &record(

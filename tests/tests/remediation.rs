@@ -1,0 +1,736 @@
+//! Remediation on the emulator, through the `aispm` binary: each action
+//! this version applies, on a scenario's estate: a dry run changes nothing
+//! in the account; `auto` changes the target, its rescan verifies it, a
+//! second run changes nothing; rollback restores the account's state. The
+//! blast-radius cap, and scenario 2's and 3's fixes end to end.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "integration tests fail loudly"
+)]
+
+use std::process::Command;
+
+use aispm_tests::emulator::Emulator;
+use aispm_tests::scenarios::{self, ACCOUNT, REGION};
+use serde_json::Value;
+
+fn seeded(seed: impl std::future::Future<Output = anyhow::Result<()>>) {
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(seed)
+        .expect("seeding the scenario");
+}
+
+/// `aispm ARGS` on a scenario's emulator, with the store in table
+/// `remediation`: its JSON output.
+fn aispm_json(url: &str, args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args(args)
+        .args(["--endpoint-url", url, "--table", "remediation"])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("run aispm");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+/// Sweeps the scenario account into the store: the rules of its open findings.
+fn sweep_open_rules(url: &str) -> Vec<String> {
+    let swept = aispm_json(
+        url,
+        &[
+            "sweep",
+            "--local",
+            "--queue",
+            "remediation",
+            "--regions",
+            REGION,
+            "--accounts",
+            ACCOUNT,
+            "--format",
+            "json",
+        ],
+    );
+    let mut rules: Vec<String> = swept["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "open")
+        .map(|f| f["rule_id"].as_str().unwrap().to_owned())
+        .collect();
+    rules.sort();
+    rules
+}
+
+/// The records of one action that were not skipped.
+fn records_of(plan: &Value, action: &str) -> Vec<Value> {
+    plan.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action && r["status"] != "skipped")
+        .cloned()
+        .collect()
+}
+
+/// A remediation policy that runs one action in auto mode, all others off.
+fn auto_only(action: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("aispm-{action}-{}.json", std::process::id()));
+    let policy = serde_json::json!({"default_mode": "off", "actions": {action: {"mode": "auto"}}});
+    std::fs::write(&path, policy.to_string()).unwrap();
+    path
+}
+
+/// Scenario 3's fix, as far as this version applies it: a dry run changes
+/// nothing; `auto` deactivates exactly the exposed key (state before and
+/// after recorded) and its rescan resolves the key's finding (verified,
+/// noted in the finding's history, the audit logs planned, applied,
+/// verified); a second run changes and logs nothing; the other findings are
+/// left alone; rollback reactivates the key, the finding reopens, and a
+/// later run does not redo it.
+#[test]
+fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    let key_status = || {
+        rt.block_on(
+            iam.list_access_keys()
+                .user_name("vendor-chatbot-integration")
+                .send(),
+        )
+        .unwrap()
+        .access_key_metadata()
+        .iter()
+        .map(|k| k.status().unwrap().as_str().to_owned())
+        .collect::<Vec<_>>()
+    };
+    let url = emu.url.as_str();
+    assert!(sweep_open_rules(url).contains(&"identity_access_key_can_invoke_models".to_owned()));
+    assert_eq!(key_status(), ["Active"]);
+
+    // A dry run (no policy) plans the deactivation and changes nothing.
+    let dry = aispm_json(url, &["remediate", "--local", "--format", "json"]);
+    let planned = records_of(&dry, "deactivate_access_key");
+    assert!(!planned.is_empty());
+    assert!(planned.iter().all(|r| r["status"] == "dry_run"));
+    assert_eq!(key_status(), ["Active"]);
+
+    // Auto for that one action: the key is deactivated, before and after
+    // recorded; every other action stays off.
+    let policy = auto_only("deactivate_access_key");
+    let policy = policy.to_str().unwrap();
+    let applied = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    let done = records_of(&applied, "deactivate_access_key");
+    assert_eq!(
+        done.len(),
+        1,
+        "one change for the key's findings: {done:#?}"
+    );
+    let id = done[0]["action_id"].as_str().unwrap().to_owned();
+    assert_eq!(done[0]["status"], "verified", "{:#}", done[0]);
+    assert_eq!(done[0]["before"]["Status"], "Active");
+    assert_eq!(done[0]["after"]["Status"], "Inactive");
+    assert_eq!(key_status(), ["Inactive"]);
+    assert!(
+        applied
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] != "deactivate_access_key")
+            .all(|r| r["status"] == "skipped")
+    );
+    // Verified by the rescan: the finding it fixed is resolved already, and
+    // its history notes the remediation.
+    let finding = done[0]["finding_id"].as_str().unwrap().to_owned();
+    let shown = aispm_json(url, &["findings", "show", &finding, "--format", "json"]);
+    assert_eq!(shown["finding"]["status"], "resolved", "{shown:#}");
+    let notes: Vec<&str> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "remediation")
+        .map(|e| e["note"].as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains(&id) && n.contains("verified")),
+        "{notes:?}"
+    );
+    // The audit: planned, applied, verified, each with who and when.
+    let audit = aispm_json(url, &["remediation", "show", &id, "--format", "json"]);
+    let log: Vec<&str> = audit["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    // The dry run before it is in the audit too.
+    assert_eq!(
+        log,
+        ["dry_run", "planned", "applied", "verified"],
+        "{audit:#}"
+    );
+    assert!(
+        audit["log"][2]["by"]
+            .as_str()
+            .unwrap()
+            .starts_with("aispm remediate (")
+    );
+    assert_eq!(audit["log"][2]["before"]["Status"], "Active");
+
+    // Twice: nothing more is changed or logged.
+    let again = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        records_of(&again, "deactivate_access_key")
+            .iter()
+            .all(|r| r["action_id"] == id.as_str() && r["status"] == "verified"),
+        "{again:#}"
+    );
+    assert_eq!(key_status(), ["Inactive"]);
+    let audit = aispm_json(url, &["remediation", "show", &id, "--format", "json"]);
+    assert_eq!(audit["log"].as_array().unwrap().len(), 4);
+
+    // The sweep agrees; the rest stays open.
+    let still = sweep_open_rules(url);
+    assert!(
+        !still.contains(&"identity_access_key_can_invoke_models".to_owned()),
+        "{still:?}"
+    );
+    assert!(
+        still.contains(&"secretsmanager_ai_secret_without_rotation".to_owned()),
+        "{still:?}"
+    );
+
+    // Rollback restores the state before, the finding reopens, and a later
+    // run does not redo what a person undid.
+    let back = aispm_json(url, &["remediation", "rollback", &id, "--format", "json"]);
+    assert_eq!(back["status"], "rolled_back", "{back:#}");
+    assert_eq!(back["after"]["Status"], "Active");
+    assert_eq!(key_status(), ["Active"]);
+    let shown = aispm_json(url, &["findings", "show", &finding, "--format", "json"]);
+    assert_eq!(shown["finding"]["status"], "open", "{shown:#}");
+    let third = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        records_of(&third, "deactivate_access_key").is_empty(),
+        "{third:#}"
+    );
+    assert_eq!(key_status(), ["Active"]);
+    let listed = aispm_json(url, &["remediation", "list", "--format", "json"]);
+    let statuses: Vec<(&str, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["action"].as_str().unwrap(), r["status"].as_str().unwrap()))
+        .collect();
+    assert!(
+        statuses.contains(&("deactivate_access_key", "rolled_back")),
+        "{statuses:?}"
+    );
+    assert!(
+        !statuses.contains(&("deactivate_access_key", "verified")),
+        "{statuses:?}"
+    );
+    let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
+
+/// Scenario 2's bucket gets its public access block: before (none) and
+/// after (all four on) recorded, a second run changes nothing, the rescan
+/// resolves the missing-block finding, and the outside-write finding (a
+/// named account's grant, which the block does not remove) stays open.
+#[test]
+fn scenario_2_the_training_bucket_gets_its_public_access_block() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let url = emu.url.as_str();
+    assert!(sweep_open_rules(url).contains(&"s3_ai_bucket_no_public_access_block".to_owned()));
+    let policy = auto_only("s3_block_public_access");
+    let policy = policy.to_str().unwrap();
+    let applied = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    let done = records_of(&applied, "s3_block_public_access");
+    assert_eq!(done.len(), 1, "{applied:#}");
+    assert_eq!(done[0]["status"], "verified", "{:#}", done[0]);
+    assert!(
+        done[0]["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":::training-data-123456789012")
+    );
+    assert_eq!(
+        done[0]["before"],
+        serde_json::json!({"PublicAccessBlock": null})
+    );
+    assert_eq!(
+        done[0]["after"],
+        serde_json::json!({"PublicAccessBlock": {"BlockPublicAcls": true, "IgnorePublicAcls": true,
+                           "BlockPublicPolicy": true, "RestrictPublicBuckets": true}})
+    );
+    let again = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy,
+            "--format",
+            "json",
+        ],
+    );
+    // Resolved by the rescan: nothing is planned again.
+    assert!(
+        records_of(&again, "s3_block_public_access")
+            .iter()
+            .all(|r| r["status"] == "verified")
+    );
+    let still = sweep_open_rules(url);
+    assert!(
+        !still.contains(&"s3_ai_bucket_no_public_access_block".to_owned()),
+        "{still:?}"
+    );
+    assert!(
+        still.contains(&"s3_bucket_writable_outside_org".to_owned()),
+        "{still:?}"
+    );
+    let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
+
+/// The blast-radius cap on the emulator: two exposed keys, a cap of one per
+/// run: the riskier key is deactivated, the other is left active, and its
+/// record says the cap stopped it.
+#[test]
+fn the_blast_radius_cap_changes_nothing_beyond_it_and_says_so() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    rt.block_on(async {
+        iam.create_user().user_name("second-bot").send().await?;
+        iam.attach_user_policy()
+            .user_name("second-bot")
+            .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+            .send()
+            .await?;
+        iam.create_access_key()
+            .user_name("second-bot")
+            .send()
+            .await?;
+        anyhow::Ok(())
+    })
+    .unwrap();
+    let status = |user: &str| {
+        rt.block_on(iam.list_access_keys().user_name(user).send())
+            .unwrap()
+            .access_key_metadata()[0]
+            .status()
+            .unwrap()
+            .as_str()
+            .to_owned()
+    };
+    let url = emu.url.as_str();
+    sweep_open_rules(url);
+    let path = std::env::temp_dir().join(format!("aispm-cap-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"default_mode": "off",
+            "actions": {"deactivate_access_key": {"mode": "auto", "max_per_run": 1}}}"#,
+    )
+    .unwrap();
+    let plan = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let applied = records_of(&plan, "deactivate_access_key");
+    assert_eq!(applied.len(), 1, "{plan:#}");
+    assert_eq!(applied[0]["status"], "verified");
+    let capped: Vec<&Value> = plan
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["reason"]
+                .as_str()
+                .is_some_and(|w| w.contains("blast-radius cap"))
+        })
+        .collect();
+    assert!(!capped.is_empty(), "{plan:#}");
+    assert!(
+        capped
+            .iter()
+            .all(|r| r["action"] == "deactivate_access_key")
+    );
+    let mut statuses = [status("vendor-chatbot-integration"), status("second-bot")];
+    statuses.sort();
+    assert_eq!(statuses, ["Active", "Inactive"]);
+    let _ = std::fs::remove_file(path);
+    emu.stop();
+}
+
+/// What the actions can change in the scenario account, read with the SDK:
+/// every user (attached and inline policies, boundary, key statuses), every
+/// role (the same), every bucket's policy and public access block, and
+/// Bedrock invocation logging.
+async fn account_state(url: &str) -> Value {
+    use std::collections::BTreeMap;
+    let cfg = aispm_tests::seed::emulator_config(url, REGION).await;
+    let iam = aws_sdk_iam::Client::new(&cfg);
+    let mut users = BTreeMap::new();
+    for u in iam.list_users().send().await.unwrap().users() {
+        let name = u.user_name();
+        let got = iam.get_user().user_name(name).send().await.unwrap();
+        let mut attached: Vec<String> = iam
+            .list_attached_user_policies()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap()
+            .attached_policies()
+            .iter()
+            .map(|p| p.policy_arn().unwrap().to_owned())
+            .collect();
+        attached.sort();
+        let mut inline = BTreeMap::new();
+        for p in iam
+            .list_user_policies()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+        {
+            let doc = iam
+                .get_user_policy()
+                .user_name(name)
+                .policy_name(p)
+                .send()
+                .await
+                .unwrap();
+            inline.insert(p.clone(), doc.policy_document().to_owned());
+        }
+        let keys: Vec<String> = iam
+            .list_access_keys()
+            .user_name(name)
+            .send()
+            .await
+            .unwrap()
+            .access_key_metadata()
+            .iter()
+            .map(|k| format!("{:?} {:?}", k.access_key_id(), k.status()))
+            .collect();
+        users.insert(
+            name.to_owned(),
+            serde_json::json!({"attached": attached, "inline": inline, "keys": keys,
+                "boundary": got.user().and_then(|u| u.permissions_boundary())
+                    .and_then(|b| b.permissions_boundary_arn())}),
+        );
+    }
+    let mut roles = BTreeMap::new();
+    for r in iam.list_roles().send().await.unwrap().roles() {
+        let name = r.role_name();
+        let got = iam.get_role().role_name(name).send().await.unwrap();
+        let mut attached: Vec<String> = iam
+            .list_attached_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .unwrap()
+            .attached_policies()
+            .iter()
+            .map(|p| p.policy_arn().unwrap().to_owned())
+            .collect();
+        attached.sort();
+        let mut inline = BTreeMap::new();
+        for p in iam
+            .list_role_policies()
+            .role_name(name)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+        {
+            let doc = iam
+                .get_role_policy()
+                .role_name(name)
+                .policy_name(p)
+                .send()
+                .await
+                .unwrap();
+            inline.insert(p.clone(), doc.policy_document().to_owned());
+        }
+        roles.insert(
+            name.to_owned(),
+            serde_json::json!({"attached": attached, "inline": inline,
+                "boundary": got.role().and_then(|r| r.permissions_boundary())
+                    .and_then(|b| b.permissions_boundary_arn())}),
+        );
+    }
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&cfg)
+            .force_path_style(true)
+            .build(),
+    );
+    let mut buckets = BTreeMap::new();
+    for b in s3.list_buckets().send().await.unwrap().buckets() {
+        let name = b.name().unwrap();
+        let policy = s3
+            .get_bucket_policy()
+            .bucket(name)
+            .send()
+            .await
+            .ok()
+            .and_then(|p| p.policy().map(str::to_owned));
+        let block = s3
+            .get_public_access_block()
+            .bucket(name)
+            .send()
+            .await
+            .ok()
+            .map(|b| format!("{:?}", b.public_access_block_configuration()));
+        buckets.insert(
+            name.to_owned(),
+            serde_json::json!({"policy": policy, "block": block}),
+        );
+    }
+    let logging = aws_sdk_bedrock::Client::new(&cfg)
+        .get_model_invocation_logging_configuration()
+        .send()
+        .await
+        .unwrap();
+    serde_json::json!({"users": users, "roles": roles, "buckets": buckets,
+                       "bedrock_logging": format!("{:?}", logging.logging_config())})
+}
+
+/// One action's whole life on a scenario's estate: a dry run changes
+/// nothing in the account; `auto` changes it and each change is verified
+/// by its rescan (resolved, or for a mitigation, read back as made with the
+/// finding left open); a second run changes nothing and logs nothing;
+/// rolling every change back restores the account's state exactly.
+fn action_lifecycle(url: &str, action: &str, settings: Value) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = || rt.block_on(account_state(url));
+    let open = sweep_open_rules(url);
+    let policy = |mode: &str| {
+        let mut entry = settings.clone();
+        entry["mode"] = Value::from(mode);
+        let path =
+            std::env::temp_dir().join(format!("aispm-{action}-{mode}-{}.json", std::process::id()));
+        std::fs::write(
+            &path,
+            serde_json::json!({"default_mode": "off", "actions": {action: entry}}).to_string(),
+        )
+        .unwrap();
+        path
+    };
+    let remediate = |mode: &str| {
+        let path = policy(mode);
+        let out = aispm_json(
+            url,
+            &[
+                "remediate",
+                "--local",
+                "--policy",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        let _ = std::fs::remove_file(path);
+        out
+    };
+    let original = state();
+
+    let dry = remediate("dry_run");
+    let planned = records_of(&dry, action);
+    assert!(
+        !planned.is_empty(),
+        "{action}: nothing planned for {open:?}: {dry:#}"
+    );
+    assert!(planned.iter().all(|r| r["status"] == "dry_run"), "{dry:#}");
+    assert_eq!(
+        state(),
+        original,
+        "{action}: the dry run changed the account"
+    );
+
+    let auto = remediate("auto");
+    let done = records_of(&auto, action);
+    assert!(!done.is_empty(), "{auto:#}");
+    for r in &done {
+        assert_eq!(r["status"], "verified", "{action}: {r:#}");
+    }
+    let changed: Vec<&Value> = done.iter().filter(|r| r["before"] != r["after"]).collect();
+    assert!(!changed.is_empty(), "{action}: nothing changed: {done:#?}");
+    let fixed = state();
+    assert_ne!(fixed, original, "{action}: the account did not change");
+
+    let logs = |id: &str| {
+        aispm_json(url, &["remediation", "show", id, "--format", "json"])["log"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let logged: Vec<usize> = changed
+        .iter()
+        .map(|r| logs(r["action_id"].as_str().unwrap()))
+        .collect();
+    let again = remediate("auto");
+    assert!(
+        records_of(&again, action)
+            .iter()
+            .all(|r| r["status"] == "verified" || r["status"] == "dry_run"),
+        "{again:#}"
+    );
+    assert_eq!(
+        state(),
+        fixed,
+        "{action}: the second run changed the account"
+    );
+    let relogged: Vec<usize> = changed
+        .iter()
+        .map(|r| logs(r["action_id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(relogged, logged, "{action}: the second run logged again");
+
+    for r in &changed {
+        let id = r["action_id"].as_str().unwrap();
+        let back = aispm_json(url, &["remediation", "rollback", id, "--format", "json"]);
+        assert_eq!(back["status"], "rolled_back", "{action}: {back:#}");
+        assert_eq!(back["after"], r["before"], "{action}: {back:#}");
+    }
+    assert_eq!(
+        state(),
+        original,
+        "{action}: rollback did not restore the account"
+    );
+}
+
+/// Scenario 1's execution role with broad data access: an explicit deny of
+/// egress and data actions, and a permissions boundary (mitigations: the
+/// role's finding stays open); the region's Bedrock invocation logging.
+#[test]
+fn role_mitigations_and_bedrock_logging_apply_verify_and_roll_back() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::unregistered_llm(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let boundary = rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
+        let iam = aws_sdk_iam::Client::new(&cfg);
+        let p = iam
+            .create_policy()
+            .policy_name("ml-workload-boundary")
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sagemaker:*","s3:GetObject"],"Resource":"*"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(true)
+                .build(),
+        )
+        .create_bucket()
+            .bucket("invocation-logs-123456789012")
+            .send()
+            .await
+            .unwrap();
+        p.policy().unwrap().arn().unwrap().to_owned()
+    });
+    action_lifecycle(&emu.url, "deny_data_exfiltration", serde_json::json!({}));
+    action_lifecycle(
+        &emu.url,
+        "attach_permissions_boundary",
+        serde_json::json!({"boundary_arn": boundary}),
+    );
+    action_lifecycle(
+        &emu.url,
+        "enable_bedrock_invocation_logging",
+        serde_json::json!({"log_bucket": "invocation-logs-123456789012"}),
+    );
+    emu.stop();
+}
+
+/// Scenario 3's user: AWS attached an older quarantine policy; aispm
+/// attaches the current one (a mitigation: the key's findings stay open
+/// until it is deactivated), and rollback detaches only what it attached;
+/// then the key's deactivation, whose rollback reactivates it.
+#[test]
+fn key_quarantine_and_deactivation_apply_verify_and_roll_back() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    action_lifecycle(&emu.url, "quarantine_access_key", serde_json::json!({}));
+    action_lifecycle(&emu.url, "deactivate_access_key", serde_json::json!({}));
+    emu.stop();
+}
+
+/// Scenario 2's training bucket: its public access block, put and removed.
+#[test]
+fn bucket_public_access_block_applies_verifies_and_rolls_back() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    action_lifecycle(&emu.url, "s3_block_public_access", serde_json::json!({}));
+    emu.stop();
+}
