@@ -568,7 +568,7 @@ async fn account_state(url: &str) -> Value {
 /// by its rescan (resolved, or for a mitigation, read back as made with the
 /// finding left open); a second run changes nothing and logs nothing;
 /// rolling every change back restores the account's state exactly.
-fn action_lifecycle(url: &str, action: &str, settings: Value) {
+fn action_lifecycle(url: &str, action: &str, settings: Value) -> Vec<Value> {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let state = || rt.block_on(account_state(url));
     let open = sweep_open_rules(url);
@@ -621,7 +621,11 @@ fn action_lifecycle(url: &str, action: &str, settings: Value) {
     for r in &done {
         assert_eq!(r["status"], "verified", "{action}: {r:#}");
     }
-    let changed: Vec<&Value> = done.iter().filter(|r| r["before"] != r["after"]).collect();
+    let changed: Vec<Value> = done
+        .iter()
+        .filter(|r| r["before"] != r["after"])
+        .cloned()
+        .collect();
     assert!(!changed.is_empty(), "{action}: nothing changed: {done:#?}");
     let fixed = state();
     assert_ne!(fixed, original, "{action}: the account did not change");
@@ -665,6 +669,7 @@ fn action_lifecycle(url: &str, action: &str, settings: Value) {
         original,
         "{action}: rollback did not restore the account"
     );
+    changed
 }
 
 /// Scenario 1's execution role with broad data access: an explicit deny of
@@ -732,5 +737,77 @@ fn bucket_public_access_block_applies_verifies_and_rolls_back() {
     let emu = Emulator::start().unwrap();
     seeded(scenarios::poisoned_training_data(&emu.url));
     action_lifecycle(&emu.url, "s3_block_public_access", serde_json::json!({}));
+    emu.stop();
+}
+
+/// Scenario 2's foreign-write statement: removed from the bucket policy and
+/// nothing else (the rest of the text kept byte for byte), verified by the
+/// rescan, put back by the rollback.
+#[test]
+fn the_foreign_write_statement_is_removed_verified_and_put_back() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let url = emu.url.as_str();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bucket = format!("training-data-{ACCOUNT}");
+    let s3 = rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(url, REGION).await;
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&cfg)
+                .force_path_style(true)
+                .build(),
+        )
+    });
+    // The bank's own statements around the partner's, laid out by hand.
+    let written = format!(
+        r#"{{
+  "Version": "2012-10-17",
+  "Statement": [
+    {{"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+      "Resource": ["arn:aws:s3:::{bucket}", "arn:aws:s3:::{bucket}/*"],
+      "Condition": {{"Bool": {{"aws:SecureTransport": "false"}}}}}},
+    {{"Sid":"PartnerLabelDelivery","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::999988887777:root"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{bucket}/labels/*"}},
+    {{"Sid": "TeamRead", "Effect": "Allow", "Principal": {{"AWS": "arn:aws:iam::{ACCOUNT}:root"}},
+      "Action": "s3:GetObject", "Resource": "arn:aws:s3:::{bucket}/*"}}
+  ]
+}}"#
+    );
+    rt.block_on(
+        s3.put_bucket_policy()
+            .bucket(&bucket)
+            .policy(&written)
+            .send(),
+    )
+    .unwrap();
+    let policy_text = || {
+        rt.block_on(s3.get_bucket_policy().bucket(&bucket).send())
+            .ok()
+            .and_then(|p| p.policy().map(str::to_owned))
+    };
+    let original = policy_text().expect("the seeded bucket has a policy");
+    let changed = action_lifecycle(url, "s3_remove_foreign_write", serde_json::json!({}));
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    let before = changed[0]["before"]["Policy"].as_str().unwrap();
+    let after = changed[0]["after"]["Policy"].as_str().unwrap();
+    assert_eq!(before, original);
+    assert_eq!(before, written, "the emulator keeps the text as written");
+    // The text after is the text before with one piece cut out: the
+    // statement that named the outside account.
+    let prefix = before
+        .bytes()
+        .zip(after.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = before
+        .bytes()
+        .rev()
+        .zip(after.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(prefix + suffix >= after.len(), "{before}\n---\n{after}");
+    let cut = &before[prefix..before.len() - (after.len() - prefix.min(after.len()))];
+    assert!(cut.contains("999988887777"), "cut: {cut}");
+    assert!(!after.contains("999988887777"), "{after}");
+    assert_eq!(policy_text().as_deref(), Some(original.as_str()));
     emu.stop();
 }

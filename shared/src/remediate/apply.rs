@@ -16,6 +16,7 @@ use super::{
     Record, Status, attach_permissions_boundary as boundary, deactivate_access_key as key,
     deny_data_exfiltration as deny, enable_bedrock_invocation_logging as logging,
     quarantine_access_key as quarantine, s3_block_public_access as pab,
+    s3_remove_foreign_write as foreign,
 };
 use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
 
@@ -24,6 +25,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
     match r.action {
         ActionKind::DeactivateAccessKey => key::read(c, r).await,
         ActionKind::S3BlockPublicAccess => pab::read(c, r).await,
+        ActionKind::S3RemoveForeignWrite => foreign::read(c, r).await,
         ActionKind::QuarantineAccessKey => quarantine::read(c, r).await,
         ActionKind::AttachPermissionsBoundary => boundary::read(c, r).await,
         ActionKind::DenyDataExfiltration => deny::read(c, r).await,
@@ -37,6 +39,7 @@ fn fixed(r: &Record, state: &Value) -> bool {
     match r.action {
         ActionKind::DeactivateAccessKey => key::fixed(r, state),
         ActionKind::S3BlockPublicAccess => pab::fixed(r, state),
+        ActionKind::S3RemoveForeignWrite => foreign::fixed(r, state),
         ActionKind::QuarantineAccessKey => quarantine::fixed(r, state),
         ActionKind::AttachPermissionsBoundary => boundary::fixed(r, state),
         ActionKind::DenyDataExfiltration => deny::fixed(r, state),
@@ -50,6 +53,7 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
     match r.action {
         ActionKind::DeactivateAccessKey => key::write(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::write(c, r, before).await,
+        ActionKind::S3RemoveForeignWrite => foreign::write(c, r, before).await,
         ActionKind::QuarantineAccessKey => quarantine::write(c, r, before).await,
         ActionKind::AttachPermissionsBoundary => boundary::write(c, r, before).await,
         ActionKind::DenyDataExfiltration => deny::write(c, r, before).await,
@@ -63,6 +67,7 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
     match r.action {
         ActionKind::DeactivateAccessKey => key::undo(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::undo(c, r, before).await,
+        ActionKind::S3RemoveForeignWrite => foreign::undo(c, r, before).await,
         ActionKind::QuarantineAccessKey => quarantine::undo(c, r, before).await,
         ActionKind::AttachPermissionsBoundary => boundary::undo(c, r, before).await,
         ActionKind::DenyDataExfiltration => deny::undo(c, r, before).await,

@@ -324,11 +324,13 @@ impl ActionKind {
         }
     }
 
-    /// The calls it would make to fix `f`, from the finding alone (the
-    /// resource's state is read when it is applied), or why it cannot.
+    /// The calls it would make to fix `f`, from the finding and its
+    /// evidence (the resource's state is read when it is applied), or why it
+    /// cannot.
     pub fn calls(
         self,
         f: &FindingState,
+        evidence: &[Value],
         settings: &Map<String, Value>,
     ) -> Result<Vec<Call>, String> {
         if !self.resource_types().contains(&f.resource_type) {
@@ -415,10 +417,19 @@ impl ActionKind {
                     "BlockPublicAcls": true, "IgnorePublicAcls": true,
                     "BlockPublicPolicy": true, "RestrictPublicBuckets": true}}),
             )],
-            Self::S3RemoveForeignWrite => vec![call(
-                "s3:PutBucketPolicy",
-                json!({"Bucket": name, "Remove": "statements granting write outside the organization"}),
-            )],
+            Self::S3RemoveForeignWrite => {
+                let statements = super::s3_remove_foreign_write::named_statements(evidence);
+                if statements.is_empty() {
+                    return Err(
+                        "the finding's evidence names no bucket-policy statement (an ACL grant is removed by hand)"
+                            .into(),
+                    );
+                }
+                vec![call(
+                    "s3:PutBucketPolicy",
+                    json!({"Bucket": name, "Statements": statements}),
+                )]
+            }
             Self::EnableBedrockInvocationLogging => {
                 let mut config = Map::new();
                 if let Some(b) = settings.get("log_bucket") {
@@ -501,6 +512,7 @@ impl ActionKind {
                 | Self::AttachPermissionsBoundary
                 | Self::DenyDataExfiltration
                 | Self::S3BlockPublicAccess
+                | Self::S3RemoveForeignWrite
                 | Self::EnableBedrockInvocationLogging
         )
     }

@@ -27,6 +27,7 @@ pub mod quarantine_access_key;
 pub mod role;
 pub mod run;
 pub mod s3_block_public_access;
+pub mod s3_remove_foreign_write;
 pub mod verify;
 
 use serde::{Deserialize, Serialize};

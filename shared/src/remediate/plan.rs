@@ -37,6 +37,10 @@ pub struct Facts {
     /// Actions a person rolled back, by (action, finding): not redone on a
     /// later occurrence of the finding either. The value is the record's id.
     pub rolled_back: BTreeMap<(ActionKind, String), String>,
+    /// The evidence values of findings whose actions plan from it (the
+    /// bucket-policy statements `s3_remove_foreign_write` removes), by
+    /// finding id.
+    pub evidence: BTreeMap<String, Vec<serde_json::Value>>,
 }
 
 impl Facts {
@@ -102,6 +106,18 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
             .collect(),
         ..Facts::default()
     };
+    for f in findings.iter().filter(|f| {
+        ActionKind::S3RemoveForeignWrite
+            .accepts()
+            .contains(&f.rule_id.as_str())
+    }) {
+        if let Some(d) = store.detail(&f.account_id, &f.finding_id).await? {
+            facts.evidence.insert(
+                f.finding_id.clone(),
+                d.evidence.into_iter().map(|e| e.value).collect(),
+            );
+        }
+    }
     let accounts: BTreeSet<&str> = findings.iter().map(|f| f.account_id.as_str()).collect();
     for account in accounts {
         facts.add_snapshot(&store.account(account).await?);
@@ -263,7 +279,11 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
             format!("the resource does not carry the action's scope tag {k}={v}"),
         );
     }
-    match kind.calls(f, &entry.settings) {
+    let evidence = facts
+        .evidence
+        .get(&f.finding_id)
+        .map_or(&[][..], Vec::as_slice);
+    match kind.calls(f, evidence, &entry.settings) {
         Ok(calls) => record.calls = calls,
         Err(why) => return skip(record, why),
     }

@@ -68,6 +68,11 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
             "PutModelInvocationLoggingConfiguration",
             json!({}),
         ),
+        ActionKind::S3RemoveForeignWrite => (
+            "s3.amazonaws.com",
+            "PutBucketPolicy",
+            json!({"bucketName": last(&r.resource_arn)}),
+        ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
             "PutPublicAccessBlock",
