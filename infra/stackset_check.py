@@ -29,29 +29,52 @@ def fail(msg: str) -> None:
     sys.exit(1)
 
 
+def deploy(body: str, params: list) -> dict:
+    """Deploys the stack in every region (first GlobalResourcesRegion) and
+    returns the account's roles by name."""
+    for region in REGIONS:
+        cf = boto3.client("cloudformation", region_name=region)
+        try:
+            cf.create_stack(
+                StackName="aispm-member",
+                TemplateBody=body,
+                Parameters=params,
+                Capabilities=["CAPABILITY_NAMED_IAM"],
+            )
+        except Exception as e:  # the service's answer is the finding
+            fail(f"{region}: stack not created: {e}")
+        stack = cf.describe_stacks(StackName="aispm-member")["Stacks"][0]
+        if stack["StackStatus"] != "CREATE_COMPLETE":
+            fail(f"{region}: {stack['StackStatus']} {stack.get('StackStatusReason')}")
+    return {r["RoleName"]: r["Arn"] for r in boto3.client("iam").list_roles()["Roles"]}
+
+
+def remediator_only_when_enabled(body: str) -> None:
+    """With EnableRemediation=true the remediator role exists once, trusted
+    only by the remediate function's role."""
+    with mock_aws():
+        enabled = PARAMS + [{"ParameterKey": "EnableRemediation", "ParameterValue": "true"}]
+        roles = deploy(body, enabled)
+        if sorted(roles) != ["aispm-event-forwarder", "aispm-remediator", "aispm-scanner"]:
+            fail(f"with EnableRemediation=true expected three roles, got {sorted(roles)}")
+        trust = boto3.client("iam").get_role(RoleName="aispm-remediator")["Role"][
+            "AssumeRolePolicyDocument"
+        ]
+        principals = trust["Statement"][0]["Principal"]["AWS"]
+        if principals != ["arn:aws:iam::999999999999:role/aispm-remediate"]:
+            fail(f"the remediator role trusts {principals}")
+
+
 def main() -> None:
     body = TEMPLATE.read_text()
+    remediator_only_when_enabled(body)
     rules_in_template = sum(
         1
         for r in json.loads(body)["Resources"].values()
         if r["Type"] == "AWS::Events::Rule"
     )
     with mock_aws():
-        for region in REGIONS:
-            cf = boto3.client("cloudformation", region_name=region)
-            try:
-                cf.create_stack(
-                    StackName="aispm-member",
-                    TemplateBody=body,
-                    Parameters=PARAMS,
-                    Capabilities=["CAPABILITY_NAMED_IAM"],
-                )
-            except Exception as e:  # the service's answer is the finding
-                fail(f"{region}: stack not created: {e}")
-            stack = cf.describe_stacks(StackName="aispm-member")["Stacks"][0]
-            if stack["StackStatus"] != "CREATE_COMPLETE":
-                fail(f"{region}: {stack['StackStatus']} {stack.get('StackStatusReason')}")
-        roles = {r["RoleName"]: r["Arn"] for r in boto3.client("iam").list_roles()["Roles"]}
+        roles = deploy(body, PARAMS)
         for name in ["aispm-scanner", "aispm-event-forwarder"]:
             if name not in roles:
                 fail(f"role {name} missing (roles: {sorted(roles)})")
@@ -68,7 +91,8 @@ def main() -> None:
                         fail(f"{region}: rule {r['Name']} targets role {t.get('RoleArn')}")
     print(
         f"stackset check: member-account.json deploys to {', '.join(REGIONS)}: "
-        f"2 roles once, {rules_in_template} forwarding rules per region"
+        f"2 roles once, {rules_in_template} forwarding rules per region; "
+        "the remediator role only with EnableRemediation=true"
     )
 
 

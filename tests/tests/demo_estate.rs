@@ -879,6 +879,57 @@ fn member_account_template_embeds_the_scanner_policy() {
     );
 }
 
+/// The remediator role in the member template: the catalog's policy
+/// (`infra/remediator-policy.json`, itself kept equal to the catalog by a
+/// unit test), created only with EnableRemediation=true, trusted only by
+/// the central remediate function's role with the ExternalId.
+#[test]
+fn member_account_template_embeds_the_remediator_policy() {
+    let template: Value =
+        serde_json::from_str(include_str!("../../infra/member-account.json")).unwrap();
+    let policy: Value =
+        serde_json::from_str(include_str!("../../infra/remediator-policy.json")).unwrap();
+    assert_eq!(policy, aispm_shared::remediate::role::catalog_role_policy());
+    let role = &template["Resources"]["RemediatorRole"];
+    assert_eq!(role["Condition"], "CreateRemediator");
+    assert_eq!(
+        template["Parameters"]["EnableRemediation"]["Default"],
+        "false"
+    );
+    assert_eq!(role["Properties"]["Policies"][0]["PolicyDocument"], policy);
+    assert_eq!(
+        role["Properties"]["Policies"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let trust = &role["Properties"]["AssumeRolePolicyDocument"]["Statement"];
+    assert_eq!(trust.as_array().map(Vec::len), Some(1));
+    let principals = trust[0]["Principal"]["AWS"].as_array().unwrap();
+    assert_eq!(principals.len(), 1);
+    assert!(
+        principals[0]["Fn::Sub"]
+            .as_str()
+            .unwrap()
+            .ends_with(":role/${RemediateFunctionRoleName}")
+    );
+    assert_eq!(
+        trust[0]["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
+    // The scanner role stays read-only: none of the catalog's writes.
+    let scanner = &template["Resources"]["ScannerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"][0]["Action"];
+    for write in [
+        "iam:UpdateAccessKey",
+        "s3:PutBucketPolicy",
+        "iam:PutRolePolicy",
+    ] {
+        assert!(
+            !scanner.as_array().unwrap().iter().any(|a| a == write),
+            "{write}"
+        );
+    }
+}
+
 /// The full findings list of the demo estate, pinned: every seeded weakness
 /// yields its finding, no correctly configured asset is flagged (the
 /// artifacts and logs buckets, the churn-analysis notebook, the processing

@@ -1134,7 +1134,6 @@ fn remediate_plans_dry_runs_for_stored_findings_and_changes_nothing() {
     assert_eq!(
         role["Statement"][0]["Action"],
         serde_json::json!([
-            "s3:DeleteBucketPublicAccessBlock",
             "s3:GetBucketPublicAccessBlock",
             "s3:PutBucketPublicAccessBlock"
         ])

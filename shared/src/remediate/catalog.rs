@@ -167,10 +167,11 @@ impl ActionKind {
                 "iam:PutRolePolicy",
                 "iam:DeleteRolePolicy",
             ],
+            // DeletePublicAccessBlock (the rollback of a bucket that had no
+            // block) is authorized by s3:PutBucketPublicAccessBlock.
             Self::S3BlockPublicAccess => &[
                 "s3:GetBucketPublicAccessBlock",
                 "s3:PutBucketPublicAccessBlock",
-                "s3:DeleteBucketPublicAccessBlock",
             ],
             Self::S3RemoveForeignWrite => &[
                 "s3:GetBucketPolicy",

@@ -37,7 +37,23 @@ pub fn enabled_permissions(policy: &RemediationPolicy) -> BTreeSet<&'static str>
 
 /// The remediator role's identity policy for `policy`.
 pub fn role_policy(policy: &RemediationPolicy) -> Value {
-    let allowed = enabled_permissions(policy);
+    policy_allowing(&enabled_permissions(policy))
+}
+
+/// The remediator role's policy for the whole catalog: what the member
+/// StackSet deploys (`infra/remediator-policy.json`, kept equal by a test),
+/// so any remediation policy runs without redeploying; `--print-role-policy`
+/// prints the narrower one for a given policy.
+pub fn catalog_role_policy() -> Value {
+    policy_allowing(
+        &ActionKind::ALL
+            .into_iter()
+            .flat_map(|a| a.permissions().iter().copied())
+            .collect(),
+    )
+}
+
+fn policy_allowing(allowed: &BTreeSet<&'static str>) -> Value {
     let (pass, rest): (Vec<&str>, Vec<&str>) = allowed.iter().partition(|p| **p == "iam:PassRole");
     let mut statements = Vec::new();
     if !rest.is_empty() {
@@ -133,6 +149,39 @@ mod tests {
                 "ExplicitlyDenied",
                 "{never}"
             );
+        }
+    }
+
+    #[test]
+    fn infra_remediator_policy_json_is_the_catalogs() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../infra/remediator-policy.json");
+        let want = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&catalog_role_policy()).unwrap()
+        );
+        if std::env::var_os("AISPM_BLESS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text, want,
+            "infra/remediator-policy.json is stale: run this test with AISPM_BLESS=1"
+        );
+        // Every action's every call is allowed.
+        for a in ActionKind::ALL {
+            for call in a.permissions() {
+                let context = if *call == "iam:PassRole" {
+                    json!({"iam:PassedToService": "bedrock.amazonaws.com"})
+                } else {
+                    json!({})
+                };
+                assert_eq!(
+                    decide(&want.parse().unwrap(), call, context),
+                    "Allowed",
+                    "{a}: {call}"
+                );
+            }
         }
     }
 

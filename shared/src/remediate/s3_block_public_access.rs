@@ -75,7 +75,8 @@ async fn put(s3: &aws_sdk_s3::Client, name: &str, state: &Value) -> Result<(), C
             .bucket(name)
             .send()
             .await
-            .op("s3:DeleteBucketPublicAccessBlock")?;
+            // Authorized by s3:PutBucketPublicAccessBlock.
+            .op("s3:DeletePublicAccessBlock")?;
         return Ok(());
     }
     let on = |k: &str| state[k] == true;
