@@ -811,3 +811,125 @@ fn the_foreign_write_statement_is_removed_verified_and_put_back() {
     assert_eq!(policy_text().as_deref(), Some(original.as_str()));
     emu.stop();
 }
+
+/// Approval mode on scenario 2: both fixes wait for a person and change
+/// nothing; asking twice asks once; the denied one stays denied on later
+/// runs; the approved one is applied at once and verified by its rescan.
+#[test]
+fn approval_requests_wait_and_are_approved_or_denied() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let url = emu.url.as_str();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let state = || rt.block_on(account_state(url));
+    sweep_open_rules(url);
+    let path = std::env::temp_dir().join(format!("aispm-approval-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"default_mode": "off", "approval_ttl_hours": 24, "actions": {
+             "s3_remove_foreign_write": {"mode": "approval"},
+             "s3_block_public_access": {"mode": "approval"}}}"#,
+    )
+    .unwrap();
+    let remediate = || {
+        aispm_json(
+            url,
+            &[
+                "remediate",
+                "--local",
+                "--policy",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        )
+    };
+    let original = state();
+    let first = remediate();
+    let foreign = records_of(&first, "s3_remove_foreign_write");
+    let block = records_of(&first, "s3_block_public_access");
+    assert_eq!((foreign.len(), block.len()), (1, 1), "{first:#}");
+    assert_eq!(foreign[0]["status"], "awaiting_approval");
+    assert_eq!(block[0]["status"], "awaiting_approval");
+    assert_eq!(state(), original, "a request changed the account");
+    let foreign_id = foreign[0]["action_id"].as_str().unwrap().to_owned();
+    let block_id = block[0]["action_id"].as_str().unwrap().to_owned();
+    let show = |id: &str| aispm_json(url, &["remediation", "show", id, "--format", "json"]);
+    assert!(show(&foreign_id)["expires_at"].is_string());
+
+    // Asked twice: one request, logged once.
+    remediate();
+    assert_eq!(show(&foreign_id)["log"].as_array().unwrap().len(), 1);
+
+    // Denied: it stays denied.
+    let denied = aispm_json(
+        url,
+        &[
+            "remediation",
+            "deny",
+            &block_id,
+            "--reason",
+            "partner delivery exception until Friday",
+            "--by",
+            "alice",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(denied["status"], "skipped");
+    let third = remediate();
+    let again = records_of(&third, "s3_block_public_access");
+    assert!(again.is_empty(), "denied is not asked again: {third:#}");
+    assert_eq!(state(), original);
+
+    // Approved: applied at once and verified.
+    let approved = aispm_json(
+        url,
+        &[
+            "remediation",
+            "approve",
+            &foreign_id,
+            "--by",
+            "bob",
+            "--note",
+            "CHG-1234",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(approved["status"], "verified", "{approved:#}");
+    assert_ne!(state(), original);
+    let log: Vec<(String, String)> = show(&foreign_id)["log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["status"].as_str().unwrap().to_owned(),
+                e["by"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        log.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        ["awaiting_approval", "planned", "applied", "verified"]
+    );
+    assert!(log[1..].iter().all(|(_, by)| by == "bob"), "{log:?}");
+    // Approving twice is refused, naming why.
+    let twice = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args(["remediation", "approve", &foreign_id])
+        .args(["--endpoint-url", url, "--table", "remediation"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .unwrap();
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&twice.stderr).contains("not awaiting approval"),
+        "{}",
+        String::from_utf8_lossy(&twice.stderr)
+    );
+    let _ = std::fs::remove_file(path);
+    emu.stop();
+}

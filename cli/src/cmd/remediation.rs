@@ -6,8 +6,9 @@ use std::io::Write;
 use aispm_shared::model::Timestamp;
 use aispm_shared::remediate::RemediationPolicy;
 use aispm_shared::remediate::audit;
-use aispm_shared::remediate::run::{Run, rollback};
-use clap::Subcommand;
+use aispm_shared::remediate::run::{Run, approve, deny, rollback};
+use aispm_shared::remediate::{Record, Status};
+use clap::{Args, Subcommand};
 
 use super::store::{ExternalIdArgs, StoreArgs};
 use crate::Format;
@@ -37,23 +38,128 @@ pub(crate) enum RemediationCommand {
     /// Roll one applied action back: put the state recorded before back
     /// (a resource already as it was is left alone), record it and rescan
     /// the resource, so its finding reopens where the rules still see it.
-    Rollback {
+    Rollback(ChangeArgs),
+    /// Approve an action awaiting approval: it is applied at once, then
+    /// verified by a rescan. An expired request, or one whose finding is no
+    /// longer open, is refused.
+    Approve {
+        #[command(flatten)]
+        change: ChangeArgs,
+        /// A note kept with the approval.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Deny an action awaiting approval, with a reason: it is not applied,
+    /// and later runs do not ask again for this occurrence of the finding.
+    Deny {
         #[command(flatten)]
         store: StoreArgs,
         /// The action id (`rem-...`).
         id: String,
-        /// The role assumed in other accounts to make the change.
-        #[arg(long, default_value = "aispm-remediator")]
-        role_name: String,
-        /// The role the rescan enters other accounts with.
-        #[arg(long, default_value = "aispm-scanner")]
-        scanner_role_name: String,
-        #[command(flatten)]
-        external_id: ExternalIdArgs,
+        /// Why (kept in the audit and the finding's history).
+        #[arg(long)]
+        reason: String,
+        /// Who denies it (default: the caller's ARN).
+        #[arg(long)]
+        by: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// What a command that changes a resource needs.
+#[derive(Debug, Args)]
+pub(crate) struct ChangeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// The action id (`rem-...`).
+    id: String,
+    /// Who decides (default: the caller's ARN), for the audit.
+    #[arg(long)]
+    by: Option<String>,
+    /// The role assumed in other accounts to make the change.
+    #[arg(long, default_value = "aispm-remediator")]
+    role_name: String,
+    /// The role the rescan enters other accounts with.
+    #[arg(long, default_value = "aispm-scanner")]
+    scanner_role_name: String,
+    #[command(flatten)]
+    external_id: ExternalIdArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+}
+
+/// Which change a [`ChangeArgs`] command makes.
+#[derive(Clone, Copy)]
+enum Change<'a> {
+    Rollback,
+    Approve(Option<&'a str>),
+}
+
+async fn change(c: ChangeArgs, what: Change<'_>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let external_id = c.external_id.value()?;
+    let (settings, sdk, s) = c.store.open_existing().await?;
+    let (target, verifier, caller) = super::remediate::changer(
+        &c.store,
+        settings,
+        sdk,
+        &c.role_name,
+        &c.scanner_role_name,
+        external_id,
+    )
+    .await?;
+    let command = match what {
+        Change::Rollback => "aispm remediation rollback",
+        Change::Approve(_) => "aispm remediation approve",
+    };
+    let by =
+        c.by.clone()
+            .unwrap_or_else(|| caller.replace("aispm remediate", command));
+    let policy = RemediationPolicy::default();
+    let run = Run {
+        policy: &policy,
+        only: None,
+        target: &target,
+        verifier: Some(&verifier),
+        by: &by,
+        clock: Timestamp::now,
+    };
+    let r = match what {
+        Change::Rollback => rollback(&s, &run, &c.id).await?,
+        Change::Approve(note) => approve(&s, &run, &c.id, note).await?,
+    };
+    show(&r, c.format, out)?;
+    let ok = match what {
+        Change::Rollback => r.status == Status::RolledBack,
+        Change::Approve(_) => matches!(r.status, Status::Applied | Status::Verified),
+    };
+    if !ok {
+        anyhow::bail!("{command} {}: {}", r.action_id, r.status.as_str());
+    }
+    Ok(())
+}
+
+fn show(r: &Record, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, r)?;
+            writeln!(out)?;
+        }
+        Format::Table => writeln!(
+            out,
+            "{} {}: {}{}",
+            r.action_id,
+            r.action,
+            r.status.as_str(),
+            r.reason
+                .as_deref()
+                .map(|w| format!(" ({w})"))
+                .unwrap_or_default()
+        )?,
+    }
+    Ok(())
 }
 
 pub(crate) async fn remediation(c: RemediationCommand, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -141,59 +247,34 @@ pub(crate) async fn remediation(c: RemediationCommand, out: &mut dyn Write) -> a
                 }
             }
         }
-        RemediationCommand::Rollback {
+        RemediationCommand::Rollback(c) => change(c, Change::Rollback, out).await?,
+        RemediationCommand::Approve { change: c, note } => {
+            change(c, Change::Approve(note.as_deref()), out).await?;
+        }
+        RemediationCommand::Deny {
             store,
             id,
-            role_name,
-            scanner_role_name,
-            external_id,
+            reason,
+            by,
             format,
         } => {
-            let external_id = external_id.value()?;
-            let (settings, sdk, s) = store.open_existing().await?;
-            let (target, verifier, by) = super::remediate::changer(
-                &store,
-                settings,
-                sdk,
-                &role_name,
-                &scanner_role_name,
-                external_id,
-            )
-            .await?;
-            let policy = RemediationPolicy::default();
-            let r = rollback(
-                &s,
-                &Run {
-                    policy: &policy,
-                    only: None,
-                    target: &target,
-                    verifier: Some(&verifier),
-                    by: &by.replace("aispm remediate", "aispm remediation rollback"),
-                    clock: Timestamp::now,
-                },
-                &id,
-            )
-            .await?;
-            match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &r)?;
-                    writeln!(out)?;
+            if reason.trim().is_empty() {
+                anyhow::bail!("invalid --reason: empty");
+            }
+            let (_, sdk, s) = store.open_existing().await?;
+            let by = match by {
+                Some(b) => b,
+                None => {
+                    let (_, arn) = aispm_shared::aws::caller_identity(
+                        &sdk,
+                        &aispm_shared::aws::RequestCounter::default(),
+                    )
+                    .await?;
+                    format!("aispm remediation deny ({arn})")
                 }
-                Format::Table => writeln!(
-                    out,
-                    "{} {}: {}{}",
-                    r.action_id,
-                    r.action,
-                    r.status.as_str(),
-                    r.reason
-                        .as_deref()
-                        .map(|w| format!(" ({w})"))
-                        .unwrap_or_default()
-                )?,
-            }
-            if r.status != aispm_shared::remediate::Status::RolledBack {
-                anyhow::bail!("the rollback of {} failed", r.action_id);
-            }
+            };
+            let r = deny(&s, &id, &reason, &by, Timestamp::now()).await?;
+            show(&r, format, out)?;
         }
     }
     Ok(())

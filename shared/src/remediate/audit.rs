@@ -51,6 +51,12 @@ pub struct Stored {
     /// When it first changed the resource (`applied`), if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applied_at: Option<String>,
+    /// While it awaits approval: when the request expires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Who decided it (approved or denied), if a person did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
     /// The journal version (not serialized in the head's body).
     #[serde(skip)]
     pub version: u64,
@@ -113,6 +119,15 @@ fn changed(stored: &Record, r: &Record) -> bool {
         || stored.mode != r.mode
 }
 
+/// What a write says beyond the record itself.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// For a record that starts awaiting approval: when the request expires.
+    pub expires_at: Option<Timestamp>,
+    /// For a person's decision: who.
+    pub decided_by: Option<String>,
+}
+
 /// Writes `r` over `stored` (`None`: a new record) with a log entry, unless
 /// nothing changed. Returns the stored record as it now is; a record
 /// another writer changed meanwhile is [`StoreError::Contended`].
@@ -122,6 +137,18 @@ pub async fn save<J: Journal>(
     r: &Record,
     by: &str,
     at: Timestamp,
+) -> Result<Stored, StoreError> {
+    save_with(store, stored, r, by, at, Meta::default()).await
+}
+
+/// [`save`] with the approval facts of [`Meta`].
+pub async fn save_with<J: Journal>(
+    store: &J,
+    stored: Option<&Stored>,
+    r: &Record,
+    by: &str,
+    at: Timestamp,
+    meta: Meta,
 ) -> Result<Stored, StoreError> {
     if let Some(s) = stored
         && !changed(&s.record, r)
@@ -135,11 +162,27 @@ pub async fn save<J: Journal>(
             .filter(|changed| *changed)
             .map(|_| at.clone())
     });
+    let expires_at = match r.status {
+        Status::AwaitingApproval => meta
+            .expires_at
+            .map(|t| t.to_string())
+            .or_else(|| stored.and_then(|s| s.expires_at.clone())),
+        _ => None,
+    };
     let next = Stored {
         record: r.clone(),
         updated_at: at.clone(),
         updated_by: by.to_owned(),
         applied_at,
+        expires_at,
+        // A fresh request has no decision yet; a decision carries through
+        // the changes it leads to.
+        decided_by: match r.status {
+            Status::AwaitingApproval => None,
+            _ => meta
+                .decided_by
+                .or_else(|| stored.and_then(|s| s.decided_by.clone())),
+        },
         version: stored.map_or(1, |s| s.version + 1),
     };
     let entry = Entry {
@@ -184,14 +227,25 @@ pub fn changed_since(stored: &[Stored], since: Timestamp) -> BTreeMap<ActionKind
 }
 
 /// Whether a stored record stands as it is: it changed the resource, was
-/// undone, or waits for a person. Planning keeps these instead of planning
-/// the action again (a rolled-back fix is not redone behind the person who
-/// undid it); dry runs, skips and failures are planned afresh.
+/// undone, waits for a person, or a person denied it. Planning keeps these
+/// instead of planning the action again (a rolled-back fix is not redone
+/// behind the person who undid it); dry runs, other skips (an expired
+/// request among them) and failures are planned afresh.
 pub fn stands(s: &Stored) -> bool {
-    matches!(
-        s.record.status,
-        Status::Applied | Status::Verified | Status::RolledBack | Status::AwaitingApproval
-    )
+    match s.record.status {
+        Status::Applied | Status::Verified | Status::RolledBack | Status::AwaitingApproval => true,
+        Status::Skipped => s.decided_by.is_some(),
+        _ => false,
+    }
+}
+
+/// Whether a request for approval has expired at `now`.
+pub fn expired(s: &Stored, now: Timestamp) -> bool {
+    s.record.status == Status::AwaitingApproval
+        && s.expires_at
+            .as_deref()
+            .and_then(|t| Timestamp::parse(t).ok())
+            .is_some_and(|t| t <= now)
 }
 
 #[cfg(test)]

@@ -327,10 +327,10 @@ fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
             }
             None => {
                 *n += 1;
-                if r.mode == Mode::Approval {
+                if r.mode == Mode::Approval && !r.action.can_apply() {
                     r.status = Status::Skipped;
                     r.reason = Some(format!(
-                        "{} is in approval mode and this version of aispm cannot record approvals yet: use dry_run or auto",
+                        "this version of aispm plans and dry-runs {} but cannot apply it, so it asks no approval yet",
                         r.action
                     ));
                 } else if r.mode == Mode::Auto && !r.action.can_apply() {
@@ -670,14 +670,8 @@ mod tests {
         let f = finding("b", "s3_bucket_public_read", 50, A);
         let p = policy(r#"{"actions": {"s3_block_public_access": {"mode": "approval"}}}"#);
         let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
-        // Until approvals land, approval mode says it cannot be approved.
-        assert_eq!(r[0].status, Status::Skipped);
-        assert!(
-            r[0].reason
-                .as_deref()
-                .unwrap()
-                .contains("cannot record approvals yet")
-        );
+        // Approval mode waits for a person.
+        assert_eq!(r[0].status, Status::AwaitingApproval);
         assert_eq!(r[0].mode, Mode::Approval);
         assert_eq!(r[0].calls[0].api, "s3:PutBucketPublicAccessBlock");
         assert_eq!(r[0].calls[0].params["Bucket"], "bucket-b");
@@ -688,7 +682,7 @@ mod tests {
         let mut s = finding("s", "s3_bucket_public_read", 50, A);
         s.rule_id = "secretsmanager_ai_secret_without_rotation".into();
         s.resource_type = AssetType::SecretsmanagerSecret;
-        let r = plan(&p, &[s], &Facts::default());
+        let r = plan(&p, std::slice::from_ref(&s), &Facts::default());
         assert_eq!(r[0].status, Status::Skipped);
         assert!(
             r[0].reason
@@ -696,6 +690,11 @@ mod tests {
                 .unwrap()
                 .contains("cannot apply it yet")
         );
+        // An action this version cannot apply asks no approval either.
+        let p = policy(r#"{"default_mode": "approval"}"#);
+        let r = plan(&p, &[s], &Facts::default());
+        assert_eq!(r[0].status, Status::Skipped);
+        assert!(r[0].reason.as_deref().unwrap().contains("asks no approval"));
     }
 
     #[test]

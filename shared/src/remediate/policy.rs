@@ -10,6 +10,9 @@
 //!              "s3_block_public_access": {"mode": "approval"}}}
 //! ```
 //!
+//! `approval_ttl_hours` (1 to 720, default 72) is how long a request for
+//! approval stays open.
+//!
 //! No policy, or an action it does not name, means `default_mode`, itself
 //! `dry_run` when absent. An unknown key, action, mode or severity is an
 //! error naming it and where it is.
@@ -116,7 +119,13 @@ pub struct RemediationPolicy {
     pub exclude_tag: String,
     /// Per-action entries.
     pub actions: BTreeMap<ActionKind, ActionPolicy>,
+    /// Hours an approval request stays open (`approval_ttl_hours`, default
+    /// 72); an expired one cannot be approved, and the next run asks again.
+    pub approval_ttl_hours: u32,
 }
+
+/// How long an approval request stays open without a policy saying.
+pub const DEFAULT_APPROVAL_TTL_HOURS: u32 = 72;
 
 impl Default for RemediationPolicy {
     /// No policy file: every action a dry run, except those that need a
@@ -126,12 +135,18 @@ impl Default for RemediationPolicy {
             default_mode: Mode::DryRun,
             exclude_tag: DEFAULT_EXCLUDE_TAG.to_owned(),
             actions: BTreeMap::new(),
+            approval_ttl_hours: DEFAULT_APPROVAL_TTL_HOURS,
         }
         .settle()
     }
 }
 
-const TOP_KEYS: &[&str] = &["default_mode", "exclude_tag", "actions"];
+const TOP_KEYS: &[&str] = &[
+    "default_mode",
+    "exclude_tag",
+    "approval_ttl_hours",
+    "actions",
+];
 const ACTION_KEYS: &[&str] = &[
     "mode",
     "min_severity",
@@ -164,7 +179,20 @@ impl RemediationPolicy {
             default_mode: Mode::DryRun,
             exclude_tag: DEFAULT_EXCLUDE_TAG.to_owned(),
             actions: BTreeMap::new(),
+            approval_ttl_hours: DEFAULT_APPROVAL_TTL_HOURS,
         };
+        if let Some(h) = top.get("approval_ttl_hours") {
+            policy.approval_ttl_hours = match count(h, "approval_ttl_hours")? {
+                0 => return Err(invalid("approval_ttl_hours", "must be at least 1")),
+                h if h > 24 * 30 => {
+                    return Err(invalid(
+                        "approval_ttl_hours",
+                        "must be at most 720 (30 days)",
+                    ));
+                }
+                h => h,
+            };
+        }
         if let Some(m) = top.get("default_mode") {
             policy.default_mode = mode(m, "default_mode")?;
         }
@@ -543,6 +571,19 @@ mod tests {
         assert!(e.contains("not an IAM action"), "{e}");
         let e = err(r#"{"actions": {"rotate_secret": {"tags": {"team": 3}}}}"#);
         assert!(e.contains("actions.rotate_secret.tags.team"), "{e}");
+        let e = err(r#"{"approval_ttl_hours": 0}"#);
+        assert!(
+            e.contains("approval_ttl_hours") && e.contains("at least 1"),
+            "{e}"
+        );
+        let e = err(r#"{"approval_ttl_hours": 721}"#);
+        assert!(e.contains("at most 720"), "{e}");
+        let p = RemediationPolicy::parse(r#"{"approval_ttl_hours": 8}"#).unwrap();
+        assert_eq!(p.approval_ttl_hours, 8);
+        assert_eq!(
+            RemediationPolicy::default().approval_ttl_hours,
+            DEFAULT_APPROVAL_TTL_HOURS
+        );
     }
 
     #[test]
