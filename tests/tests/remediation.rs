@@ -933,3 +933,95 @@ fn approval_requests_wait_and_are_approved_or_denied() {
     let _ = std::fs::remove_file(path);
     emu.stop();
 }
+
+/// The compiled remediate function, run as Lambda runs it, on a findings
+/// stream batch shaped like `events/dynamodb/`: the opened key finding is
+/// remediated under the function's policy (deactivated, verified), a
+/// finding no longer stored and the records that trigger nothing are
+/// passed over, and the same batch again changes and logs nothing.
+#[test]
+fn the_compiled_remediate_function_acts_on_the_findings_stream() {
+    use aispm_tests::runtime_api::{Function, Outcome};
+    use std::time::Duration;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let url = emu.url.as_str();
+    sweep_open_rules(url);
+    let listed = aispm_json(url, &["findings", "list", "--format", "json"]);
+    let key_finding = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "identity_access_key_can_invoke_models")
+        .expect("the key's finding")["finding_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut batch: Value = serde_json::from_str(include_str!(
+        "../../events/dynamodb/findings-stream-batch.json"
+    ))
+    .unwrap();
+    let image = &mut batch["Records"][0]["dynamodb"]["NewImage"];
+    image["finding_id"] = serde_json::json!({"S": key_finding});
+    image["sk"] = serde_json::json!({"S": format!("F#{key_finding}")});
+    let batch = batch.to_string();
+    let policy =
+        r#"{"default_mode": "off", "actions": {"deactivate_access_key": {"mode": "auto"}}}"#;
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_ENDPOINT_URL", url),
+        ("AISPM_TABLE", "remediation"),
+        ("AISPM_REGIONS", REGION),
+        ("AISPM_REMEDIATION_POLICY", policy),
+    ];
+    let f = Function::start(
+        env!("CARGO_BIN_EXE_aispm-fn-remediate-e2e"),
+        "aispm-remediate",
+        &env,
+    )
+    .expect("start remediate");
+    let invoke = |event: &str| {
+        let id = f.api.invoke(event);
+        match f.api.outcome(&id, Duration::from_secs(120)).unwrap() {
+            Outcome::Response(body) => serde_json::from_str::<Value>(&body).unwrap(),
+            Outcome::Error(e) => panic!("remediate failed: {e}"),
+        }
+    };
+    let first = invoke(&batch);
+    // The opened key finding is known; the reopened sample id is not stored.
+    assert_eq!(first["findings"], 1, "{first:#}");
+    let done: Vec<&Value> = first["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "deactivate_access_key")
+        .collect();
+    assert_eq!(done.len(), 1, "{first:#}");
+    assert_eq!(done[0]["status"], "verified", "{first:#}");
+    assert_eq!(done[0]["after"]["Status"], "Inactive");
+    let id = done[0]["action_id"].as_str().unwrap().to_owned();
+    let logged = || {
+        aispm_json(url, &["remediation", "show", &id, "--format", "json"])["log"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let entries = logged();
+    let by = aispm_json(url, &["remediation", "show", &id, "--format", "json"])["log"][0]["by"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(by.starts_with("aispm-remediate ("), "{by}");
+    // Delivered again (a stream retry): nothing more.
+    let again = invoke(&batch);
+    assert_eq!(logged(), entries, "{again:#}");
+    let logs = f.stop();
+    for line in logs.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v.get("level").is_some(), "{line}");
+    }
+    emu.stop();
+}

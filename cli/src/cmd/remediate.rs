@@ -91,11 +91,12 @@ pub(crate) async fn remediate(args: RemediateArgs, out: &mut dyn Write) -> anyho
         external_id,
     )
     .await?;
+    let only = args.finding.clone().map(|id| vec![id]);
     let records = run(
         &store,
         &Run {
             policy: &policy,
-            only: args.finding.as_deref(),
+            only: only.as_deref(),
             target: &target,
             verifier: Some(&verifier),
             by: &by,

@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod deactivate_access_key;
 pub mod deny_data_exfiltration;
 pub mod enable_bedrock_invocation_logging;
+pub mod function;
 pub mod plan;
 pub mod policy;
 pub mod quarantine_access_key;
@@ -28,6 +29,7 @@ pub mod role;
 pub mod run;
 pub mod s3_block_public_access;
 pub mod s3_remove_foreign_write;
+pub mod stream;
 pub mod verify;
 
 use serde::{Deserialize, Serialize};

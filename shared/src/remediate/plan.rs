@@ -57,24 +57,31 @@ impl Facts {
 }
 
 /// Plans every action for the findings in the store under `policy`: the open
-/// ones, or the one with id `only` (whatever its status: a finding that is
-/// not open is recorded as skipped), with the tags its account's stored
+/// ones, or those with the ids `only` names (whatever their status: a
+/// finding that is not open is recorded as skipped; an unknown id is
+/// [`StoreError::NotFound`]), with the tags its account's stored
 /// snapshot holds, the changes the audit shows in the hour before `now`,
 /// and the stored records that stand.
 pub async fn plan_stored<S: FindingReads + Snapshots>(
     store: &S,
     policy: &RemediationPolicy,
-    only: Option<&str>,
+    only: Option<&[String]>,
     stored: &[audit::Stored],
     now: Timestamp,
 ) -> Result<Vec<Record>, StoreError> {
     let findings = match only {
-        Some(id) => vec![
-            store
-                .finding(id)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(id.to_owned()))?,
-        ],
+        Some(ids) => {
+            let mut found = Vec::new();
+            for id in ids {
+                found.push(
+                    store
+                        .finding(id)
+                        .await?
+                        .ok_or_else(|| StoreError::NotFound(id.clone()))?,
+                );
+            }
+            found
+        }
         None => {
             store
                 .list(&FindingFilter {

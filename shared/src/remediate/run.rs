@@ -19,8 +19,8 @@ use crate::store::{Store, StoreError, apply_with_retry};
 pub struct Run<'a> {
     /// The remediation policy.
     pub policy: &'a RemediationPolicy,
-    /// Only this finding.
-    pub only: Option<&'a str>,
+    /// Only these findings (`None`: every open one).
+    pub only: Option<&'a [String]>,
     /// Where and as whom changes are made.
     pub target: &'a Target,
     /// The rescan after a change (`None`: the next sweep verifies).
