@@ -94,6 +94,25 @@ impl Emulator {
         bail!("moto on port {} did not answer within {limit:?}", self.port)
     }
 
+    /// Sets moto's configuration (`POST /moto-api/config`), e.g.
+    /// `{"lambda": {"use_docker": false}}`: functions created afterwards are
+    /// invoked without Docker and answer their event back.
+    pub fn configure(&self, config: &str) -> Result<()> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port))?;
+        s.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let req = format!(
+            "POST /moto-api/config HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{config}",
+            config.len()
+        );
+        s.write_all(req.as_bytes())?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)?;
+        if !answer.starts_with("HTTP/1.1 20") && !answer.starts_with("HTTP/1.0 20") {
+            bail!("moto refused the configuration: {answer}");
+        }
+        Ok(())
+    }
+
     /// Stops the server.
     pub fn stop(&self) {
         let _ = Command::new("kill").arg(self.pid.to_string()).status();

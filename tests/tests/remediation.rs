@@ -559,7 +559,22 @@ async fn account_state(url: &str) -> Value {
         .send()
         .await
         .unwrap();
-    serde_json::json!({"users": users, "roles": roles, "buckets": buckets,
+    let sm = aws_sdk_secretsmanager::Client::new(&cfg);
+    let mut secrets = BTreeMap::new();
+    for s in sm.list_secrets().send().await.unwrap().secret_list() {
+        let d = sm
+            .describe_secret()
+            .secret_id(s.arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        secrets.insert(
+            s.name().unwrap().to_owned(),
+            // Never set and turned off are the same state.
+            serde_json::json!({"rotation_enabled": d.rotation_enabled().unwrap_or(false)}),
+        );
+    }
+    serde_json::json!({"users": users, "roles": roles, "buckets": buckets, "secrets": secrets,
                        "bedrock_logging": format!("{:?}", logging.logging_config())})
 }
 
@@ -730,6 +745,62 @@ fn key_quarantine_and_deactivation_apply_verify_and_roll_back() {
     action_lifecycle(&emu.url, "deactivate_access_key", serde_json::json!({}));
     emu.stop();
 }
+
+/// Scenario 3's AI-provider secret without rotation: rotation turned on
+/// with the policy's rotation function (moto invokes functions without
+/// Docker once configured so), verified by the rescan, turned off again
+/// by the rollback.
+#[test]
+fn secret_rotation_is_turned_on_verified_and_rolled_back() {
+    let emu = Emulator::start().unwrap();
+    emu.configure(r#"{"lambda": {"use_docker": false}}"#)
+        .unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let rotator = rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
+        let role = aws_sdk_iam::Client::new(&cfg)
+            .create_role()
+            .role_name("secret-rotator")
+            .assume_role_policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
+        aws_sdk_lambda::Client::new(&cfg)
+            .create_function()
+            .function_name("openai-key-rotator")
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(role.role().unwrap().arn())
+            .handler("app.handler")
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_smithy_types::Blob::new(EMPTY_ZIP.to_vec()))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .function_arn()
+            .unwrap()
+            .to_owned()
+    });
+    let changed = action_lifecycle(
+        &emu.url,
+        "rotate_secret",
+        serde_json::json!({"rotation_lambda_arn": rotator, "rotation_days": 7}),
+    );
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    assert_eq!(changed[0]["before"]["RotationEnabled"], false);
+    assert_eq!(changed[0]["after"]["RotationEnabled"], true);
+    emu.stop();
+}
+
+/// An empty zip archive (moto keeps the code it is given).
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
 
 /// Scenario 2's training bucket: its public access block, put and removed.
 #[test]

@@ -15,7 +15,7 @@ use super::catalog::ActionKind;
 use super::{
     Record, Status, attach_permissions_boundary as boundary, deactivate_access_key as key,
     deny_data_exfiltration as deny, enable_bedrock_invocation_logging as logging,
-    quarantine_access_key as quarantine, s3_block_public_access as pab,
+    quarantine_access_key as quarantine, rotate_secret as rotate, s3_block_public_access as pab,
     s3_remove_foreign_write as foreign,
 };
 use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
@@ -25,6 +25,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
     match r.action {
         ActionKind::DeactivateAccessKey => key::read(c, r).await,
         ActionKind::S3BlockPublicAccess => pab::read(c, r).await,
+        ActionKind::RotateSecret => rotate::read(c, r).await,
         ActionKind::S3RemoveForeignWrite => foreign::read(c, r).await,
         ActionKind::QuarantineAccessKey => quarantine::read(c, r).await,
         ActionKind::AttachPermissionsBoundary => boundary::read(c, r).await,
@@ -39,6 +40,7 @@ fn fixed(r: &Record, state: &Value) -> bool {
     match r.action {
         ActionKind::DeactivateAccessKey => key::fixed(r, state),
         ActionKind::S3BlockPublicAccess => pab::fixed(r, state),
+        ActionKind::RotateSecret => rotate::fixed(r, state),
         ActionKind::S3RemoveForeignWrite => foreign::fixed(r, state),
         ActionKind::QuarantineAccessKey => quarantine::fixed(r, state),
         ActionKind::AttachPermissionsBoundary => boundary::fixed(r, state),
@@ -53,6 +55,7 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
     match r.action {
         ActionKind::DeactivateAccessKey => key::write(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::write(c, r, before).await,
+        ActionKind::RotateSecret => rotate::write(c, r, before).await,
         ActionKind::S3RemoveForeignWrite => foreign::write(c, r, before).await,
         ActionKind::QuarantineAccessKey => quarantine::write(c, r, before).await,
         ActionKind::AttachPermissionsBoundary => boundary::write(c, r, before).await,
@@ -67,6 +70,7 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
     match r.action {
         ActionKind::DeactivateAccessKey => key::undo(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::undo(c, r, before).await,
+        ActionKind::RotateSecret => rotate::undo(c, r, before).await,
         ActionKind::S3RemoveForeignWrite => foreign::undo(c, r, before).await,
         ActionKind::QuarantineAccessKey => quarantine::undo(c, r, before).await,
         ActionKind::AttachPermissionsBoundary => boundary::undo(c, r, before).await,

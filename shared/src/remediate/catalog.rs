@@ -512,6 +512,7 @@ impl ActionKind {
                 | Self::QuarantineAccessKey
                 | Self::AttachPermissionsBoundary
                 | Self::DenyDataExfiltration
+                | Self::RotateSecret
                 | Self::S3BlockPublicAccess
                 | Self::S3RemoveForeignWrite
                 | Self::EnableBedrockInvocationLogging

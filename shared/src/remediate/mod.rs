@@ -26,6 +26,7 @@ pub mod plan;
 pub mod policy;
 pub mod quarantine_access_key;
 pub mod role;
+pub mod rotate_secret;
 pub mod run;
 pub mod s3_block_public_access;
 pub mod s3_remove_foreign_write;

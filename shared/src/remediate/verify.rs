@@ -73,6 +73,11 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
             "PutBucketPolicy",
             json!({"bucketName": last(&r.resource_arn)}),
         ),
+        ActionKind::RotateSecret => (
+            "secretsmanager.amazonaws.com",
+            "RotateSecret",
+            json!({"secretId": r.resource_arn}),
+        ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
             "PutPublicAccessBlock",
@@ -195,6 +200,10 @@ mod tests {
                 crate::model::AssetType::IamUser => ("arn:aws:iam::111111111111:user/u", "global"),
                 crate::model::AssetType::IamRole => ("arn:aws:iam::111111111111:role/r", "global"),
                 crate::model::AssetType::S3Bucket => ("arn:aws:s3:::b", "eu-west-1"),
+                crate::model::AssetType::SecretsmanagerSecret => (
+                    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf",
+                    "eu-west-1",
+                ),
                 _ => (
                     "arn:aws:bedrock:eu-west-1:111111111111:model-invocation-logging",
                     "eu-west-1",
