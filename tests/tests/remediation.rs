@@ -1096,3 +1096,109 @@ fn the_compiled_remediate_function_acts_on_the_findings_stream() {
     }
     emu.stop();
 }
+
+/// A run that fails midway: two exposed keys, and the remediator's second
+/// write (the other user's key) is refused by IAM through the loopback fault
+/// proxy. The first key is deactivated and verified; the second record says
+/// the write failed and nothing was changed (its state after is its state
+/// before, read back), the key stays active and its finding open.
+#[test]
+fn a_write_that_fails_midway_changes_nothing_and_leaves_the_finding_open() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let iam = rt.block_on(async {
+        aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await)
+    });
+    let second = rt
+        .block_on(async {
+            iam.create_user().user_name("second-bot").send().await?;
+            iam.attach_user_policy()
+                .user_name("second-bot")
+                .policy_arn("arn:aws:iam::aws:policy/AmazonBedrockFullAccess")
+                .send()
+                .await?;
+            let k = iam
+                .create_access_key()
+                .user_name("second-bot")
+                .send()
+                .await?;
+            anyhow::Ok(k.access_key().unwrap().access_key_id().to_owned())
+        })
+        .unwrap();
+    let status = |user: &str| {
+        rt.block_on(iam.list_access_keys().user_name(user).send())
+            .unwrap()
+            .access_key_metadata()[0]
+            .status()
+            .unwrap()
+            .as_str()
+            .to_owned()
+    };
+    sweep_open_rules(&emu.url);
+    let proxy = FaultProxy::start(
+        emu.port,
+        vec![Fault {
+            needles: vec![
+                "Action=UpdateAccessKey".to_owned(),
+                format!("AccessKeyId={second}"),
+            ],
+            status: 403,
+            content_type: "text/xml".to_owned(),
+            body: format!(
+                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::{ACCOUNT}:assumed-role/aispm-remediator/aispm is not authorized to perform: iam:UpdateAccessKey on resource: user second-bot</Message></Error><RequestId>4b1c2f6e-0000-4000-8000-000000000001</RequestId></ErrorResponse>"
+            ),
+        }],
+    )
+    .unwrap();
+    let policy = auto_only("deactivate_access_key");
+    let run = aispm_json(
+        &proxy.url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let records = records_of(&run, "deactivate_access_key");
+    let of = |user: &str| {
+        records
+            .iter()
+            .find(|r| {
+                r["resource_arn"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("user/{user}"))
+            })
+            .unwrap_or_else(|| panic!("no record for {user}: {run:#}"))
+            .clone()
+    };
+    let first = of("vendor-chatbot-integration");
+    let failed = of("second-bot");
+    assert_eq!(first["status"], "verified", "{first:#}");
+    assert_eq!(failed["status"], "failed", "{failed:#}");
+    let why = failed["reason"].as_str().unwrap();
+    assert!(
+        why.contains("the write failed")
+            && why.contains("AccessDenied")
+            && why.contains("nothing was changed"),
+        "{why}"
+    );
+    assert_eq!(failed["before"], failed["after"]);
+    assert_eq!(failed["before"]["Status"], "Active");
+    assert_eq!(status("vendor-chatbot-integration"), "Inactive");
+    assert_eq!(status("second-bot"), "Active");
+    let finding = failed["finding_id"].as_str().unwrap();
+    let shown = aispm_json(&emu.url, &["findings", "show", finding, "--format", "json"]);
+    assert_eq!(shown["finding"]["status"], "open");
+    // The audit says the same.
+    let id = failed["action_id"].as_str().unwrap();
+    let audit = aispm_json(&emu.url, &["remediation", "show", id, "--format", "json"]);
+    assert_eq!(audit["status"], "failed");
+    let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
