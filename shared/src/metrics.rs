@@ -91,6 +91,9 @@ pub struct CoverageMetrics {
 pub struct Remediation {
     /// Findings remediated (resolved after being opened).
     pub remediated: usize,
+    /// Of those, the ones aispm fixed: a remediation action changed the
+    /// finding's resource before it resolved.
+    pub by_aispm: usize,
     /// Mean time to remediate, hours.
     pub mean_hours: f64,
     /// Median time to remediate, hours.
@@ -230,21 +233,39 @@ pub fn compute(
     }
 
     let mut durations: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut by_aispm: BTreeMap<String, usize> = BTreeMap::new();
     for (rule_id, events) in history {
         let family = rule_id.split('_').next().unwrap_or(rule_id).to_owned();
         let mut events: Vec<&FindingEvent> = events.iter().collect();
         events.sort_by(|a, b| a.at.cmp(&b.at));
         let mut opened: Option<f64> = None;
+        let mut fixed = false;
         for e in events {
             match e.kind {
-                EventKind::Opened | EventKind::Reopened => opened = secs(&e.at),
+                EventKind::Opened | EventKind::Reopened => {
+                    opened = secs(&e.at);
+                    fixed = false;
+                }
+                // The note is `<action> <action id>: <status>[ (reason)]`; the
+                // rescan that verifies a change resolves the finding before
+                // the `verified` note is written, so `applied` precedes it.
+                EventKind::Remediation => {
+                    fixed |= e
+                        .note
+                        .as_deref()
+                        .is_some_and(|n| n.contains(": applied") || n.contains(": verified"));
+                }
                 EventKind::Resolved => {
                     if let (Some(start), Some(end)) = (opened.take(), secs(&e.at)) {
                         durations
                             .entry(family.clone())
                             .or_default()
                             .push((end - start).max(0.0) / 3600.0);
+                        if fixed {
+                            *by_aispm.entry(family.clone()).or_default() += 1;
+                        }
                     }
+                    fixed = false;
                 }
                 _ => {}
             }
@@ -262,9 +283,11 @@ pub fn compute(
                 (hours[n / 2 - 1] + hours[n / 2]) / 2.0
             };
             let round = |x: f64| (x * 100.0).round() / 100.0;
+            let fixed = by_aispm.get(&family).copied().unwrap_or(0);
             (
                 family,
                 Remediation {
+                    by_aispm: fixed,
                     remediated: n,
                     mean_hours: round(mean),
                     median_hours: round(median),
@@ -376,7 +399,15 @@ mod tests {
                 event("2026-11-01T00:00:00Z", EventKind::Opened),
                 event("2026-11-01T10:00:00Z", EventKind::Resolved),
                 event("2026-11-02T00:00:00Z", EventKind::Reopened),
+                FindingEvent {
+                    note: Some("deactivate_access_key rem-0123456789abcdef: applied".into()),
+                    ..event("2026-11-02T01:00:00Z", EventKind::Remediation)
+                },
                 event("2026-11-02T02:00:00Z", EventKind::Resolved),
+                FindingEvent {
+                    note: Some("deactivate_access_key rem-0123456789abcdef: verified".into()),
+                    ..event("2026-11-02T02:00:01Z", EventKind::Remediation)
+                },
             ],
         )];
         let m = compute(&inv, &findings, &history, &RuleConfig::default());
@@ -405,6 +436,8 @@ mod tests {
         assert_eq!(m.open_by_severity["high"], 1);
         let s3 = &m.time_to_remediate["s3"];
         assert_eq!(s3.remediated, 2);
+        // The second resolution followed aispm's change.
+        assert_eq!(s3.by_aispm, 1);
         assert_eq!(s3.mean_hours, 6.0);
         assert_eq!(s3.median_hours, 6.0);
     }

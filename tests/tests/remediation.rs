@@ -234,6 +234,9 @@ fn scenario_3_the_exposed_key_is_deactivated_once_and_the_rescan_resolves_it() {
         still.contains(&"secretsmanager_ai_secret_without_rotation".to_owned()),
         "{still:?}"
     );
+    // The posture metrics count it as remediated by aispm.
+    let m = aispm_json(url, &["metrics", "--format", "json"]);
+    assert_eq!(m["time_to_remediate"]["identity"]["by_aispm"], 1, "{m:#}");
 
     // Rollback restores the state before, the finding reopens, and a later
     // run does not redo what a person undid.

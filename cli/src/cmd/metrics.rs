@@ -157,8 +157,8 @@ fn print_metrics(
     for (family, r) in &m.time_to_remediate {
         writeln!(
             out,
-            "time to remediate     {family}: {} remediated, mean {:.2} h, median {:.2} h",
-            r.remediated, r.mean_hours, r.median_hours
+            "time to remediate     {family}: {} remediated ({} by aispm), mean {:.2} h, median {:.2} h",
+            r.remediated, r.by_aispm, r.mean_hours, r.median_hours
         )?;
     }
     Ok(())
