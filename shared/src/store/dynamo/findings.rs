@@ -155,6 +155,27 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// The stored version of a finding's state, if it exists.
+    async fn stored_version(&self, pk: &str, finding_id: &str) -> Result<Option<u64>, StoreError> {
+        let resp = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk.to_owned()))
+            .key("sk", s(format!("F#{finding_id}")))
+            .projection_expression("version")
+            .consistent_read(true)
+            .send()
+            .await
+            .op("dynamodb:GetItem")?;
+        Ok(resp.item().map(|i| match i.get("version") {
+            Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+            _ => 0,
+        }))
+    }
+}
+
 impl FindingWrites for DynamoStore {
     async fn apply(&self, c: &Change) -> Result<Applied, StoreError> {
         let (cond, version) = match c.expected_version {
@@ -193,6 +214,19 @@ impl FindingWrites for DynamoStore {
             };
         }
         let pk = pk_account(&c.state.account_id);
+        // A transaction that fails its condition is billed as writes, and on
+        // the emulator it restores the whole table from a copy taken before
+        // it, undoing what concurrent writers did meanwhile. The version an
+        // update was planned from can be minutes old (read with the
+        // account's snapshot): one strongly consistent read of it first
+        // answers most conflicts without a failing transaction. (A new
+        // finding is not read first: the first sweep of an account creates
+        // every finding, and a race to create one is rare.)
+        if c.expected_version.is_some()
+            && self.stored_version(&pk, &c.state.finding_id).await? != c.expected_version
+        {
+            return Ok(Applied::Conflict);
+        }
         let mut tx_units = write_units(item_size(&state));
         let put_state = Put::builder()
             .table_name(&self.table)
