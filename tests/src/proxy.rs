@@ -27,6 +27,11 @@ pub struct Fault {
     pub content_type: String,
     /// Response body.
     pub body: String,
+    /// Once this fault has answered, these replace the faults with the same
+    /// needles (or come first, when none has them): the service's state
+    /// changed, as the call answered would change it (an update followed by
+    /// reads that see it).
+    pub then: Vec<Fault>,
 }
 
 impl Fault {
@@ -42,6 +47,7 @@ impl Fault {
             body: format!(
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/aispm is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{account}:role/aispm-scanner</Message></Error><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ErrorResponse>"
             ),
+            then: Vec::new(),
         }
     }
 }
@@ -55,6 +61,7 @@ impl Fault {
             status,
             content_type: "application/x-amz-json-1.1".to_owned(),
             body: format!("{{\"__type\":\"{error_type}\",\"message\":\"{message}\"}}"),
+            then: Vec::new(),
         }
     }
 }
@@ -132,8 +139,7 @@ impl FaultProxy {
                 let faults = Arc::clone(&shared);
                 let chaos = Arc::clone(&shared_chaos);
                 thread::spawn(move || {
-                    let now = faults.read().map(|f| f.clone()).unwrap_or_default();
-                    let _ = serve(conn, upstream_port, &now, &chaos);
+                    let _ = serve(conn, upstream_port, &faults, &chaos);
                 });
             }
         });
@@ -167,6 +173,7 @@ impl Fault {
             status: 200,
             content_type: "application/json".to_owned(),
             body: body.into(),
+            then: Vec::new(),
         }
     }
 
@@ -179,6 +186,7 @@ impl Fault {
             status: 0,
             content_type: String::new(),
             body: String::new(),
+            then: Vec::new(),
         }
     }
 
@@ -191,6 +199,7 @@ impl Fault {
             content_type: "application/json".to_owned(),
             body: r#"{"__type":"ResourceNotFoundException","message":"Resource not found"}"#
                 .to_owned(),
+            then: Vec::new(),
         }
     }
 }
@@ -304,7 +313,7 @@ fn chaos_answer(head: &str, throttle: bool) -> (u16, String, String) {
 fn serve(
     conn: TcpStream,
     upstream_port: u16,
-    faults: &[Fault],
+    shared: &RwLock<Vec<Fault>>,
     chaos: &Mutex<Chaos>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(conn.try_clone()?);
@@ -331,10 +340,21 @@ fn serve(
     reader.read_exact(&mut body)?;
     let text = format!("{}{}", head.concat(), String::from_utf8_lossy(&body));
     let mut out = conn;
+    let faults = shared.read().map(|f| f.clone()).unwrap_or_default();
     if let Some(f) = faults
         .iter()
         .find(|f| f.needles.iter().all(|n| text.contains(n.as_str())))
     {
+        if !f.then.is_empty()
+            && let Ok(mut now) = shared.write()
+        {
+            for next in &f.then {
+                match now.iter_mut().find(|g| g.needles == next.needles) {
+                    Some(g) => *g = next.clone(),
+                    None => now.insert(0, next.clone()),
+                }
+            }
+        }
         if f.status == 0 {
             thread::sleep(std::time::Duration::from_secs(120));
             return Ok(());

@@ -322,6 +322,7 @@ pub fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
         status: 200,
         content_type: "application/json".to_owned(),
         body,
+        then: Vec::new(),
     };
     let ts = "2026-11-20T10:00:00Z";
     vec![

@@ -1818,6 +1818,7 @@ async fn sagemaker_studio_pipeline_feature_and_registry_events() {
         body: format!(
             r#"{{"DomainId":"{domain_id}","UserProfileArn":"{profile_arn}","UserProfileName":"example-user","Status":"InService","CreationTime":1763632800,"UserSettings":{{"ExecutionRole":"{role}"}}}}"#
         ),
+        then: Vec::new(),
     }]));
     for event in ["CreateUserProfile", "UpdateUserProfile"] {
         h.call("sagemaker", event, &names).await;

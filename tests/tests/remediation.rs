@@ -577,7 +577,23 @@ async fn account_state(url: &str) -> Value {
             serde_json::json!({"rotation_enabled": d.rotation_enabled().unwrap_or(false)}),
         );
     }
+    // Agents where the endpoint serves them (the scenario 4 responder).
+    let ba = aws_sdk_bedrockagent::Client::new(&cfg);
+    let mut agents = BTreeMap::new();
+    if let Ok(list) = ba.list_agents().send().await {
+        for a in list.agent_summaries() {
+            let got = ba.get_agent().agent_id(a.agent_id()).send().await.unwrap();
+            agents.insert(
+                a.agent_id().to_owned(),
+                format!(
+                    "{:?}",
+                    got.agent().and_then(|a| a.guardrail_configuration())
+                ),
+            );
+        }
+    }
     serde_json::json!({"users": users, "roles": roles, "buckets": buckets, "secrets": secrets,
+                       "agents": agents,
                        "bedrock_logging": format!("{:?}", logging.logging_config())})
 }
 
@@ -1152,6 +1168,7 @@ fn a_write_that_fails_midway_changes_nothing_and_leaves_the_finding_open() {
             body: format!(
                 "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::{ACCOUNT}:assumed-role/aispm-remediator/aispm is not authorized to perform: iam:UpdateAccessKey on resource: user second-bot</Message></Error><RequestId>4b1c2f6e-0000-4000-8000-000000000001</RequestId></ErrorResponse>"
             ),
+            then: Vec::new(),
         }],
     )
     .unwrap();
@@ -1203,5 +1220,89 @@ fn a_write_that_fails_midway_changes_nothing_and_leaves_the_finding_open() {
     let audit = aispm_json(&emu.url, &["remediation", "show", id, "--format", "json"]);
     assert_eq!(audit["status"], "failed");
     let _ = std::fs::remove_file(policy);
+    emu.stop();
+}
+
+/// The support agent's answers of scenario 4 (a loopback responder: moto
+/// has no Bedrock Agents API), made stateful for the guardrail: UpdateAgent
+/// with a guardrail makes later reads see it (and the agent not prepared
+/// until PrepareAgent), UpdateAgent without one removes it.
+fn agent_with_guardrail_updates() -> Vec<aispm_tests::proxy::Fault> {
+    use aispm_tests::proxy::Fault;
+    let ts = "2026-11-20T10:00:00Z";
+    let agent = |status: &str, guardrail: &str| Fault {
+        needles: vec!["GET /agents/SUPPORTAG1".to_owned()],
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: format!(
+            r#"{{"agent":{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentArn":"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/SUPPORTAG1","agentVersion":"DRAFT","agentStatus":"{status}","foundationModel":"anthropic.claude-3-5-sonnet-20240620-v1:0","idleSessionTTLInSeconds":3600,"agentResourceRoleArn":"arn:aws:iam::{ACCOUNT}:role/support-agent-exec","createdAt":"{ts}","updatedAt":"{ts}"{guardrail}}}}}"#
+        ),
+        then: Vec::new(),
+    };
+    let with = r#","guardrailConfiguration":{"guardrailIdentifier":"gr-support01","guardrailVersion":"1"}"#;
+    let answer = |needles: &[&str], body: &str, then: Vec<Fault>| Fault {
+        needles: needles.iter().map(|s| (*s).to_owned()).collect(),
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: body.to_owned(),
+        then,
+    };
+    let update = format!(
+        r#"{{"agent":{{"agentId":"SUPPORTAG1","agentName":"customer-support-agent","agentArn":"arn:aws:bedrock:us-east-1:{ACCOUNT}:agent/SUPPORTAG1","agentVersion":"DRAFT","agentStatus":"NOT_PREPARED","agentResourceRoleArn":"arn:aws:iam::{ACCOUNT}:role/support-agent-exec","idleSessionTTLInSeconds":3600,"createdAt":"{ts}","updatedAt":"{ts}"}}}}"#
+    );
+    let mut faults = vec![
+        answer(
+            &["PUT /agents/SUPPORTAG1", "guardrailIdentifier"],
+            &update,
+            vec![agent("NOT_PREPARED", with)],
+        ),
+        answer(
+            &["PUT /agents/SUPPORTAG1"],
+            &update,
+            vec![agent("NOT_PREPARED", "")],
+        ),
+    ];
+    let mut base = scenarios::bedrock_agent_responses(ACCOUNT);
+    // PrepareAgent (POST /agents/{id}/) before ListAgents (POST /agents/),
+    // after the action-group and knowledge-base lists.
+    let list = base
+        .iter()
+        .position(|f| f.needles == ["POST /agents"])
+        .unwrap();
+    base.insert(
+        list,
+        answer(
+            &["POST /agents/SUPPORTAG1"],
+            r#"{"agentId":"SUPPORTAG1","agentStatus":"PREPARING","agentVersion":"DRAFT","preparedAt":"2026-11-20T10:05:00Z"}"#,
+            Vec::new(),
+        ),
+    );
+    faults.extend(base);
+    faults
+}
+
+/// Scenario 4's agent gets the policy's guardrail (UpdateAgent with every
+/// other setting as read, then PrepareAgent), verified by the rescan, and
+/// rollback removes it again.
+#[test]
+fn the_agent_gets_its_guardrail_verified_and_rolled_back() {
+    use aispm_tests::proxy::FaultProxy;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::overprivileged_agent(&emu.url));
+    let proxy = FaultProxy::start(emu.port, agent_with_guardrail_updates()).unwrap();
+    let changed = action_lifecycle(
+        &proxy.url,
+        "attach_bedrock_guardrail",
+        serde_json::json!({"guardrail_id": "gr-support01", "guardrail_version": "1"}),
+    );
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    assert_eq!(
+        changed[0]["before"],
+        serde_json::json!({"guardrailConfiguration": null})
+    );
+    assert_eq!(
+        changed[0]["after"]["guardrailConfiguration"]["guardrailIdentifier"],
+        "gr-support01"
+    );
     emu.stop();
 }

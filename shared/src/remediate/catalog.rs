@@ -516,6 +516,7 @@ impl ActionKind {
                 | Self::S3BlockPublicAccess
                 | Self::S3RemoveForeignWrite
                 | Self::EnableBedrockInvocationLogging
+                | Self::AttachBedrockGuardrail
         )
     }
 }

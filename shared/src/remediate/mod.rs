@@ -15,6 +15,7 @@
 //! rescan and rolling it back build on these records.
 
 pub mod apply;
+pub mod attach_bedrock_guardrail;
 pub mod attach_permissions_boundary;
 pub mod audit;
 pub mod catalog;

@@ -78,6 +78,12 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
             "RotateSecret",
             json!({"secretId": r.resource_arn}),
         ),
+        ActionKind::AttachBedrockGuardrail => (
+            "bedrock.amazonaws.com",
+            "UpdateAgent",
+            json!({"agentId": last(&r.resource_arn),
+                   "guardrailConfiguration": param("guardrailConfiguration")}),
+        ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
             "PutPublicAccessBlock",
@@ -200,6 +206,10 @@ mod tests {
                 crate::model::AssetType::IamUser => ("arn:aws:iam::111111111111:user/u", "global"),
                 crate::model::AssetType::IamRole => ("arn:aws:iam::111111111111:role/r", "global"),
                 crate::model::AssetType::S3Bucket => ("arn:aws:s3:::b", "eu-west-1"),
+                crate::model::AssetType::BedrockAgent => (
+                    "arn:aws:bedrock:eu-west-1:111111111111:agent/AGENT00001",
+                    "eu-west-1",
+                ),
                 crate::model::AssetType::SecretsmanagerSecret => (
                     "arn:aws:secretsmanager:eu-west-1:111111111111:secret:s-AbCdEf",
                     "eu-west-1",
