@@ -583,12 +583,33 @@ async fn account_state(url: &str) -> Value {
     if let Ok(list) = ba.list_agents().send().await {
         for a in list.agent_summaries() {
             let got = ba.get_agent().agent_id(a.agent_id()).send().await.unwrap();
+            let mut groups = Vec::new();
+            let list = ba
+                .list_agent_action_groups()
+                .agent_id(a.agent_id())
+                .agent_version("DRAFT")
+                .send()
+                .await
+                .unwrap();
+            for g in list.action_group_summaries() {
+                let group = ba
+                    .get_agent_action_group()
+                    .agent_id(a.agent_id())
+                    .agent_version("DRAFT")
+                    .action_group_id(g.action_group_id())
+                    .send()
+                    .await
+                    .unwrap();
+                groups.push(format!(
+                    "{:?}",
+                    group.agent_action_group().and_then(|g| g.function_schema())
+                ));
+            }
             agents.insert(
                 a.agent_id().to_owned(),
-                format!(
-                    "{:?}",
-                    got.agent().and_then(|a| a.guardrail_configuration())
-                ),
+                serde_json::json!({
+                    "guardrail": format!("{:?}", got.agent().and_then(|a| a.guardrail_configuration())),
+                    "action_groups": groups}),
             );
         }
     }
@@ -1303,6 +1324,87 @@ fn the_agent_gets_its_guardrail_verified_and_rolled_back() {
     assert_eq!(
         changed[0]["after"]["guardrailConfiguration"]["guardrailIdentifier"],
         "gr-support01"
+    );
+    emu.stop();
+}
+
+/// Scenario 4's action group made stateful: UpdateAgentActionGroup with
+/// every function confirmed makes later reads see it; one that writes a
+/// function back as DISABLED restores the group as seeded.
+fn action_group_updates() -> Vec<aispm_tests::proxy::Fault> {
+    use aispm_tests::proxy::Fault;
+    let ts = "2026-11-20T10:00:00Z";
+    let path = "/agents/SUPPORTAG1/agentversions/DRAFT/actiongroups/LOOKUP0001";
+    let group = |functions: &str| Fault {
+        needles: vec![format!("GET {path}")],
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: format!(
+            r#"{{"agentActionGroup":{{"agentId":"SUPPORTAG1","agentVersion":"DRAFT","actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","createdAt":"{ts}","updatedAt":"{ts}","actionGroupExecutor":{{"lambda":"arn:aws:lambda:us-east-1:{ACCOUNT}:function:customer-lookup-tool"}},"functionSchema":{{"functions":{functions}}},"actionGroupState":"ENABLED"}}}}"#
+        ),
+        then: Vec::new(),
+    };
+    let seeded =
+        r#"[{"name":"get_customer","requireConfirmation":"DISABLED"},{"name":"email_customer"}]"#;
+    let confirmed = r#"[{"name":"get_customer","requireConfirmation":"ENABLED"},{"name":"email_customer","requireConfirmation":"ENABLED"}]"#;
+    let update = |needles: Vec<String>, then: Fault| Fault {
+        needles,
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: then.body.clone(),
+        then: vec![then],
+    };
+    let mut faults = vec![
+        update(
+            vec![format!("PUT {path}"), r#""DISABLED""#.to_owned()],
+            group(seeded),
+        ),
+        update(vec![format!("PUT {path}")], group(confirmed)),
+    ];
+    let mut base = scenarios::bedrock_agent_responses(ACCOUNT);
+    let list = base
+        .iter()
+        .position(|f| f.needles == ["POST /agents"])
+        .unwrap();
+    base.insert(
+        list,
+        Fault {
+            needles: vec!["POST /agents/SUPPORTAG1".to_owned()],
+            status: 200,
+            content_type: "application/json".to_owned(),
+            body: r#"{"agentId":"SUPPORTAG1","agentStatus":"PREPARING","agentVersion":"DRAFT","preparedAt":"2026-11-20T10:05:00Z"}"#.to_owned(),
+            then: Vec::new(),
+        },
+    );
+    faults.extend(base);
+    faults
+}
+
+/// Scenario 4's agent: every function of its action group asks the user
+/// first (a mitigation: the excessive-agency path stays open while the
+/// tool's role still reaches the customers table and email), verified by
+/// its state, and rolled back to the seeded settings.
+#[test]
+fn the_agents_actions_require_confirmation_verified_and_rolled_back() {
+    use aispm_tests::proxy::FaultProxy;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::overprivileged_agent(&emu.url));
+    let proxy = FaultProxy::start(emu.port, action_group_updates()).unwrap();
+    let changed = action_lifecycle(
+        &proxy.url,
+        "require_action_confirmation",
+        serde_json::json!({}),
+    );
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    assert_eq!(
+        changed[0]["before"],
+        serde_json::json!({"actionGroups": {"LOOKUP0001": {
+            "get_customer": "DISABLED", "email_customer": "DISABLED"}}})
+    );
+    assert_eq!(
+        changed[0]["after"],
+        serde_json::json!({"actionGroups": {"LOOKUP0001": {
+            "get_customer": "ENABLED", "email_customer": "ENABLED"}}})
     );
     emu.stop();
 }

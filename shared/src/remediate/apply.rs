@@ -16,7 +16,8 @@ use super::{
     Record, Status, attach_bedrock_guardrail as guardrail, attach_permissions_boundary as boundary,
     deactivate_access_key as key, deny_data_exfiltration as deny,
     enable_bedrock_invocation_logging as logging, quarantine_access_key as quarantine,
-    rotate_secret as rotate, s3_block_public_access as pab, s3_remove_foreign_write as foreign,
+    require_action_confirmation as confirm, rotate_secret as rotate, s3_block_public_access as pab,
+    s3_remove_foreign_write as foreign,
 };
 use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
 
@@ -25,6 +26,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
     match r.action {
         ActionKind::DeactivateAccessKey => key::read(c, r).await,
         ActionKind::S3BlockPublicAccess => pab::read(c, r).await,
+        ActionKind::RequireActionConfirmation => confirm::read(c, r).await,
         ActionKind::AttachBedrockGuardrail => guardrail::read(c, r).await,
         ActionKind::RotateSecret => rotate::read(c, r).await,
         ActionKind::S3RemoveForeignWrite => foreign::read(c, r).await,
@@ -41,6 +43,7 @@ fn fixed(r: &Record, state: &Value) -> bool {
     match r.action {
         ActionKind::DeactivateAccessKey => key::fixed(r, state),
         ActionKind::S3BlockPublicAccess => pab::fixed(r, state),
+        ActionKind::RequireActionConfirmation => confirm::fixed(r, state),
         ActionKind::AttachBedrockGuardrail => guardrail::fixed(r, state),
         ActionKind::RotateSecret => rotate::fixed(r, state),
         ActionKind::S3RemoveForeignWrite => foreign::fixed(r, state),
@@ -57,6 +60,7 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
     match r.action {
         ActionKind::DeactivateAccessKey => key::write(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::write(c, r, before).await,
+        ActionKind::RequireActionConfirmation => confirm::write(c, r, before).await,
         ActionKind::AttachBedrockGuardrail => guardrail::write(c, r, before).await,
         ActionKind::RotateSecret => rotate::write(c, r, before).await,
         ActionKind::S3RemoveForeignWrite => foreign::write(c, r, before).await,
@@ -73,6 +77,7 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
     match r.action {
         ActionKind::DeactivateAccessKey => key::undo(c, r, before).await,
         ActionKind::S3BlockPublicAccess => pab::undo(c, r, before).await,
+        ActionKind::RequireActionConfirmation => confirm::undo(c, r, before).await,
         ActionKind::AttachBedrockGuardrail => guardrail::undo(c, r, before).await,
         ActionKind::RotateSecret => rotate::undo(c, r, before).await,
         ActionKind::S3RemoveForeignWrite => foreign::undo(c, r, before).await,

@@ -499,6 +499,7 @@ impl ActionKind {
             Self::QuarantineAccessKey
                 | Self::AttachPermissionsBoundary
                 | Self::DenyDataExfiltration
+                | Self::RequireActionConfirmation
                 | Self::HoldTraining
         )
     }
@@ -517,6 +518,7 @@ impl ActionKind {
                 | Self::S3RemoveForeignWrite
                 | Self::EnableBedrockInvocationLogging
                 | Self::AttachBedrockGuardrail
+                | Self::RequireActionConfirmation
         )
     }
 }

@@ -26,6 +26,7 @@ pub mod function;
 pub mod plan;
 pub mod policy;
 pub mod quarantine_access_key;
+pub mod require_action_confirmation;
 pub mod role;
 pub mod rotate_secret;
 pub mod run;

@@ -687,9 +687,11 @@ mod tests {
         let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
         assert_eq!((r[0].status, r[0].mode), (Status::Planned, Mode::Auto));
         let mut s = finding("s", "s3_bucket_public_read", 50, A);
-        s.rule_id = "secretsmanager_ai_secret_without_rotation".into();
-        s.resource_type = AssetType::SecretsmanagerSecret;
+        s.rule_id = "identity_ai_role_admin_or_wildcard".into();
+        s.resource_type = AssetType::IamRole;
+        s.resource_arn = format!("arn:aws:iam::{A}:role/r");
         let r = plan(&p, std::slice::from_ref(&s), &Facts::default());
+        assert_eq!(r[0].action, ActionKind::NarrowRolePolicy);
         assert_eq!(r[0].status, Status::Skipped);
         assert!(
             r[0].reason

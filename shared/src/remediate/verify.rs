@@ -84,6 +84,14 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
             json!({"agentId": last(&r.resource_arn),
                    "guardrailConfiguration": param("guardrailConfiguration")}),
         ),
+        ActionKind::RequireActionConfirmation => (
+            "bedrock.amazonaws.com",
+            "UpdateAgentActionGroup",
+            json!({"agentId": last(&r.resource_arn), "agentVersion": "DRAFT",
+                   "actionGroupId": r.after.as_ref()
+                       .and_then(|a| a["actionGroups"].as_object())
+                       .and_then(|g| g.keys().next().cloned())}),
+        ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
             "PutPublicAccessBlock",
@@ -219,7 +227,9 @@ mod tests {
                     "eu-west-1",
                 ),
             };
-            let ev = event(&record(a, arn, region), at).unwrap();
+            let mut r = record(a, arn, region);
+            r.after = Some(json!({"actionGroups": {"GROUP00001": {}}}));
+            let ev = event(&r, at).unwrap();
             assert!(crate::events::tracked(&ev).unwrap(), "{a}: {ev}");
         }
         let key = event(
