@@ -93,6 +93,11 @@ async fn put(c: &Clients, r: &Record, guardrail: &Value) -> Result<(), CollectEr
         .send()
         .await
         .op(UPDATE)?;
+    prepare(c, r).await
+}
+
+/// Prepares the agent, so what was written takes effect.
+pub(super) async fn prepare(c: &Clients, r: &Record) -> Result<(), CollectError> {
     c.bedrock_agent
         .prepare_agent()
         .agent_id(agent_id(r))

@@ -14,7 +14,7 @@ use aws_sdk_bedrockagent::types::{
 use serde_json::{Map, Value, json};
 
 use super::Record;
-use super::attach_bedrock_guardrail::agent_id;
+use super::attach_bedrock_guardrail::{agent_id, prepare};
 use crate::aws::{Clients, CollectError, SdkResultExt};
 
 const DRAFT: &str = "DRAFT";
@@ -133,12 +133,7 @@ async fn put(
         changed = true;
     }
     if changed {
-        c.bedrock_agent
-            .prepare_agent()
-            .agent_id(agent_id(r))
-            .send()
-            .await
-            .op("bedrock:PrepareAgent")?;
+        prepare(c, r).await?;
     }
     Ok(())
 }
