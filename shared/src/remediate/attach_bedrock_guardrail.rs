@@ -17,8 +17,7 @@ const UPDATE: &str = "bedrock:UpdateAgent";
 
 /// The agent id, the last segment of its ARN.
 pub(super) fn agent_id(r: &Record) -> &str {
-    let arn = r.resource_arn.as_str();
-    arn.rsplit('/').next().unwrap_or(arn)
+    super::resource_name(&r.resource_arn)
 }
 
 /// The guardrail the plan attaches.

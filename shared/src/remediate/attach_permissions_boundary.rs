@@ -11,8 +11,7 @@ use crate::aws::{Clients, CollectError, SdkResultExt};
 use crate::model::NotAssessedReason;
 
 fn role(r: &Record) -> &str {
-    let arn = r.resource_arn.as_str();
-    arn.rsplit('/').next().unwrap_or(arn)
+    super::resource_name(&r.resource_arn)
 }
 
 /// The boundary the plan attaches.

@@ -347,7 +347,7 @@ impl ActionKind {
             ));
         }
         let arn = f.resource_arn.as_str();
-        let name = arn.rsplit(['/', ':']).next().unwrap_or(arn);
+        let name = super::resource_name(arn);
         let setting = |k: &str| settings.get(k).cloned().unwrap_or(Value::Null);
         let call = |api: &str, params: Value| Call {
             api: api.to_owned(),

@@ -11,8 +11,7 @@ use crate::model::NotAssessedReason;
 /// The key's user name (from the record's resource, the user's ARN) and id
 /// (from its planned call).
 fn target(r: &Record) -> (String, String) {
-    let arn = r.resource_arn.as_str();
-    let user = arn.rsplit('/').next().unwrap_or(arn).to_owned();
+    let user = super::resource_name(&r.resource_arn).to_owned();
     let key = r
         .calls
         .first()

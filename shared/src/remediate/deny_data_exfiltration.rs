@@ -15,8 +15,7 @@ use crate::collect::util::policy_json;
 use crate::model::NotAssessedReason;
 
 fn role(r: &Record) -> &str {
-    let arn = r.resource_arn.as_str();
-    arn.rsplit('/').next().unwrap_or(arn)
+    super::resource_name(&r.resource_arn)
 }
 
 /// The document the plan writes.

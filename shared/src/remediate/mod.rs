@@ -122,6 +122,12 @@ pub struct Record {
     pub after: Option<serde_json::Value>,
 }
 
+/// The name a resource's calls take: the last segment of its ARN (a user's,
+/// role's or agent's name or id, a bucket's name).
+pub fn resource_name(arn: &str) -> &str {
+    arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}
+
 /// The stable id of an action on one occurrence of a finding.
 pub fn action_id(action: ActionKind, finding_id: &str, occurrence: u32) -> String {
     use sha2::{Digest, Sha256};

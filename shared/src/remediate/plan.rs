@@ -113,10 +113,11 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
             .collect(),
         ..Facts::default()
     };
+    // Only the foreign-write removal plans from evidence: its findings'
+    // details are read when the policy does not turn it off.
+    let removal = ActionKind::S3RemoveForeignWrite;
     for f in findings.iter().filter(|f| {
-        ActionKind::S3RemoveForeignWrite
-            .accepts()
-            .contains(&f.rule_id.as_str())
+        policy.mode(removal) != Mode::Off && removal.accepts().contains(&f.rule_id.as_str())
     }) {
         if let Some(d) = store.detail(&f.account_id, &f.finding_id).await? {
             facts.evidence.insert(

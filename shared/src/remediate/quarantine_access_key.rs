@@ -12,8 +12,7 @@ use super::catalog::QUARANTINE_POLICY_ARN;
 use crate::aws::{Clients, CollectError, SdkResultExt};
 
 fn user(r: &Record) -> &str {
-    let arn = r.resource_arn.as_str();
-    arn.rsplit('/').next().unwrap_or(arn)
+    super::resource_name(&r.resource_arn)
 }
 
 /// `{"PolicyArn": ..., "Attached": bool}`.

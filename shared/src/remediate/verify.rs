@@ -30,7 +30,7 @@ pub struct Verifier {
 /// parameters as CloudTrail records them), for the rescan; `None` for an
 /// action this version does not apply.
 fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
-    let last = |arn: &str| arn.rsplit(['/', ':']).next().unwrap_or(arn).to_owned();
+    let last = |arn: &str| super::resource_name(arn).to_owned();
     let param = |k: &str| {
         r.calls
             .first()
