@@ -360,3 +360,97 @@ pub fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
         ),
     ]
 }
+
+/// One service of an identity's last-accessed report.
+#[derive(Debug, Clone)]
+pub struct ServiceReport {
+    /// Its namespace (`bedrock`).
+    pub namespace: String,
+    /// The identity authenticated to it in the tracking period.
+    pub used: bool,
+    /// Its tracked actions (names without the prefix), and whether each was
+    /// used; empty for a service IAM reports at the service level only.
+    pub tracked: Vec<(String, bool)>,
+}
+
+/// IAM's action-level last-accessed report for the identity `arn`, as a
+/// loopback responder (Query protocol XML; moto has no last-accessed API):
+/// GenerateServiceLastAccessedDetails answers a job id, and
+/// GetServiceLastAccessedDetails for that job a completed report of
+/// `services`.
+pub fn last_accessed_responses(arn: &str, services: &[ServiceReport]) -> Vec<Fault> {
+    let job = format!(
+        "{:032x}",
+        arn.bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u128, |h, b| (h ^ u128::from(b))
+                .wrapping_mul(0x0100_0000_01b3))
+    );
+    let encoded: String = arn
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let ts = "2026-11-30T10:00:00Z";
+    let members: String = services
+        .iter()
+        .map(|s| {
+            let tracked: String = s
+                .tracked
+                .iter()
+                .map(|(name, used)| {
+                    let when = if *used {
+                        format!("<LastAccessedTime>{ts}</LastAccessedTime><LastAccessedEntity>{arn}</LastAccessedEntity><LastAccessedRegion>us-east-1</LastAccessedRegion>")
+                    } else {
+                        String::new()
+                    };
+                    format!("<member><ActionName>{name}</ActionName>{when}</member>")
+                })
+                .collect();
+            let tracked = if s.tracked.is_empty() {
+                String::new()
+            } else {
+                format!("<TrackedActionsLastAccessed>{tracked}</TrackedActionsLastAccessed>")
+            };
+            let auth = if s.used {
+                format!("<LastAuthenticated>{ts}</LastAuthenticated><LastAuthenticatedEntity>{arn}</LastAuthenticatedEntity><LastAuthenticatedRegion>us-east-1</LastAuthenticatedRegion><TotalAuthenticatedEntities>1</TotalAuthenticatedEntities>")
+            } else {
+                "<TotalAuthenticatedEntities>0</TotalAuthenticatedEntities>".to_owned()
+            };
+            format!(
+                "<member><ServiceName>{ns}</ServiceName><ServiceNamespace>{ns}</ServiceNamespace>{auth}{tracked}</member>",
+                ns = s.namespace
+            )
+        })
+        .collect();
+    let xml = |body: String| Fault {
+        needles: Vec::new(),
+        status: 200,
+        content_type: "text/xml".to_owned(),
+        body,
+        then: Vec::new(),
+    };
+    vec![
+        Fault {
+            needles: vec![
+                "Action=GenerateServiceLastAccessedDetails".to_owned(),
+                format!("Arn={encoded}"),
+            ],
+            ..xml(format!(
+                "<GenerateServiceLastAccessedDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GenerateServiceLastAccessedDetailsResult><JobId>{job}</JobId></GenerateServiceLastAccessedDetailsResult><ResponseMetadata><RequestId>2d4c6b1e-0000-4000-8000-00000000aa01</RequestId></ResponseMetadata></GenerateServiceLastAccessedDetailsResponse>"
+            ))
+        },
+        Fault {
+            needles: vec![
+                "Action=GetServiceLastAccessedDetails".to_owned(),
+                format!("JobId={job}"),
+            ],
+            ..xml(format!(
+                "<GetServiceLastAccessedDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetServiceLastAccessedDetailsResult><JobStatus>COMPLETED</JobStatus><JobType>ACTION_LEVEL</JobType><JobCreationDate>{ts}</JobCreationDate><JobCompletionDate>{ts}</JobCompletionDate><IsTruncated>false</IsTruncated><ServicesLastAccessed>{members}</ServicesLastAccessed></GetServiceLastAccessedDetailsResult><ResponseMetadata><RequestId>2d4c6b1e-0000-4000-8000-00000000aa02</RequestId></ResponseMetadata></GetServiceLastAccessedDetailsResponse>"
+            ))
+        },
+    ]
+}

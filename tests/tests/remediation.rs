@@ -1408,3 +1408,312 @@ fn the_agents_actions_require_confirmation_verified_and_rolled_back() {
     );
     emu.stop();
 }
+
+/// The service namespaces the Allow statements of an identity's policies
+/// name (inline and attached, default versions), from the emulator.
+async fn policy_namespaces(url: &str, user: Option<&str>, role: Option<&str>) -> Vec<String> {
+    use aispm_shared::collect::util::policy_json;
+    let cfg = aispm_tests::seed::emulator_config(url, REGION).await;
+    let iam = aws_sdk_iam::Client::new(&cfg);
+    let mut docs = Vec::new();
+    let mut arns = Vec::new();
+    if let Some(u) = user {
+        for p in iam
+            .list_user_policies()
+            .user_name(u)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+        {
+            let d = iam
+                .get_user_policy()
+                .user_name(u)
+                .policy_name(p)
+                .send()
+                .await
+                .unwrap();
+            docs.push(policy_json(d.policy_document()));
+        }
+        for p in iam
+            .list_attached_user_policies()
+            .user_name(u)
+            .send()
+            .await
+            .unwrap()
+            .attached_policies()
+        {
+            arns.push(p.policy_arn().unwrap().to_owned());
+        }
+    }
+    if let Some(r) = role {
+        for p in iam
+            .list_role_policies()
+            .role_name(r)
+            .send()
+            .await
+            .unwrap()
+            .policy_names()
+        {
+            let d = iam
+                .get_role_policy()
+                .role_name(r)
+                .policy_name(p)
+                .send()
+                .await
+                .unwrap();
+            docs.push(policy_json(d.policy_document()));
+        }
+        for p in iam
+            .list_attached_role_policies()
+            .role_name(r)
+            .send()
+            .await
+            .unwrap()
+            .attached_policies()
+        {
+            arns.push(p.policy_arn().unwrap().to_owned());
+        }
+    }
+    for arn in arns {
+        let p = iam.get_policy().policy_arn(&arn).send().await.unwrap();
+        let v = p.policy().unwrap().default_version_id().unwrap().to_owned();
+        let d = iam
+            .get_policy_version()
+            .policy_arn(&arn)
+            .version_id(v)
+            .send()
+            .await
+            .unwrap();
+        docs.push(policy_json(d.policy_version().unwrap().document().unwrap()));
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for d in docs {
+        let list = match &d["Statement"] {
+            Value::Array(l) => l.clone(),
+            s => vec![s.clone()],
+        };
+        for s in list.iter().filter(|s| s["Effect"] == "Allow") {
+            let actions = match &s["Action"] {
+                Value::String(a) => vec![a.clone()],
+                Value::Array(l) => l
+                    .iter()
+                    .filter_map(|a| a.as_str().map(str::to_owned))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            out.extend(
+                actions
+                    .iter()
+                    .filter_map(|a| a.split_once(':').map(|(ns, _)| ns.to_lowercase())),
+            );
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A last-accessed report in which the identity used exactly `used`
+/// (`service:Action`) of the services its policies name, every action of
+/// each service tracked (from the IAM action catalog).
+fn report(namespaces: &[String], used: &[&str]) -> Vec<aispm_tests::scenarios::ServiceReport> {
+    let catalog = aispm_shared::iam::Catalog::global().unwrap();
+    namespaces
+        .iter()
+        .map(|ns| {
+            let used_here: Vec<String> = used
+                .iter()
+                .filter_map(|u| u.split_once(':'))
+                .filter(|(s, _)| s == ns)
+                .map(|(_, a)| a.to_lowercase())
+                .collect();
+            aispm_tests::scenarios::ServiceReport {
+                namespace: ns.clone(),
+                used: !used_here.is_empty(),
+                tracked: catalog
+                    .service(ns)
+                    .map(|s| {
+                        s.actions
+                            .iter()
+                            .map(|a| (a.name.clone(), used_here.contains(&a.lower)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// Scenario 3: the exposed user's AmazonBedrockFullAccess is narrowed to
+/// what IAM's last-accessed report says it used (InvokeModel): detached,
+/// and replaced by an inline copy keeping only that action (its resources
+/// and conditions as AWS wrote them); the quarantine policy (all Deny) is
+/// left alone. The full-access finding resolves on the rescan; the key's
+/// attack path stays open (the key can still invoke models), its narrowing
+/// verified as a mitigation. A second run changes nothing and rollback
+/// reattaches the policy and deletes the copy. Scenario 4: the tool role's
+/// inline policy loses the email and notification actions it never used.
+#[test]
+fn scenario_3_and_4_identities_are_narrowed_to_what_they_used() {
+    use aispm_tests::proxy::FaultProxy;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let user = "vendor-chatbot-integration";
+    let namespaces = rt.block_on(policy_namespaces(&emu.url, Some(user), None));
+    assert!(namespaces.contains(&"bedrock".to_owned()), "{namespaces:?}");
+    let faults = scenarios::last_accessed_responses(
+        &format!("arn:aws:iam::{ACCOUNT}:user/{user}"),
+        &report(&namespaces, &["bedrock:InvokeModel"]),
+    );
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let changed = action_lifecycle(
+        &proxy.url,
+        "narrow_role_policy",
+        serde_json::json!({"min_age_days": 0}),
+    );
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    let after = &changed[0]["after"];
+    let full = "arn:aws:iam::aws:policy/AmazonBedrockFullAccess";
+    assert!(changed[0]["before"]["Managed"].get(full).is_some());
+    assert!(after["Managed"].get(full).is_none(), "{after:#}");
+    assert!(
+        after["Managed"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .any(|k| k.contains("AWSCompromisedKeyQuarantine")),
+        "{after:#}"
+    );
+    let copy = &after["Inline"]["aispm-narrowed-AmazonBedrockFullAccess"]["Document"];
+    let statements = copy["Statement"].as_array().unwrap();
+    assert_eq!(statements.len(), 1, "{copy:#}");
+    assert_eq!(
+        statements[0]["Action"],
+        serde_json::json!(["bedrock:InvokeModel"])
+    );
+    assert_eq!(statements[0]["Resource"], "*");
+    emu.stop();
+
+    // Scenario 4: the tool role used DynamoDB's reads only.
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::overprivileged_agent(&emu.url));
+    let role = "support-tools-lambda";
+    let namespaces = rt.block_on(policy_namespaces(&emu.url, None, Some(role)));
+    let mut faults = scenarios::last_accessed_responses(
+        &format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+        &report(&namespaces, &["dynamodb:GetItem", "dynamodb:Query"]),
+    );
+    faults.extend(agent_with_guardrail_updates());
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let changed = action_lifecycle(
+        &proxy.url,
+        "narrow_role_policy",
+        serde_json::json!({"min_age_days": 0}),
+    );
+    let tool: Vec<&Value> = changed
+        .iter()
+        .filter(|r| r["resource_arn"].as_str().unwrap().ends_with(role))
+        .collect();
+    assert_eq!(tool.len(), 1, "{changed:#?}");
+    let doc = &tool[0]["after"]["Inline"][format!("{role}-access")]["Document"];
+    assert_eq!(
+        doc["Statement"],
+        serde_json::json!([{"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Query"],
+            "Resource": format!("arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/customers")}]),
+        "{doc:#}"
+    );
+    emu.stop();
+}
+
+/// A narrowing whose second write fails: the inline copy is written, then
+/// IAM refuses to detach AmazonBedrockFullAccess (the loopback fault
+/// proxy). The record is `failed` and says part of the change was made;
+/// its `after` shows exactly that (the copy present, the policy still
+/// attached); the finding stays open; rollback deletes the copy and the
+/// account is as before.
+#[test]
+fn a_narrowing_that_fails_midway_records_exactly_what_changed() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let user = "vendor-chatbot-integration";
+    let namespaces = rt.block_on(policy_namespaces(&emu.url, Some(user), None));
+    let mut faults = scenarios::last_accessed_responses(
+        &format!("arn:aws:iam::{ACCOUNT}:user/{user}"),
+        &report(&namespaces, &["bedrock:InvokeModel"]),
+    );
+    faults.push(Fault {
+        needles: vec!["Action=DetachUserPolicy".to_owned()],
+        status: 403,
+        content_type: "text/xml".to_owned(),
+        body: format!(
+            "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::{ACCOUNT}:assumed-role/aispm-remediator/aispm is not authorized to perform: iam:DetachUserPolicy on resource: user {user}</Message></Error><RequestId>4b1c2f6e-0000-4000-8000-000000000002</RequestId></ErrorResponse>"
+        ),
+        then: Vec::new(),
+    });
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    sweep_open_rules(&proxy.url);
+    let original = rt.block_on(account_state(&emu.url));
+    let path =
+        std::env::temp_dir().join(format!("aispm-narrow-midway-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        r#"{"default_mode": "off", "actions": {"narrow_role_policy": {"mode": "auto", "min_age_days": 0}}}"#,
+    )
+    .unwrap();
+    let run = aispm_json(
+        &proxy.url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let _ = std::fs::remove_file(&path);
+    let failed: Vec<Value> = records_of(&run, "narrow_role_policy")
+        .into_iter()
+        .filter(|r| r["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{run:#}");
+    let r = &failed[0];
+    let why = r["reason"].as_str().unwrap();
+    assert!(
+        why.contains("DetachUserPolicy") && why.contains("part of the change was made"),
+        "{why}"
+    );
+    let full = "arn:aws:iam::aws:policy/AmazonBedrockFullAccess";
+    assert!(r["after"]["Managed"].get(full).is_some(), "{r:#}");
+    assert!(
+        r["after"]["Inline"]
+            .get("aispm-narrowed-AmazonBedrockFullAccess")
+            .is_some(),
+        "{r:#}"
+    );
+    assert!(
+        r["before"]["Inline"].as_object().unwrap().is_empty(),
+        "{r:#}"
+    );
+    let shown = aispm_json(
+        &emu.url,
+        &[
+            "findings",
+            "show",
+            r["finding_id"].as_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(shown["finding"]["status"], "open");
+    let id = r["action_id"].as_str().unwrap();
+    let back = aispm_json(
+        &proxy.url,
+        &["remediation", "rollback", id, "--format", "json"],
+    );
+    assert_eq!(back["status"], "rolled_back", "{back:#}");
+    assert_eq!(rt.block_on(account_state(&emu.url)), original);
+    emu.stop();
+}

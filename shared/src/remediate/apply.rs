@@ -15,9 +15,9 @@ use super::catalog::ActionKind;
 use super::{
     Record, Status, attach_bedrock_guardrail as guardrail, attach_permissions_boundary as boundary,
     deactivate_access_key as key, deny_data_exfiltration as deny,
-    enable_bedrock_invocation_logging as logging, quarantine_access_key as quarantine,
-    require_action_confirmation as confirm, rotate_secret as rotate, s3_block_public_access as pab,
-    s3_remove_foreign_write as foreign,
+    enable_bedrock_invocation_logging as logging, narrow_role_policy as narrow,
+    quarantine_access_key as quarantine, require_action_confirmation as confirm,
+    rotate_secret as rotate, s3_block_public_access as pab, s3_remove_foreign_write as foreign,
 };
 use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
 
@@ -34,6 +34,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
         ActionKind::AttachPermissionsBoundary => boundary::read(c, r).await,
         ActionKind::DenyDataExfiltration => deny::read(c, r).await,
         ActionKind::EnableBedrockInvocationLogging => logging::read(c, r).await,
+        ActionKind::NarrowRolePolicy => narrow::read(c, r).await,
         a => Err(unsupported(a)),
     }
 }
@@ -51,7 +52,18 @@ fn fixed(r: &Record, state: &Value) -> bool {
         ActionKind::AttachPermissionsBoundary => boundary::fixed(r, state),
         ActionKind::DenyDataExfiltration => deny::fixed(r, state),
         ActionKind::EnableBedrockInvocationLogging => logging::fixed(r, state),
+        ActionKind::NarrowRolePolicy => narrow::fixed(r, state),
         _ => false,
+    }
+}
+
+/// Reads what an action decides its change on, into the record's calls
+/// (the identity's last-accessed report for a narrowing), or why the
+/// resource is left alone.
+async fn prepare(c: &Clients, r: &mut Record) -> Result<Option<String>, CollectError> {
+    match r.action {
+        ActionKind::NarrowRolePolicy => narrow::prepare(c, r).await,
+        _ => Ok(None),
     }
 }
 
@@ -68,6 +80,7 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
         ActionKind::AttachPermissionsBoundary => boundary::write(c, r, before).await,
         ActionKind::DenyDataExfiltration => deny::write(c, r, before).await,
         ActionKind::EnableBedrockInvocationLogging => logging::write(c, r, before).await,
+        ActionKind::NarrowRolePolicy => narrow::write(c, r, before).await,
         a => Err(unsupported(a)),
     }
 }
@@ -85,6 +98,7 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
         ActionKind::AttachPermissionsBoundary => boundary::undo(c, r, before).await,
         ActionKind::DenyDataExfiltration => deny::undo(c, r, before).await,
         ActionKind::EnableBedrockInvocationLogging => logging::undo(c, r, before).await,
+        ActionKind::NarrowRolePolicy => narrow::undo(c, r, before).await,
         a => Err(unsupported(a)),
     }
 }
@@ -244,6 +258,20 @@ fn fail(r: &mut Record, why: String) {
 /// changes nothing), leave a fixed resource alone, write, read the state
 /// after and check it.
 async fn fix(r: &mut Record, c: &Clients) {
+    match prepare(c, r).await {
+        Ok(None) => {}
+        Ok(Some(why)) => {
+            r.status = Status::Skipped;
+            r.reason = Some(why);
+            return;
+        }
+        Err(e) => {
+            return fail(
+                r,
+                format!("could not read what the change is decided on: {e}; nothing was changed"),
+            );
+        }
+    }
     let before = match read(c, r).await {
         Ok(b) => b,
         Err(e) => {

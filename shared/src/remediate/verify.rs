@@ -101,31 +101,94 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
     })
 }
 
-/// The EventBridge event of `r`'s change at `at`.
-pub fn event(r: &Record, at: Timestamp) -> Option<Value> {
-    let (source, name, request) = call(r)?;
+/// The calls a narrowing made, one per part of the identity it changed
+/// (each inline policy written or deleted, the attachments, each managed
+/// policy given a new version), as CloudTrail records them.
+fn narrow_calls(r: &Record) -> Vec<(&'static str, &'static str, Value)> {
+    let user = r.resource_arn.contains(":user/");
+    let name = super::resource_name(&r.resource_arn);
+    let who = |mut v: Value| {
+        v[if user { "userName" } else { "roleName" }] = json!(name);
+        v
+    };
+    let empty = serde_json::Map::new();
+    let part = |s: &Option<Value>, k: &str| {
+        s.as_ref()
+            .and_then(|s| s[k].as_object())
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let (bi, ai) = (part(&r.before, "Inline"), part(&r.after, "Inline"));
+    let (bm, am) = (part(&r.before, "Managed"), part(&r.after, "Managed"));
+    let mut out = Vec::new();
+    let names: std::collections::BTreeSet<&String> = bi.keys().chain(ai.keys()).collect();
+    for n in names {
+        if bi.get(n) != ai.get(n) {
+            let call = match (ai.contains_key(n), user) {
+                (true, true) => "PutUserPolicy",
+                (true, false) => "PutRolePolicy",
+                (false, true) => "DeleteUserPolicy",
+                (false, false) => "DeleteRolePolicy",
+            };
+            out.push(("iam.amazonaws.com", call, who(json!({"policyName": n}))));
+        }
+    }
+    for (arn, p) in &am {
+        if bm.get(arn).is_some_and(|b| b["Version"] != p["Version"]) {
+            out.push((
+                "iam.amazonaws.com",
+                "CreatePolicyVersion",
+                json!({"policyArn": arn}),
+            ));
+        }
+    }
+    let attached = |m: &serde_json::Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+    if attached(&bm) != attached(&am) || out.is_empty() {
+        let call = if user {
+            "DetachUserPolicy"
+        } else {
+            "DetachRolePolicy"
+        };
+        out.push(("iam.amazonaws.com", call, who(json!({}))));
+    }
+    out
+}
+
+/// The EventBridge events of `r`'s change at `at` (none for an action this
+/// version does not apply).
+pub fn events(r: &Record, at: Timestamp) -> Vec<Value> {
+    let calls = match r.action {
+        ActionKind::NarrowRolePolicy => narrow_calls(r),
+        _ => call(r).into_iter().collect(),
+    };
     let region = match r.region.as_str() {
         "global" => "us-east-1",
         region => region,
     };
-    Some(json!({
-        "version": "0",
-        "id": format!("aispm-verify-{}", r.action_id),
-        "detail-type": "AWS API Call via CloudTrail",
-        "source": "aws.aispm.remediation",
-        "account": r.account_id,
-        "time": at.to_string(),
-        "region": region,
-        "detail": {
-            "eventSource": source,
-            "eventName": name,
-            "awsRegion": region,
-            "eventTime": at.to_string(),
-            "recipientAccountId": r.account_id,
-            "requestParameters": request,
-            "responseElements": null,
-        }
-    }))
+    calls
+        .into_iter()
+        .enumerate()
+        .map(|(i, (source, name, request))| {
+            json!({
+                "version": "0",
+                "id": format!("aispm-verify-{}-{i}", r.action_id),
+                "detail-type": "AWS API Call via CloudTrail",
+                "source": "aws.aispm.remediation",
+                "account": r.account_id,
+                "time": at.to_string(),
+                "region": region,
+                "detail": {
+                    "eventSource": source,
+                    "eventName": name,
+                    "awsRegion": region,
+                    "eventTime": at.to_string(),
+                    "recipientAccountId": r.account_id,
+                    "requestParameters": request,
+                    "responseElements": null,
+                }
+            })
+        })
+        .collect()
 }
 
 /// Rescans the resource `r` changes into the store (after a change or a
@@ -136,12 +199,10 @@ pub async fn rescan<S: Store>(
     r: &Record,
     at: Timestamp,
 ) -> Result<(), crate::pipeline::PipelineError> {
-    match event(r, at) {
-        Some(ev) => crate::events::handle(&v.settings, &v.cfg, store, &ev)
-            .await
-            .map(|_| ()),
-        None => Ok(()),
+    for ev in events(r, at) {
+        crate::events::handle(&v.settings, &v.cfg, store, &ev).await?;
     }
+    Ok(())
 }
 
 /// Rescans what `r` changed and moves it to `verified` or `failed`; a
@@ -154,7 +215,7 @@ pub async fn verify<S: Store>(v: &Verifier, store: &S, r: &mut Record, at: Times
         return;
     }
     match store.finding(&r.finding_id).await {
-        Ok(Some(f)) if f.status == FindingStatus::Open && !r.action.resolves() => {
+        Ok(Some(f)) if f.status == FindingStatus::Open && !r.action.resolves_rule(&r.rule_id) => {
             r.status = Status::Verified;
             r.reason = Some(format!(
                 "the change read back as made; {} limits the finding's risk without removing its cause, so the finding stays open",
@@ -229,10 +290,13 @@ mod tests {
             };
             let mut r = record(a, arn, region);
             r.after = Some(json!({"actionGroups": {"GROUP00001": {}}}));
-            let ev = event(&r, at).unwrap();
-            assert!(crate::events::tracked(&ev).unwrap(), "{a}: {ev}");
+            let evs = events(&r, at);
+            assert!(!evs.is_empty(), "{a}");
+            for ev in evs {
+                assert!(crate::events::tracked(&ev).unwrap(), "{a}: {ev}");
+            }
         }
-        let key = event(
+        let key = events(
             &record(
                 ActionKind::DeactivateAccessKey,
                 "arn:aws:iam::111111111111:user/u",
@@ -240,9 +304,50 @@ mod tests {
             ),
             at,
         )
-        .unwrap();
+        .remove(0);
         assert_eq!(key["detail"]["requestParameters"]["userName"], "u");
         assert_eq!(key["detail"]["requestParameters"]["accessKeyId"], "AKIAX");
-        assert!(event(&record(ActionKind::HoldTraining, "arn:x", "global"), at).is_none());
+        assert!(events(&record(ActionKind::HoldTraining, "arn:x", "global"), at).is_empty());
+        // A narrowing is rescanned part by part: the inline policies it
+        // wrote or deleted, its attachments, its managed policies' versions.
+        let mut n = record(
+            ActionKind::NarrowRolePolicy,
+            "arn:aws:iam::111111111111:user/u",
+            "global",
+        );
+        let m = "arn:aws:iam::111111111111:policy/p";
+        n.before = Some(json!({"Inline": {"a": {"x": 1}, "gone": {}},
+                               "Managed": {"arn:aws:iam::aws:policy/Full": {"Version": "v3"},
+                                           m: {"Version": "v1"}}}));
+        n.after = Some(json!({"Inline": {"a": {"x": 2}, "aispm-narrowed-Full": {}},
+                              "Managed": {m: {"Version": "v2"}}}));
+        let names: Vec<(String, Value)> = events(&n, at)
+            .into_iter()
+            .map(|e| {
+                (
+                    e["detail"]["eventName"].as_str().unwrap().to_owned(),
+                    e["detail"]["requestParameters"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "PutUserPolicy".to_owned(),
+                    json!({"policyName": "a", "userName": "u"})
+                ),
+                (
+                    "PutUserPolicy".to_owned(),
+                    json!({"policyName": "aispm-narrowed-Full", "userName": "u"})
+                ),
+                (
+                    "DeleteUserPolicy".to_owned(),
+                    json!({"policyName": "gone", "userName": "u"})
+                ),
+                ("CreatePolicyVersion".to_owned(), json!({"policyArn": m})),
+                ("DetachUserPolicy".to_owned(), json!({"userName": "u"})),
+            ]
+        );
     }
 }
