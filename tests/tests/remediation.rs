@@ -717,7 +717,16 @@ fn action_lifecycle(url: &str, action: &str, settings: Value) -> Vec<Value> {
         let id = r["action_id"].as_str().unwrap();
         let back = aispm_json(url, &["remediation", "rollback", id, "--format", "json"]);
         assert_eq!(back["status"], "rolled_back", "{action}: {back:#}");
-        assert_eq!(back["after"], r["before"], "{action}: {back:#}");
+        // A stopped training job stays stopped: a hold restores its holds.
+        let restored = |s: &Value| match action {
+            "hold_training" => s["Holds"].clone(),
+            _ => s.clone(),
+        };
+        assert_eq!(
+            restored(&back["after"]),
+            restored(&r["before"]),
+            "{action}: {back:#}"
+        );
     }
     assert_eq!(
         state(),
@@ -1715,5 +1724,91 @@ fn a_narrowing_that_fails_midway_records_exactly_what_changed() {
     );
     assert_eq!(back["status"], "rolled_back", "{back:#}");
     assert_eq!(rt.block_on(account_state(&emu.url)), original);
+    emu.stop();
+}
+
+/// A JSON-protocol call straight to the emulator (no SDK): its answer's
+/// body, to build a responder's answer from the emulator's own.
+fn emulator_json(port: u16, service: &str, target: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20261203/{REGION}/{service}/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{head}"
+    );
+    body.to_owned()
+}
+
+/// Scenario 2: the training fed by the poisonable bucket is held. The
+/// training job is running (the emulator's own description of it, answered
+/// as InProgress until StopTrainingJob stops it): the hold denies its role
+/// reading the bucket, then stops the job; verified as a mitigation (the
+/// bucket's finding stays open until its foreign write is removed); a
+/// second run changes nothing; rollback releases the hold (the role's
+/// policies as before) and the job stays stopped.
+#[test]
+fn scenario_2_the_training_is_held_until_released() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let job = "fraud-train-2026-11";
+    let described = emulator_json(
+        emu.port,
+        "sagemaker",
+        "SageMaker.DescribeTrainingJob",
+        &format!(r#"{{"TrainingJobName": "{job}"}}"#),
+    );
+    let with_status = |status: &str| {
+        let mut v: Value = serde_json::from_str(&described).unwrap();
+        v["TrainingJobStatus"] = Value::from(status);
+        v["SecondaryStatus"] = Value::from(if status == "InProgress" {
+            "Training"
+        } else {
+            status
+        });
+        Fault::ok_json(&["SageMaker.DescribeTrainingJob", job], v.to_string())
+    };
+    let mut stop = Fault::ok_json(&["SageMaker.StopTrainingJob", job], "{}");
+    stop.then = vec![with_status("Stopped")];
+    let proxy = FaultProxy::start(emu.port, vec![with_status("InProgress"), stop]).unwrap();
+    let changed = action_lifecycle(&proxy.url, "hold_training", serde_json::json!({}));
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    let r = &changed[0];
+    assert_eq!(r["rule_id"], "path_poisonable_training_data");
+    assert_eq!(r["before"]["Running"], serde_json::json!([job]), "{r:#}");
+    assert_eq!(
+        r["before"]["Holds"],
+        serde_json::json!({"fraud-train-exec": null})
+    );
+    assert_eq!(r["after"]["Running"], serde_json::json!([]), "{r:#}");
+    let hold = &r["after"]["Holds"]["fraud-train-exec"];
+    assert_eq!(hold["Statement"][0]["Effect"], "Deny", "{hold:#}");
+    assert_eq!(
+        hold["Statement"][0]["Resource"],
+        serde_json::json!([
+            format!("arn:aws:s3:::training-data-{ACCOUNT}"),
+            format!("arn:aws:s3:::training-data-{ACCOUNT}/*")
+        ])
+    );
+    // The job stays stopped after the release.
+    let after = emulator_json(
+        proxy.url.rsplit(':').next().unwrap().parse().unwrap(),
+        "sagemaker",
+        "SageMaker.DescribeTrainingJob",
+        &format!(r#"{{"TrainingJobName": "{job}"}}"#),
+    );
+    assert!(
+        after.contains(r#""TrainingJobStatus":"Stopped""#),
+        "{after}"
+    );
     emu.stop();
 }

@@ -15,9 +15,10 @@ use super::catalog::ActionKind;
 use super::{
     Record, Status, attach_bedrock_guardrail as guardrail, attach_permissions_boundary as boundary,
     deactivate_access_key as key, deny_data_exfiltration as deny,
-    enable_bedrock_invocation_logging as logging, narrow_role_policy as narrow,
-    quarantine_access_key as quarantine, require_action_confirmation as confirm,
-    rotate_secret as rotate, s3_block_public_access as pab, s3_remove_foreign_write as foreign,
+    enable_bedrock_invocation_logging as logging, hold_training as hold,
+    narrow_role_policy as narrow, quarantine_access_key as quarantine,
+    require_action_confirmation as confirm, rotate_secret as rotate, s3_block_public_access as pab,
+    s3_remove_foreign_write as foreign,
 };
 use crate::aws::{Clients, CollectError, RequestCounter, assume_role};
 
@@ -35,6 +36,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
         ActionKind::DenyDataExfiltration => deny::read(c, r).await,
         ActionKind::EnableBedrockInvocationLogging => logging::read(c, r).await,
         ActionKind::NarrowRolePolicy => narrow::read(c, r).await,
+        ActionKind::HoldTraining => hold::read(c, r).await,
         a => Err(unsupported(a)),
     }
 }
@@ -53,6 +55,7 @@ fn fixed(r: &Record, state: &Value) -> bool {
         ActionKind::DenyDataExfiltration => deny::fixed(r, state),
         ActionKind::EnableBedrockInvocationLogging => logging::fixed(r, state),
         ActionKind::NarrowRolePolicy => narrow::fixed(r, state),
+        ActionKind::HoldTraining => hold::fixed(r, state),
         _ => false,
     }
 }
@@ -81,7 +84,16 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
         ActionKind::DenyDataExfiltration => deny::write(c, r, before).await,
         ActionKind::EnableBedrockInvocationLogging => logging::write(c, r, before).await,
         ActionKind::NarrowRolePolicy => narrow::write(c, r, before).await,
+        ActionKind::HoldTraining => hold::write(c, r, before).await,
         a => Err(unsupported(a)),
+    }
+}
+
+/// The part of a state rollback restores (compared before and after it).
+fn restorable(r: &Record, state: &Value) -> Value {
+    match r.action {
+        ActionKind::HoldTraining => hold::restorable(state),
+        _ => state.clone(),
     }
 }
 
@@ -99,6 +111,7 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
         ActionKind::DenyDataExfiltration => deny::undo(c, r, before).await,
         ActionKind::EnableBedrockInvocationLogging => logging::undo(c, r, before).await,
         ActionKind::NarrowRolePolicy => narrow::undo(c, r, before).await,
+        ActionKind::HoldTraining => hold::undo(c, r, before).await,
         a => Err(unsupported(a)),
     }
 }
@@ -186,7 +199,7 @@ pub async fn roll_back(target: &Target, r: &mut Record) {
         return fail(r, "no state before was recorded".into());
     };
     match read(&c, r).await {
-        Ok(now) if now == before => {
+        Ok(now) if restorable(r, &now) == restorable(r, &before) => {
             r.after = Some(now);
             r.status = Status::RolledBack;
             r.reason = Some("the resource was already as before: nothing was changed".into());
@@ -205,7 +218,7 @@ pub async fn roll_back(target: &Target, r: &mut Record) {
         return fail(r, format!("the rollback write failed: {e}"));
     }
     match read(&c, r).await {
-        Ok(now) if now == before => {
+        Ok(now) if restorable(r, &now) == restorable(r, &before) => {
             r.after = Some(now);
             r.status = Status::RolledBack;
             r.reason = None;

@@ -206,9 +206,13 @@ impl ActionKind {
             ],
             Self::HoldTraining => &[
                 "sagemaker:DescribeTrainingJob",
+                "sagemaker:DescribePipeline",
+                "sagemaker:ListPipelineExecutions",
                 "sagemaker:StopTrainingJob",
                 "sagemaker:StopPipelineExecution",
-                "sagemaker:AddTags",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+                "iam:DeleteRolePolicy",
             ],
         }
     }
@@ -473,24 +477,18 @@ impl ActionKind {
                 call("bedrock:PrepareAgent", json!({"AgentArn": arn})),
             ],
             Self::HoldTraining => match f.resource_type {
-                AssetType::SagemakerPipeline => vec![call(
-                    "sagemaker:StopPipelineExecution",
-                    json!({"Pipeline": arn, "Hold": "until approved"}),
-                )],
-                AssetType::SagemakerTrainingJob => vec![call(
-                    "sagemaker:StopTrainingJob",
-                    json!({"TrainingJobName": name, "Hold": "until approved"}),
-                )],
-                _ => vec![
-                    call(
-                        "sagemaker:StopTrainingJob",
-                        json!({"ReadingFrom": arn, "Jobs": "every running one", "Hold": "until approved"}),
-                    ),
-                    call(
-                        "sagemaker:StopPipelineExecution",
-                        json!({"ReadingFrom": arn, "Executions": "every running one", "Hold": "until approved"}),
-                    ),
-                ],
+                AssetType::S3Bucket => {
+                    let readers = super::narrow_role_policy::evidence_list(evidence, "read_by");
+                    super::hold_training::calls(name, &readers)?
+                }
+                _ => {
+                    let bucket = super::narrow_role_policy::evidence_list(evidence, "assets")
+                        .into_iter()
+                        .find(|a| a.starts_with("arn:aws:s3:::"))
+                        .map(super::resource_name)
+                        .ok_or_else(|| "the finding's evidence names no bucket".to_owned())?;
+                    super::hold_training::calls(bucket, &[arn])?
+                }
             },
         })
     }
@@ -535,6 +533,7 @@ impl ActionKind {
                 | Self::AttachBedrockGuardrail
                 | Self::RequireActionConfirmation
                 | Self::NarrowRolePolicy
+                | Self::HoldTraining
         )
     }
 }

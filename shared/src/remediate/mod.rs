@@ -24,6 +24,7 @@ pub mod deny_data_exfiltration;
 pub mod docs;
 pub mod enable_bedrock_invocation_logging;
 pub mod function;
+pub mod hold_training;
 pub mod identity_policies;
 pub mod narrow;
 pub mod narrow_role_policy;

@@ -113,12 +113,14 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
             .collect(),
         ..Facts::default()
     };
-    // Two actions plan from evidence (the foreign-write removal's
-    // statements, the identity on an attack path a narrowing changes): their
+    // Three actions plan from evidence (the foreign-write removal's
+    // statements, the identity on an attack path a narrowing changes, the
+    // jobs a training hold stops): their
     // findings' details are read when the policy does not turn them off.
     let from_evidence = [
         ActionKind::S3RemoveForeignWrite,
         ActionKind::NarrowRolePolicy,
+        ActionKind::HoldTraining,
     ];
     for f in findings.iter().filter(|f| {
         from_evidence
@@ -725,35 +727,38 @@ mod tests {
         assert_eq!(r[0].mode, Mode::Approval);
         assert_eq!(r[0].calls[0].api, "s3:PutBucketPublicAccessBlock");
         assert_eq!(r[0].calls[0].params["Bucket"], "bucket-b");
-        // Auto plans what this version can apply, and says so of the rest.
+        // Auto plans the change.
         let p = policy(r#"{"default_mode": "auto"}"#);
         let r = plan(&p, std::slice::from_ref(&f), &Facts::default());
         assert_eq!((r[0].status, r[0].mode), (Status::Planned, Mode::Auto));
+        // A training hold plans from the bucket finding's readers, and says
+        // why when nothing trains on it.
         let mut s = finding("s", "s3_bucket_public_read", 50, A);
         s.rule_id = "path_poisonable_training_data".into();
-        s.resource_type = AssetType::SagemakerTrainingJob;
-        s.resource_arn = format!("arn:aws:sagemaker:us-east-1:{A}:training-job/t");
-        let r = plan(&p, std::slice::from_ref(&s), &Facts::default());
-        let r: Vec<Record> = r
-            .into_iter()
-            .filter(|r| r.action == ActionKind::HoldTraining)
-            .collect();
-        assert_eq!(r[0].status, Status::Skipped);
-        assert!(
-            r[0].reason
-                .as_deref()
-                .unwrap()
-                .contains("cannot apply it yet")
+        let mut facts = Facts::default();
+        facts.evidence.insert(
+            "s".into(),
+            vec![serde_json::json!({"field": "read_by", "value": [
+                format!("arn:aws:sagemaker:us-east-1:{A}:training-job/t1"),
+                format!("arn:aws:sagemaker:us-east-1:{A}:pipeline/p1")]})],
         );
-        // An action this version cannot apply asks no approval either.
-        let p = policy(r#"{"default_mode": "approval"}"#);
-        let r = plan(&p, &[s], &Facts::default());
-        let r: Vec<Record> = r
-            .into_iter()
-            .filter(|r| r.action == ActionKind::HoldTraining)
-            .collect();
-        assert_eq!(r[0].status, Status::Skipped);
-        assert!(r[0].reason.as_deref().unwrap().contains("asks no approval"));
+        let hold = |facts: &Facts| {
+            plan(&p, std::slice::from_ref(&s), facts)
+                .into_iter()
+                .find(|r| r.action == ActionKind::HoldTraining)
+                .unwrap()
+        };
+        let r = hold(&facts);
+        assert_eq!(r.status, Status::Planned, "{r:?}");
+        assert_eq!(r.calls[0].params["Jobs"], serde_json::json!(["t1"]));
+        assert_eq!(r.calls[0].params["Pipelines"], serde_json::json!(["p1"]));
+        assert_eq!(r.calls[0].params["Bucket"], "bucket-s");
+        let r = hold(&Facts::default());
+        assert_eq!(r.status, Status::Skipped);
+        assert!(
+            r.reason.as_deref().unwrap().contains("no training job"),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -159,6 +159,24 @@ fn narrow_calls(r: &Record) -> Vec<(&'static str, &'static str, Value)> {
 pub fn events(r: &Record, at: Timestamp) -> Vec<Value> {
     let calls = match r.action {
         ActionKind::NarrowRolePolicy => narrow_calls(r),
+        ActionKind::HoldTraining => r
+            .after
+            .as_ref()
+            .or(r.before.as_ref())
+            .and_then(|s| s["Holds"].as_object())
+            .map(|h| {
+                h.keys()
+                    .map(|role| {
+                        (
+                            "iam.amazonaws.com",
+                            "PutRolePolicy",
+                            json!({"roleName": role,
+                                   "policyName": super::hold_training::HOLD_POLICY}),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         _ => call(r).into_iter().collect(),
     };
     let region = match r.region.as_str() {
@@ -289,7 +307,8 @@ mod tests {
                 ),
             };
             let mut r = record(a, arn, region);
-            r.after = Some(json!({"actionGroups": {"GROUP00001": {}}}));
+            r.after = Some(json!({"actionGroups": {"GROUP00001": {}},
+                                  "Holds": {"train-exec": {}}}));
             let evs = events(&r, at);
             assert!(!evs.is_empty(), "{a}");
             for ev in evs {
@@ -307,7 +326,14 @@ mod tests {
         .remove(0);
         assert_eq!(key["detail"]["requestParameters"]["userName"], "u");
         assert_eq!(key["detail"]["requestParameters"]["accessKeyId"], "AKIAX");
-        assert!(events(&record(ActionKind::HoldTraining, "arn:x", "global"), at).is_empty());
+        let mut hold = record(ActionKind::HoldTraining, "arn:aws:s3:::b", "us-east-1");
+        hold.after = Some(json!({"Running": [], "Holds": {"train-exec": {}}}));
+        let ev = events(&hold, at);
+        assert_eq!(ev.len(), 1);
+        assert_eq!(
+            ev[0]["detail"]["requestParameters"],
+            json!({"roleName": "train-exec", "policyName": "aispm-hold-training"})
+        );
         // A narrowing is rescanned part by part: the inline policies it
         // wrote or deleted, its attachments, its managed policies' versions.
         let mut n = record(
