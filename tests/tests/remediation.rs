@@ -1812,3 +1812,120 @@ fn scenario_2_the_training_is_held_until_released() {
     );
     emu.stop();
 }
+
+/// Signed approval callbacks through the compiled remediate function (its
+/// function URL's event from `events/`): an action awaiting approval is
+/// left alone by a request signed with another secret (401) and by one
+/// whose signature is too old (401); a correctly signed approval applies
+/// and verifies it (200, the key deactivated, the approver in the audit);
+/// the same request again is refused (409: nothing awaits approval); an
+/// unknown id is 404.
+#[test]
+fn the_compiled_remediate_function_takes_signed_approval_callbacks() {
+    use aispm_shared::remediate::callback::sign;
+    use aispm_tests::runtime_api::{Function, Outcome};
+    use std::time::Duration;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let url = emu.url.as_str();
+    sweep_open_rules(url);
+    let policy =
+        r#"{"default_mode": "off", "actions": {"deactivate_access_key": {"mode": "approval"}}}"#;
+    let path = std::env::temp_dir().join(format!("aispm-approval-cb-{}.json", std::process::id()));
+    std::fs::write(&path, policy).unwrap();
+    let planned = aispm_json(
+        url,
+        &[
+            "remediate",
+            "--local",
+            "--policy",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let _ = std::fs::remove_file(&path);
+    let waiting = records_of(&planned, "deactivate_access_key");
+    assert_eq!(waiting.len(), 1, "{planned:#}");
+    assert_eq!(waiting[0]["status"], "awaiting_approval");
+    let id = waiting[0]["action_id"].as_str().unwrap().to_owned();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_ENDPOINT_URL", url),
+        ("AISPM_TABLE", "remediation"),
+        ("AISPM_REGIONS", REGION),
+        ("AISPM_REMEDIATION_POLICY", policy),
+        ("AISPM_APPROVAL_SECRET", "callback-secret"),
+    ];
+    let f = Function::start(
+        env!("CARGO_BIN_EXE_aispm-fn-remediate-e2e"),
+        "aispm-remediate",
+        &env,
+    )
+    .expect("start remediate");
+    let sample: Value = serde_json::from_str(include_str!(
+        "../../events/lambda-url/approval-callback.json"
+    ))
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let call = |action: &str, secret: &str, t: i64| {
+        let body = serde_json::json!({"action_id": action, "decision": "approve",
+                                      "by": "ana@example.com", "note": "key confirmed leaked"})
+        .to_string();
+        let mut event = sample.clone();
+        event["headers"]["x-aispm-signature"] =
+            Value::from(sign(secret.as_bytes(), t, body.as_bytes()));
+        event["body"] = Value::from(body);
+        let req = f.api.invoke(&event.to_string());
+        match f.api.outcome(&req, Duration::from_secs(120)).unwrap() {
+            Outcome::Response(r) => {
+                let r: Value = serde_json::from_str(&r).unwrap();
+                let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
+                (r["statusCode"].as_i64().unwrap(), body)
+            }
+            Outcome::Error(e) => panic!("remediate failed: {e}"),
+        }
+    };
+    let status = || {
+        aispm_json(url, &["remediation", "show", &id, "--format", "json"])["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (code, body) = call(&id, "another-secret", now);
+    assert_eq!(code, 401, "{body:#}");
+    assert!(
+        body["error"].as_str().unwrap().contains("does not match"),
+        "{body:#}"
+    );
+    let (code, body) = call(&id, "callback-secret", now - 3600);
+    assert_eq!(code, 401, "{body:#}");
+    assert!(
+        body["error"].as_str().unwrap().contains("window"),
+        "{body:#}"
+    );
+    assert_eq!(status(), "awaiting_approval");
+    let (code, body) = call(&id, "callback-secret", now);
+    assert_eq!(code, 200, "{body:#}");
+    assert_eq!(body["status"], "verified", "{body:#}");
+    assert_eq!(body["after"]["Status"], "Inactive");
+    let shown = aispm_json(url, &["remediation", "show", &id, "--format", "json"]);
+    assert!(
+        shown["log"].as_array().unwrap().iter().any(|e| e["by"]
+            .as_str()
+            .unwrap()
+            .starts_with("ana@example.com (signed approval callback)")),
+        "{shown:#}"
+    );
+    let (code, body) = call(&id, "callback-secret", now);
+    assert_eq!(code, 409, "{body:#}");
+    let (code, _) = call("rem-ffffffffffffffff", "callback-secret", now);
+    assert_eq!(code, 404);
+    f.stop();
+    emu.stop();
+}

@@ -9,12 +9,21 @@
 //! |---|---|
 //! | `AISPM_REMEDIATION_POLICY` | the remediation policy's JSON (`docs/remediation.md`); absent: every action a dry run |
 //! | `AISPM_REMEDIATOR_ROLE_NAME` | the role changes are made with in member accounts (default `aispm-remediator`) |
+//! | `AISPM_APPROVAL_SECRET` | the secret signed approval callbacks are checked with (`super::callback`); absent: callbacks are refused |
+//!
+//! The same function serves the signed approval callbacks of its function
+//! URL ([`Function::callback`]).
 
 use aws_lambda_events::dynamodb::Event;
+use aws_lambda_events::lambda_function_urls::{
+    LambdaFunctionUrlRequest, LambdaFunctionUrlResponse,
+};
 use serde::Serialize;
+use serde_json::json;
 
 use super::apply::Target;
-use super::run::{Run, run};
+use super::callback::{CallbackError, Decision, Verdict, verify};
+use super::run::{DecisionError, Run, approve, deny, run};
 use super::stream::triggers;
 use super::verify::Verifier;
 use super::{Record, RemediationPolicy, Status};
@@ -30,6 +39,33 @@ pub struct Function {
     target: Target,
     verifier: Verifier,
     by: String,
+    approval_secret: Option<String>,
+}
+
+/// What invoked the function.
+#[derive(Debug)]
+pub enum Invocation {
+    /// A batch of the findings table's stream.
+    Stream(Box<Event>),
+    /// A request to its function URL: a signed approval callback.
+    Callback(Box<LambdaFunctionUrlRequest>),
+}
+
+impl Invocation {
+    /// Tells the two apart (a function URL request has an HTTP
+    /// `requestContext`) and parses the event; a broken one is an error
+    /// saying what it is not.
+    pub fn parse(payload: serde_json::Value) -> Result<Self, PipelineError> {
+        if payload["requestContext"]["http"].is_object() {
+            serde_json::from_value(payload)
+                .map(|r| Self::Callback(Box::new(r)))
+                .map_err(|e| PipelineError::Event(format!("not a function URL request: {e}")))
+        } else {
+            serde_json::from_value(payload)
+                .map(|e| Self::Stream(Box::new(e)))
+                .map_err(|e| PipelineError::Event(format!("not a DynamoDB stream batch: {e}")))
+        }
+    }
 }
 
 /// What one invocation did.
@@ -86,6 +122,7 @@ impl Function {
                 cfg: deps.cfg.clone(),
             },
             by: format!("aispm-remediate ({caller_arn})"),
+            approval_secret: get("AISPM_APPROVAL_SECRET").filter(|s| !s.is_empty()),
         })
     }
 
@@ -132,5 +169,121 @@ impl Function {
             }
         }
         Ok(summary)
+    }
+
+    /// One signed approval callback (a function URL request): the decision
+    /// is made only for a `POST` whose signature holds; the answer is the
+    /// record as it now stands, or an error naming what was wrong.
+    pub async fn callback<S: Store>(
+        &self,
+        store: &S,
+        req: &LambdaFunctionUrlRequest,
+    ) -> LambdaFunctionUrlResponse {
+        let answer = |status: i64, body: serde_json::Value| {
+            let mut r = LambdaFunctionUrlResponse::default();
+            r.status_code = status;
+            r.body = Some(body.to_string());
+            r
+        };
+        let error = |status: i64, message: String| answer(status, json!({"error": message}));
+        if req.request_context.http.method.as_deref() != Some("POST") {
+            return error(405, "approval callbacks are POST requests".into());
+        }
+        let Some(secret) = &self.approval_secret else {
+            return error(
+                503,
+                "approval callbacks are not configured (AISPM_APPROVAL_SECRET)".into(),
+            );
+        };
+        let raw = req.body.clone().unwrap_or_default();
+        let body = if req.is_base64_encoded {
+            match aws_smithy_types::base64::decode(&raw) {
+                Ok(b) => b,
+                Err(e) => return error(400, format!("the body is not base64: {e}")),
+            }
+        } else {
+            raw.into_bytes()
+        };
+        let header = req
+            .headers
+            .get("x-aispm-signature")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let now = Timestamp::now();
+        let checked = verify(secret.as_bytes(), header, &body, now.unix_secs())
+            .and_then(|()| Decision::parse(&body));
+        let d = match checked {
+            Ok(d) => d,
+            Err(e @ CallbackError::Body(_)) => return error(400, e.to_string()),
+            Err(e) => return error(401, e.to_string()),
+        };
+        let by = format!("{} (signed approval callback)", d.by);
+        let decided = match d.decision {
+            Verdict::Approve => {
+                let run = Run {
+                    policy: &self.policy,
+                    only: None,
+                    target: &self.target,
+                    verifier: Some(&self.verifier),
+                    by: &by,
+                    clock: Timestamp::now,
+                };
+                approve(store, &run, &d.action_id, d.note.as_deref()).await
+            }
+            Verdict::Deny => {
+                deny(
+                    store,
+                    &d.action_id,
+                    d.reason.as_deref().unwrap_or_default(),
+                    &by,
+                    now,
+                )
+                .await
+            }
+        };
+        match decided {
+            Ok(r) => answer(200, json!(r)),
+            Err(e @ DecisionError::NotFound(_)) => error(404, e.to_string()),
+            Err(e @ DecisionError::Refused { .. }) => error(409, e.to_string()),
+            Err(e) => error(500, e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn sample(path: &str) -> serde_json::Value {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../events")
+            .join(path);
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn stream_batches_and_callbacks_are_told_apart() {
+        match Invocation::parse(sample("dynamodb/findings-stream-batch.json")).unwrap() {
+            Invocation::Stream(b) => assert!(!b.records.is_empty()),
+            other => panic!("{other:?}"),
+        }
+        match Invocation::parse(sample("lambda-url/approval-callback.json")).unwrap() {
+            Invocation::Callback(r) => {
+                assert_eq!(r.request_context.http.method.as_deref(), Some("POST"));
+                assert!(r.headers.get("x-aispm-signature").is_some());
+                let d =
+                    super::super::callback::Decision::parse(r.body.unwrap().as_bytes()).unwrap();
+                assert_eq!(d.decision, Verdict::Approve);
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = Invocation::parse(serde_json::json!({"Records": 3})).unwrap_err();
+        assert!(e.to_string().contains("not a DynamoDB stream batch"), "{e}");
+        let e = Invocation::parse(
+            serde_json::json!({"requestContext": {"http": {}}, "isBase64Encoded": "no"}),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("not a function URL request"), "{e}");
     }
 }

@@ -18,6 +18,7 @@ pub mod apply;
 pub mod attach_bedrock_guardrail;
 pub mod attach_permissions_boundary;
 pub mod audit;
+pub mod callback;
 pub mod catalog;
 pub mod deactivate_access_key;
 pub mod deny_data_exfiltration;
