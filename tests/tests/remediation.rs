@@ -1061,7 +1061,7 @@ fn approval_requests_wait_and_are_approved_or_denied() {
 /// passed over, and the same batch again changes and logs nothing.
 #[test]
 fn the_compiled_remediate_function_acts_on_the_findings_stream() {
-    use aispm_tests::runtime_api::{Function, Outcome};
+    use aispm_tests::runtime_api::Outcome;
     use std::time::Duration;
     let emu = Emulator::start().unwrap();
     seeded(scenarios::exposed_key(&emu.url));
@@ -1087,21 +1087,7 @@ fn the_compiled_remediate_function_acts_on_the_findings_stream() {
     let batch = batch.to_string();
     let policy =
         r#"{"default_mode": "off", "actions": {"deactivate_access_key": {"mode": "auto"}}}"#;
-    let env = [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", REGION),
-        ("AWS_ENDPOINT_URL", url),
-        ("AISPM_TABLE", "remediation"),
-        ("AISPM_REGIONS", REGION),
-        ("AISPM_REMEDIATION_POLICY", policy),
-    ];
-    let f = Function::start(
-        env!("CARGO_BIN_EXE_aispm-fn-remediate-e2e"),
-        "aispm-remediate",
-        &env,
-    )
-    .expect("start remediate");
+    let f = start_remediate(url, policy, &[]);
     let invoke = |event: &str| {
         let id = f.api.invoke(event);
         match f.api.outcome(&id, Duration::from_secs(120)).unwrap() {
@@ -1823,7 +1809,7 @@ fn scenario_2_the_training_is_held_until_released() {
 #[test]
 fn the_compiled_remediate_function_takes_signed_approval_callbacks() {
     use aispm_shared::remediate::callback::sign;
-    use aispm_tests::runtime_api::{Function, Outcome};
+    use aispm_tests::runtime_api::Outcome;
     use std::time::Duration;
     let emu = Emulator::start().unwrap();
     seeded(scenarios::exposed_key(&emu.url));
@@ -1849,22 +1835,7 @@ fn the_compiled_remediate_function_takes_signed_approval_callbacks() {
     assert_eq!(waiting.len(), 1, "{planned:#}");
     assert_eq!(waiting[0]["status"], "awaiting_approval");
     let id = waiting[0]["action_id"].as_str().unwrap().to_owned();
-    let env = [
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_REGION", REGION),
-        ("AWS_ENDPOINT_URL", url),
-        ("AISPM_TABLE", "remediation"),
-        ("AISPM_REGIONS", REGION),
-        ("AISPM_REMEDIATION_POLICY", policy),
-        ("AISPM_APPROVAL_SECRET", "callback-secret"),
-    ];
-    let f = Function::start(
-        env!("CARGO_BIN_EXE_aispm-fn-remediate-e2e"),
-        "aispm-remediate",
-        &env,
-    )
-    .expect("start remediate");
+    let f = start_remediate(url, policy, &[("AISPM_APPROVAL_SECRET", "callback-secret")]);
     let sample: Value = serde_json::from_str(include_str!(
         "../../events/lambda-url/approval-callback.json"
     ))
@@ -1928,4 +1899,29 @@ fn the_compiled_remediate_function_takes_signed_approval_callbacks() {
     assert_eq!(code, 404);
     f.stop();
     emu.stop();
+}
+
+/// The compiled remediate function on the emulator at `url`, with the
+/// store in table `remediation`, under `policy`, and `extra` variables.
+fn start_remediate(
+    url: &str,
+    policy: &str,
+    extra: &[(&str, &str)],
+) -> aispm_tests::runtime_api::Function {
+    let mut env = vec![
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+        ("AWS_ENDPOINT_URL", url),
+        ("AISPM_TABLE", "remediation"),
+        ("AISPM_REGIONS", REGION),
+        ("AISPM_REMEDIATION_POLICY", policy),
+    ];
+    env.extend_from_slice(extra);
+    aispm_tests::runtime_api::Function::start(
+        env!("CARGO_BIN_EXE_aispm-fn-remediate-e2e"),
+        "aispm-remediate",
+        &env,
+    )
+    .expect("start remediate")
 }

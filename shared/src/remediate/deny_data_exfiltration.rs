@@ -10,8 +10,8 @@ use serde_json::{Value, json};
 
 use super::Record;
 use super::catalog::DENY_EXFILTRATION_POLICY;
+use super::identity_policies::role_inline_or_null;
 use crate::aws::{Clients, CollectError, SdkResultExt};
-use crate::collect::util::policy_json;
 use crate::model::NotAssessedReason;
 
 fn role(r: &Record) -> &str {
@@ -28,19 +28,7 @@ fn planned(r: &Record) -> Option<&Value> {
 
 /// `{"PolicyName": ..., "PolicyDocument": document | null}`.
 pub async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
-    let doc = match c
-        .iam
-        .get_role_policy()
-        .role_name(role(r))
-        .policy_name(DENY_EXFILTRATION_POLICY)
-        .send()
-        .await
-        .op("iam:GetRolePolicy")
-    {
-        Ok(out) => policy_json(out.policy_document()),
-        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Value::Null,
-        Err(e) => return Err(e),
-    };
+    let doc = role_inline_or_null(c, role(r), DENY_EXFILTRATION_POLICY).await?;
     Ok(json!({"PolicyName": DENY_EXFILTRATION_POLICY, "PolicyDocument": doc}))
 }
 

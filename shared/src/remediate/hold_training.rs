@@ -16,9 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Record;
-use super::identity_policies::{Identity, delete_inline, put_inline};
+use super::identity_policies::{Identity, delete_inline, put_inline, role_inline_or_null};
 use crate::aws::{Clients, CollectError, SdkResultExt};
-use crate::collect::util::policy_json;
 use crate::model::NotAssessedReason;
 
 /// The inline deny the hold writes on each training role.
@@ -131,19 +130,7 @@ pub async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
         if holds.contains_key(&name) {
             continue;
         }
-        let doc = match c
-            .iam
-            .get_role_policy()
-            .role_name(&name)
-            .policy_name(HOLD_POLICY)
-            .send()
-            .await
-            .op("iam:GetRolePolicy")
-        {
-            Ok(out) => policy_json(out.policy_document()),
-            Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Value::Null,
-            Err(e) => return Err(e),
-        };
+        let doc = role_inline_or_null(c, &name, HOLD_POLICY).await?;
         holds.insert(name, doc);
     }
     Ok(json!({"Running": running, "Holds": holds}))

@@ -24,6 +24,28 @@ pub fn identity(r: &Record) -> Identity<'_> {
     }
 }
 
+/// Role `role`'s inline policy `name` as a document, `null` when it has none
+/// of that name.
+pub async fn role_inline_or_null(
+    c: &Clients,
+    role: &str,
+    name: &str,
+) -> Result<serde_json::Value, CollectError> {
+    match c
+        .iam
+        .get_role_policy()
+        .role_name(role)
+        .policy_name(name)
+        .send()
+        .await
+        .op("iam:GetRolePolicy")
+    {
+        Ok(out) => Ok(crate::collect::util::policy_json(out.policy_document())),
+        Err(e) if e.code.as_deref() == Some("NoSuchEntity") => Ok(serde_json::Value::Null),
+        Err(e) => Err(e),
+    }
+}
+
 /// The names of its inline policies.
 pub async fn inline_names(c: &Clients, id: Identity<'_>) -> Result<Vec<String>, CollectError> {
     let mut names = Vec::new();
