@@ -23,8 +23,11 @@ pub const REGION: &str = "us-east-1";
 /// The outside account granted write on training data in scenario 2.
 pub const OUTSIDE_ACCOUNT: &str = "999988887777";
 
+/// A customer managed key with automatic rotation, as the scenarios' keys
+/// are configured well: their weaknesses lie elsewhere.
 async fn key(cfg: &SdkConfig, description: &str) -> Result<String> {
-    Ok(aws_sdk_kms::Client::new(cfg)
+    let kms = aws_sdk_kms::Client::new(cfg);
+    let arn = kms
         .create_key()
         .description(description)
         .send()
@@ -33,7 +36,13 @@ async fn key(cfg: &SdkConfig, description: &str) -> Result<String> {
         .key_metadata()
         .and_then(|k| k.arn())
         .unwrap_or_default()
-        .to_owned())
+        .to_owned();
+    kms.enable_key_rotation()
+        .key_id(&arn)
+        .send()
+        .await
+        .context("kms key rotation")?;
+    Ok(arn)
 }
 
 /// A model served by an endpoint, the usual SageMaker hosting chain.

@@ -431,6 +431,12 @@ async fn seed_management(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resul
         .and_then(|k| k.arn())
         .unwrap_or_default()
         .to_owned();
+    aws_sdk_kms::Client::new(cfg)
+        .enable_key_rotation()
+        .key_id(&logs_key)
+        .send()
+        .await
+        .context("logs kms key rotation")?;
     harden_bucket(cfg, &logs, &logs_key).await?;
     let bedrock = aws_sdk_bedrock::Client::new(cfg);
     bedrock

@@ -613,8 +613,20 @@ async fn account_state(url: &str) -> Value {
             );
         }
     }
+    let kms = aws_sdk_kms::Client::new(&cfg);
+    let mut keys = BTreeMap::new();
+    for k in kms.list_keys().send().await.unwrap().keys() {
+        let id = k.key_id().unwrap();
+        let rotation = kms
+            .get_key_rotation_status()
+            .key_id(id)
+            .send()
+            .await
+            .unwrap();
+        keys.insert(id.to_owned(), rotation.key_rotation_enabled());
+    }
     serde_json::json!({"users": users, "roles": roles, "buckets": buckets, "secrets": secrets,
-                       "agents": agents,
+                       "agents": agents, "keys": keys,
                        "bedrock_logging": format!("{:?}", logging.logging_config())})
 }
 
@@ -1924,4 +1936,51 @@ fn start_remediate(
         &env,
     )
     .expect("start remediate")
+}
+
+/// Scenario 2's training key with its rotation turned off (its bucket and
+/// job are AI data): rotation is turned on, verified by the rescan of the
+/// key (the finding resolves), and turned off again by the rollback.
+#[test]
+fn the_training_key_gets_rotation_verified_and_rolled_back() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::poisoned_training_data(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let key = rt.block_on(async {
+        let kms =
+            aws_sdk_kms::Client::new(&aispm_tests::seed::emulator_config(&emu.url, REGION).await);
+        let mut found = None;
+        for k in kms.list_keys().send().await.unwrap().keys() {
+            let d = kms
+                .describe_key()
+                .key_id(k.key_id().unwrap())
+                .send()
+                .await
+                .unwrap();
+            let meta = d.key_metadata().unwrap();
+            if meta.description() == Some("training data") {
+                found = Some(meta.arn().unwrap().to_owned());
+            }
+        }
+        let key = found.expect("the training key");
+        kms.disable_key_rotation()
+            .key_id(&key)
+            .send()
+            .await
+            .unwrap();
+        key
+    });
+    let changed = action_lifecycle(&emu.url, "enable_kms_key_rotation", serde_json::json!({}));
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    assert_eq!(changed[0]["resource_arn"], key.as_str());
+    assert_eq!(changed[0]["rule_id"], "kms_ai_key_rotation_disabled");
+    assert_eq!(
+        changed[0]["before"],
+        serde_json::json!({"KeyRotationEnabled": false})
+    );
+    assert_eq!(
+        changed[0]["after"],
+        serde_json::json!({"KeyRotationEnabled": true})
+    );
+    emu.stop();
 }

@@ -15,8 +15,8 @@ use super::catalog::ActionKind;
 use super::{
     Record, Status, attach_bedrock_guardrail as guardrail, attach_permissions_boundary as boundary,
     deactivate_access_key as key, deny_data_exfiltration as deny,
-    enable_bedrock_invocation_logging as logging, hold_training as hold,
-    narrow_role_policy as narrow, quarantine_access_key as quarantine,
+    enable_bedrock_invocation_logging as logging, enable_kms_key_rotation as kms,
+    hold_training as hold, narrow_role_policy as narrow, quarantine_access_key as quarantine,
     require_action_confirmation as confirm, rotate_secret as rotate, s3_block_public_access as pab,
     s3_remove_foreign_write as foreign,
 };
@@ -37,7 +37,7 @@ async fn read(c: &Clients, r: &Record) -> Result<Value, CollectError> {
         ActionKind::EnableBedrockInvocationLogging => logging::read(c, r).await,
         ActionKind::NarrowRolePolicy => narrow::read(c, r).await,
         ActionKind::HoldTraining => hold::read(c, r).await,
-        a => Err(unsupported(a)),
+        ActionKind::EnableKmsKeyRotation => kms::read(c, r).await,
     }
 }
 
@@ -56,7 +56,7 @@ fn fixed(r: &Record, state: &Value) -> bool {
         ActionKind::EnableBedrockInvocationLogging => logging::fixed(r, state),
         ActionKind::NarrowRolePolicy => narrow::fixed(r, state),
         ActionKind::HoldTraining => hold::fixed(r, state),
-        _ => false,
+        ActionKind::EnableKmsKeyRotation => kms::fixed(r, state),
     }
 }
 
@@ -85,7 +85,7 @@ async fn write(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErr
         ActionKind::EnableBedrockInvocationLogging => logging::write(c, r, before).await,
         ActionKind::NarrowRolePolicy => narrow::write(c, r, before).await,
         ActionKind::HoldTraining => hold::write(c, r, before).await,
-        a => Err(unsupported(a)),
+        ActionKind::EnableKmsKeyRotation => kms::write(c, r, before).await,
     }
 }
 
@@ -112,16 +112,8 @@ async fn undo(c: &Clients, r: &Record, before: &Value) -> Result<(), CollectErro
         ActionKind::EnableBedrockInvocationLogging => logging::undo(c, r, before).await,
         ActionKind::NarrowRolePolicy => narrow::undo(c, r, before).await,
         ActionKind::HoldTraining => hold::undo(c, r, before).await,
-        a => Err(unsupported(a)),
+        ActionKind::EnableKmsKeyRotation => kms::undo(c, r, before).await,
     }
-}
-
-fn unsupported(a: ActionKind) -> CollectError {
-    CollectError::other(
-        a.name(),
-        crate::model::NotAssessedReason::Error,
-        format!("this version of aispm cannot apply {a}"),
-    )
 }
 
 /// Where and as whom changes are made.

@@ -231,9 +231,7 @@ impl ActionKind {
                 "path_exposed_key_blast_radius",
             ],
             Self::RotateSecret => &["secretsmanager_ai_secret_without_rotation"],
-            // No rule reports a KMS key without rotation yet: the action
-            // exists for policies and `--finding` runs that name it.
-            Self::EnableKmsKeyRotation => &[],
+            Self::EnableKmsKeyRotation => &["kms_ai_key_rotation_disabled"],
             Self::NarrowRolePolicy => &[
                 "identity_ai_role_admin_or_wildcard",
                 "identity_ai_role_broad_data_access",
@@ -534,6 +532,7 @@ impl ActionKind {
                 | Self::RequireActionConfirmation
                 | Self::NarrowRolePolicy
                 | Self::HoldTraining
+                | Self::EnableKmsKeyRotation
         )
     }
 }

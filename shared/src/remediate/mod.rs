@@ -24,6 +24,7 @@ pub mod deactivate_access_key;
 pub mod deny_data_exfiltration;
 pub mod docs;
 pub mod enable_bedrock_invocation_logging;
+pub mod enable_kms_key_rotation;
 pub mod function;
 pub mod hold_training;
 pub mod identity_policies;

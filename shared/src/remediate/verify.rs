@@ -92,6 +92,11 @@ fn call(r: &Record) -> Option<(&'static str, &'static str, Value)> {
                        .and_then(|a| a["actionGroups"].as_object())
                        .and_then(|g| g.keys().next().cloned())}),
         ),
+        ActionKind::EnableKmsKeyRotation => (
+            "kms.amazonaws.com",
+            "EnableKeyRotation",
+            json!({"keyId": r.resource_arn}),
+        ),
         ActionKind::S3BlockPublicAccess => (
             "s3.amazonaws.com",
             "PutPublicAccessBlock",

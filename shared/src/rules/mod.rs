@@ -11,6 +11,7 @@ pub mod docs;
 pub mod gaps;
 pub mod governance;
 pub mod identity;
+pub mod kms;
 pub mod path;
 pub mod policy;
 pub mod s3;
@@ -236,6 +237,7 @@ pub const RULES: &[Rule] = &[
     identity::ai_role_unused::RULE,
     identity::compromised_key_quarantine_attached::RULE,
     identity::role_trust_any_principal::RULE,
+    kms::ai_key_rotation_disabled::RULE,
     path::agent_excessive_agency::RULE,
     path::exposed_key_blast_radius::RULE,
     path::poisonable_training_data::RULE,

@@ -1,0 +1,3 @@
+//! KMS rules.
+
+pub mod ai_key_rotation_disabled;
