@@ -1984,3 +1984,104 @@ fn the_training_key_gets_rotation_verified_and_rolled_back() {
     );
     emu.stop();
 }
+
+/// OU scopes: the emulator's account moved into the `ml` OU of its
+/// organization. Key deactivation scoped to a sibling OU skips the key's
+/// finding, saying the account is under none of its OUs, and changes
+/// nothing; scoped to `ml` (or to the root) it is applied and verified.
+#[test]
+fn ou_scopes_follow_the_accounts_place_in_the_organization() {
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::exposed_key(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (root, ml, other) = rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
+        let org = aws_sdk_organizations::Client::new(&cfg);
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let root = org.list_roots().send().await.unwrap().roots()[0]
+            .id()
+            .unwrap()
+            .to_owned();
+        let ou = |name: &'static str| {
+            let (org, root) = (org.clone(), root.clone());
+            async move {
+                org.create_organizational_unit()
+                    .parent_id(root)
+                    .name(name)
+                    .send()
+                    .await
+                    .unwrap()
+                    .organizational_unit()
+                    .unwrap()
+                    .id()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        let (ml, other) = (ou("ml").await, ou("other").await);
+        org.move_account()
+            .account_id(ACCOUNT)
+            .source_parent_id(&root)
+            .destination_parent_id(&ml)
+            .send()
+            .await
+            .unwrap();
+        (root, ml, other)
+    });
+    let url = emu.url.as_str();
+    sweep_open_rules(url);
+    let scoped = |ou: &str| {
+        let path = std::env::temp_dir().join(format!("aispm-ou-{ou}-{}.json", std::process::id()));
+        std::fs::write(
+            &path,
+            serde_json::json!({"default_mode": "off", "actions": {"deactivate_access_key":
+                {"mode": "auto", "ous": [ou]}}})
+            .to_string(),
+        )
+        .unwrap();
+        let out = aispm_json(
+            url,
+            &[
+                "remediate",
+                "--local",
+                "--policy",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        let _ = std::fs::remove_file(path);
+        out.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["action"] == "deactivate_access_key")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    let elsewhere = scoped(&other);
+    assert!(!elsewhere.is_empty());
+    for r in &elsewhere {
+        assert_eq!(r["status"], "skipped", "{r:#}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .contains("under none of the action's OUs"),
+            "{r:#}"
+        );
+    }
+    let here = scoped(&ml);
+    assert!(here.iter().any(|r| r["status"] == "verified"), "{here:#?}");
+    let under_root = scoped(&root);
+    assert!(
+        under_root
+            .iter()
+            .all(|r| r["status"] != "skipped" || !r["reason"].as_str().unwrap().contains("OUs")),
+        "{under_root:#?}"
+    );
+    emu.stop();
+}

@@ -61,14 +61,20 @@ impl Facts {
 /// finding that is not open is recorded as skipped; an unknown id is
 /// [`StoreError::NotFound`]), with the tags its account's stored
 /// snapshot holds, the changes the audit shows in the hour before `now`,
-/// and the stored records that stand.
-pub async fn plan_stored<S: FindingReads + Snapshots>(
+/// the stored records that stand, and, when an action is scoped to OUs,
+/// the findings' accounts' places in the organization (`place`).
+pub async fn plan_stored<S, P>(
     store: &S,
     policy: &RemediationPolicy,
     only: Option<&[String]>,
     stored: &[audit::Stored],
     now: Timestamp,
-) -> Result<Vec<Record>, StoreError> {
+    place: P,
+) -> Result<Vec<Record>, StoreError>
+where
+    S: FindingReads + Snapshots,
+    P: AsyncFnOnce(&BTreeSet<&str>) -> BTreeMap<String, Vec<String>>,
+{
     let findings = match only {
         Some(ids) => {
             let mut found = Vec::new();
@@ -138,6 +144,9 @@ pub async fn plan_stored<S: FindingReads + Snapshots>(
         }
     }
     let accounts: BTreeSet<&str> = findings.iter().map(|f| f.account_id.as_str()).collect();
+    if super::placement::uses_ous(policy) {
+        facts.ous = place(&accounts).await;
+    }
     for account in accounts {
         facts.add_snapshot(&store.account(account).await?);
     }

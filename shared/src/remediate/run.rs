@@ -4,7 +4,7 @@
 //! record that too. Every record that is not skipped is in the audit before
 //! anything is changed; the finding's history notes every change.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use tracing::{info, warn};
 
@@ -46,7 +46,10 @@ pub async fn run<S: Store>(store: &S, run: &Run<'_>) -> Result<Vec<Record>, Stor
         *s = audit::save(store, Some(s), &r, run.by, now).await?;
         info!(action_id = %r.action_id, "approval request expired");
     }
-    let mut records = plan_stored(store, run.policy, run.only, &stored, now).await?;
+    let place = async |accounts: &BTreeSet<&str>| {
+        super::placement::ou_paths(&run.target.base, &run.target.counter, accounts).await
+    };
+    let mut records = plan_stored(store, run.policy, run.only, &stored, now, place).await?;
     let mut versions: BTreeMap<String, Stored> = stored
         .into_iter()
         .map(|s| (s.record.action_id.clone(), s))
