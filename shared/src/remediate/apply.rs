@@ -143,14 +143,10 @@ impl Target {
     }
 }
 
-/// Applies every `planned` record this version can apply; the others are
-/// left as they are.
+/// Applies every `planned` record; the others are left as they are.
 pub async fn apply_planned(target: &Target, records: &mut [Record]) {
     let mut accounts: BTreeMap<String, Result<SdkConfig, String>> = BTreeMap::new();
-    for r in records
-        .iter_mut()
-        .filter(|r| r.status == Status::Planned && r.action.can_apply())
-    {
+    for r in records.iter_mut().filter(|r| r.status == Status::Planned) {
         match target.clients(&mut accounts, r).await {
             Ok(c) => fix(r, &c).await,
             Err(why) => fail(r, why),
@@ -167,10 +163,6 @@ pub fn cannot_roll_back(r: &Record) -> Option<String> {
             Some(_) if r.after == r.before => {
                 Some("the resource was not changed (it was already fixed)".into())
             }
-            Some(_) if !r.action.can_apply() => Some(format!(
-                "this version of aispm cannot roll back {}",
-                r.action
-            )),
             Some(_) => None,
         },
         s => Some(format!("it is {}: nothing was changed", s.as_str())),

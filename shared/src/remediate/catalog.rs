@@ -476,11 +476,11 @@ impl ActionKind {
             ],
             Self::HoldTraining => match f.resource_type {
                 AssetType::S3Bucket => {
-                    let readers = super::narrow_role_policy::evidence_list(evidence, "read_by");
+                    let readers = super::evidence_list(evidence, "read_by");
                     super::hold_training::calls(name, &readers)?
                 }
                 _ => {
-                    let bucket = super::narrow_role_policy::evidence_list(evidence, "assets")
+                    let bucket = super::evidence_list(evidence, "assets")
                         .into_iter()
                         .find(|a| a.starts_with("arn:aws:s3:::"))
                         .map(super::resource_name)
@@ -513,27 +513,6 @@ impl ActionKind {
     /// while the narrowed identity can still take its steps).
     pub fn resolves_rule(self, rule_id: &str) -> bool {
         self.resolves() && !(self == Self::NarrowRolePolicy && rule_id.starts_with("path_"))
-    }
-
-    /// Whether this version of aispm can apply it (rather than only plan
-    /// and dry-run it).
-    pub fn can_apply(self) -> bool {
-        matches!(
-            self,
-            Self::DeactivateAccessKey
-                | Self::QuarantineAccessKey
-                | Self::AttachPermissionsBoundary
-                | Self::DenyDataExfiltration
-                | Self::RotateSecret
-                | Self::S3BlockPublicAccess
-                | Self::S3RemoveForeignWrite
-                | Self::EnableBedrockInvocationLogging
-                | Self::AttachBedrockGuardrail
-                | Self::RequireActionConfirmation
-                | Self::NarrowRolePolicy
-                | Self::HoldTraining
-                | Self::EnableKmsKeyRotation
-        )
     }
 }
 

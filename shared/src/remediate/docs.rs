@@ -7,7 +7,7 @@ use super::catalog::ActionKind;
 pub fn docs_table() -> String {
     use std::fmt::Write;
     let mut out = String::from(
-        "| Action | Applied by this version | Fixes findings of | Changes | Calls (IAM permissions) | Settings |\n|---|---|---|---|---|---|\n",
+        "| Action | Fixes findings of | Changes | Calls (IAM permissions) | Settings |\n|---|---|---|---|---|\n",
     );
     for a in ActionKind::ALL {
         let list = |items: Vec<String>| {
@@ -19,13 +19,8 @@ pub fn docs_table() -> String {
         };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} | {} | {} |",
             a.name(),
-            if a.can_apply() {
-                "yes, with rollback"
-            } else {
-                "planned and dry-run only"
-            },
             list(a.accepts().iter().map(|r| format!("`{r}`")).collect()),
             list(
                 a.resource_types()

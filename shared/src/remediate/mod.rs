@@ -44,6 +44,7 @@ pub mod stream;
 pub mod verify;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 pub use catalog::ActionKind;
 pub use plan::{Facts, plan, plan_stored};
@@ -134,6 +135,23 @@ pub struct Record {
 /// role's or agent's name or id, a bucket's name).
 pub fn resource_name(arn: &str) -> &str {
     arn.rsplit(['/', ':']).next().unwrap_or(arn)
+}
+
+/// The value of the evidence field `name` (evidence as the planner holds
+/// it: `{"field", "value"}`).
+pub fn evidence_field<'a>(evidence: &'a [Value], name: &str) -> Option<&'a Value> {
+    evidence
+        .iter()
+        .find(|e| e["field"] == name)
+        .map(|e| &e["value"])
+}
+
+/// The strings of the evidence list `name`.
+pub fn evidence_list<'a>(evidence: &'a [Value], name: &str) -> Vec<&'a str> {
+    evidence_field(evidence, name)
+        .and_then(Value::as_array)
+        .map(|l| l.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// The stable id of an action on one occurrence of a finding.

@@ -99,23 +99,6 @@ pub fn calls(arn: &str, settings: &Map<String, Value>) -> Result<Vec<Call>, Stri
     ])
 }
 
-/// The value of the evidence field `name` (evidence as the planner holds
-/// it: `{"field", "value"}`).
-fn field<'a>(evidence: &'a [Value], name: &str) -> Option<&'a Value> {
-    evidence
-        .iter()
-        .find(|e| e["field"] == name)
-        .map(|e| &e["value"])
-}
-
-/// The strings of the evidence list `name`.
-pub fn evidence_list<'a>(evidence: &'a [Value], name: &str) -> Vec<&'a str> {
-    field(evidence, name)
-        .and_then(Value::as_array)
-        .map(|l| l.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
 /// The identity a narrowing changes for a finding on another resource (an
 /// attack path): the first tool role of an agent path (evidence `tools`),
 /// else the last IAM role or user the path crosses (evidence `assets`).
@@ -131,7 +114,7 @@ pub fn target(
     {
         return None;
     }
-    let field = |name: &str| field(evidence, name);
+    let field = |name: &str| super::evidence_field(evidence, name);
     let is_identity =
         |a: &&str| a.contains(":iam::") && (a.contains(":role/") || a.contains(":user/"));
     let arn = field("tools")

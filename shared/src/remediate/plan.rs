@@ -238,14 +238,7 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
         return skip(record, why);
     }
     let tags = facts.tags.get(&f.resource_arn);
-    let excluded = [
-        Some(policy.exclude_tag.as_str()),
-        entry.exclude_tag.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .find(|t| tags.is_some_and(|tags| tags.contains_key(*t)));
-    if let Some(t) = excluded {
+    if let Some(t) = exclusion(policy, entry, facts, &f.resource_arn) {
         return skip(
             record,
             format!("the resource carries the exclusion tag `{t}`"),
@@ -315,8 +308,11 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
     let retargeted;
     let f = match super::narrow_role_policy::target(kind, f, evidence) {
         Some(t) => {
-            if let Some(t) = excluded_target(policy, entry, facts, &t.resource_arn) {
-                return skip(record, t);
+            if let Some(tag) = exclusion(policy, entry, facts, &t.resource_arn) {
+                return skip(
+                    record,
+                    format!("{} carries the exclusion tag `{tag}`", t.resource_arn),
+                );
             }
             record.resource_arn = t.resource_arn.clone();
             record.region = t.region.clone();
@@ -337,14 +333,15 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
     record
 }
 
-/// Why the exclusion tag keeps aispm off `arn`, a resource other than the
-/// finding's, if it does.
-fn excluded_target(
-    policy: &RemediationPolicy,
-    entry: &super::ActionPolicy,
+/// The exclusion tag (the policy's, or the action's own) that `arn`
+/// carries, if any: it keeps aispm off the resource whatever else the
+/// policy says.
+fn exclusion<'a>(
+    policy: &'a RemediationPolicy,
+    entry: &'a super::ActionPolicy,
     facts: &Facts,
     arn: &str,
-) -> Option<String> {
+) -> Option<&'a str> {
     let tags = facts.tags.get(arn)?;
     [
         Some(policy.exclude_tag.as_str()),
@@ -353,7 +350,6 @@ fn excluded_target(
     .into_iter()
     .flatten()
     .find(|t| tags.contains_key(*t))
-    .map(|t| format!("{arn} carries the exclusion tag `{t}`"))
 }
 
 /// Applies the blast-radius caps in plan order (riskiest first).
@@ -386,22 +382,7 @@ fn cap(policy: &RemediationPolicy, facts: &Facts, records: &mut [Record]) {
                 r.status = Status::Skipped;
                 r.reason = Some(why);
             }
-            None => {
-                *n += 1;
-                if r.mode == Mode::Approval && !r.action.can_apply() {
-                    r.status = Status::Skipped;
-                    r.reason = Some(format!(
-                        "this version of aispm plans and dry-runs {} but cannot apply it, so it asks no approval yet",
-                        r.action
-                    ));
-                } else if r.mode == Mode::Auto && !r.action.can_apply() {
-                    r.status = Status::Skipped;
-                    r.reason = Some(format!(
-                        "this version of aispm plans and dry-runs {} but cannot apply it yet",
-                        r.action
-                    ));
-                }
-            }
+            None => *n += 1,
         }
     }
 }
