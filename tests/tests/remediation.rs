@@ -2085,3 +2085,49 @@ fn ou_scopes_follow_the_accounts_place_in_the_organization() {
     );
     emu.stop();
 }
+
+/// Scope reduction keeps what the AI workload needs to run: scenario 1's
+/// execution role used none of its services in IAM's tracking period, yet
+/// the model it serves reads its artifacts with `s3:GetObject` (a data
+/// event IAM does not track). The narrowing drops the DynamoDB and RDS Data
+/// API statements and keeps the artifact read, recorded in the plan as a
+/// need of the model; the broad-data finding resolves on the rescan.
+#[test]
+fn a_narrowing_keeps_what_the_workload_running_as_the_role_needs() {
+    use aispm_tests::proxy::FaultProxy;
+    let emu = Emulator::start().unwrap();
+    seeded(scenarios::unregistered_llm(&emu.url));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let role = "internal-llm-exec";
+    let namespaces = rt.block_on(policy_namespaces(&emu.url, None, Some(role)));
+    assert!(namespaces.contains(&"s3".to_owned()), "{namespaces:?}");
+    let faults = scenarios::last_accessed_responses(
+        &format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+        &report(&namespaces, &[]),
+    );
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let changed = action_lifecycle(
+        &proxy.url,
+        "narrow_role_policy",
+        serde_json::json!({"min_age_days": 0}),
+    );
+    assert_eq!(changed.len(), 1, "{changed:#?}");
+    let needs = &changed[0]["calls"][0]["params"]["NeededActions"];
+    let artifacts = format!("arn:aws:s3:::llm-artifacts-{ACCOUNT}");
+    assert_eq!(
+        needs,
+        &serde_json::json!([{"Action": "s3:GetObject", "Resource": artifacts,
+            "Workload": format!("arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/internal-llm"),
+            "Link": "artifact_in"}]),
+        "{:#}",
+        changed[0]
+    );
+    let doc = &changed[0]["after"]["Inline"][format!("{role}-access")]["Document"];
+    assert_eq!(
+        doc["Statement"],
+        serde_json::json!([{"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": format!("{artifacts}/*")}]),
+        "{doc:#}"
+    );
+    emu.stop();
+}

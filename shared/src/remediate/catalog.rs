@@ -296,7 +296,7 @@ impl ActionKind {
                 Setting {
                     key: "keep_actions",
                     required: false,
-                    doc: "action patterns always kept (what the workload needs but did not use in IAM's tracking period)",
+                    doc: "action patterns always kept, beyond what its AI workloads need on their linked resources (which is kept anyway): what else it needs but did not use in IAM's tracking period",
                 },
                 Setting {
                     key: "min_age_days",

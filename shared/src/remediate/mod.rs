@@ -30,6 +30,7 @@ pub mod hold_training;
 pub mod identity_policies;
 pub mod narrow;
 pub mod narrow_role_policy;
+pub mod needs;
 pub mod placement;
 pub mod plan;
 pub mod policy;

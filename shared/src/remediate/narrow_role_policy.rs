@@ -94,7 +94,7 @@ pub fn calls(arn: &str, settings: &Map<String, Value>) -> Result<Vec<Call>, Stri
         ),
         call(
             "iam:PutRolePolicy",
-            json!({"Target": arn, "Keep": "the actions it used and keep_actions: inline policies replaced; its own managed policies get a new default version; shared and AWS managed ones are replaced by an inline narrowed copy"}),
+            json!({"Target": arn, "Keep": "the actions it used, those the AI workloads running as it need (NeededActions) and keep_actions: inline policies replaced; its own managed policies get a new default version; shared and AWS managed ones are replaced by an inline narrowed copy"}),
         ),
     ])
 }
@@ -147,16 +147,30 @@ fn params(r: &Record) -> &Value {
     r.calls.first().map_or(&Value::Null, |c| &c.params)
 }
 
-/// The plan's `keep_actions` patterns.
+/// Records in the plan (`NeededActions`) what the workloads running as the
+/// identity need to keep running, which the narrowing keeps.
+pub fn add_needs(calls: &mut [Call], needs: Option<&Vec<super::needs::Need>>) {
+    if let (Some(needs), Some(Value::Object(p))) = (needs, calls.first_mut().map(|c| &mut c.params))
+        && let Ok(v) = serde_json::to_value(needs)
+    {
+        p.insert("NeededActions".into(), v);
+    }
+}
+
+/// The actions the plan keeps whatever the report says: the
+/// `keep_actions` patterns and the workloads' needs.
 fn keep(r: &Record) -> Vec<ActionPattern> {
-    params(r)["KeepActions"]
+    let p = params(r);
+    let patterns = p["KeepActions"].as_array().into_iter().flatten();
+    let needed = p["NeededActions"]
         .as_array()
-        .map(|l| {
-            l.iter()
-                .filter_map(|k| k.as_str().and_then(ActionPattern::parse))
-                .collect()
-        })
-        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .map(|n| &n["Action"]);
+    patterns
+        .chain(needed)
+        .filter_map(|k| k.as_str().and_then(ActionPattern::parse))
+        .collect()
 }
 
 /// The report recorded by [`prepare`].

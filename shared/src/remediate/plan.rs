@@ -41,6 +41,9 @@ pub struct Facts {
     /// bucket-policy statements `s3_remove_foreign_write` removes), by
     /// finding id.
     pub evidence: BTreeMap<String, Vec<serde_json::Value>>,
+    /// What the AI workloads running as each identity need to keep running
+    /// (kept by a narrowing of it), by identity ARN.
+    pub needs: BTreeMap<String, Vec<super::needs::Need>>,
 }
 
 impl Facts {
@@ -53,6 +56,21 @@ impl Facts {
                 self.tags.insert(a.arn.clone(), a.tags.clone());
             }
         }
+    }
+
+    /// Adds what the workloads stored for one account need of the
+    /// identities they run as.
+    pub fn add_needs(&mut self, snapshot: &AccountSnapshot) {
+        let mut inv = crate::model::Inventory::default();
+        for item in &snapshot.items {
+            match &item.part {
+                Part::Asset(a) => inv.assets.push(a.clone()),
+                Part::Edge(e) => inv.edges.push(e.clone()),
+                Part::Coverage(_) => {}
+            }
+        }
+        let access = crate::access::Access::from_inventory(&inv);
+        self.needs.extend(super::needs::needs(&inv, &access));
     }
 }
 
@@ -147,8 +165,13 @@ where
     if super::placement::uses_ous(policy) {
         facts.ous = place(&accounts).await;
     }
+    let narrowing = policy.mode(ActionKind::NarrowRolePolicy) != Mode::Off;
     for account in accounts {
-        facts.add_snapshot(&store.account(account).await?);
+        let snapshot = store.account(account).await?;
+        facts.add_snapshot(&snapshot);
+        if narrowing {
+            facts.add_needs(&snapshot);
+        }
     }
     Ok(plan(policy, &findings, &facts))
 }
@@ -322,7 +345,12 @@ fn one(policy: &RemediationPolicy, f: &FindingState, kind: ActionKind, facts: &F
         None => f,
     };
     match kind.calls(f, evidence, &entry.settings) {
-        Ok(calls) => record.calls = calls,
+        Ok(mut calls) => {
+            if kind == ActionKind::NarrowRolePolicy {
+                super::narrow_role_policy::add_needs(&mut calls, facts.needs.get(&f.resource_arn));
+            }
+            record.calls = calls;
+        }
         Err(why) => return skip(record, why),
     }
     record.status = match mode {
@@ -840,5 +868,46 @@ mod tests {
             n.reason.as_deref().unwrap().contains("not a bedrock_agent"),
             "{n:?}"
         );
+    }
+
+    #[test]
+    fn a_narrowing_records_what_the_identitys_workloads_need() {
+        let mut f = finding("r", "identity_ai_role_broad_data_access", 70, A);
+        f.resource_type = AssetType::IamRole;
+        f.resource_arn = format!("arn:aws:iam::{A}:role/trainer");
+        let need = super::super::needs::Need {
+            action: "s3:GetObject".into(),
+            resource: "arn:aws:s3:::train".into(),
+            workload: format!("arn:aws:sagemaker:us-east-1:{A}:training-job/j"),
+            link: "reads_data".into(),
+        };
+        let mut facts = Facts::default();
+        facts
+            .needs
+            .insert(f.resource_arn.clone(), vec![need.clone()]);
+        let p = policy(
+            r#"{"default_mode": "off", "actions": {"narrow_role_policy": {"mode": "dry_run"}}}"#,
+        );
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert_eq!(
+            n.calls[0].params["NeededActions"],
+            serde_json::json!([{"Action": "s3:GetObject", "Resource": "arn:aws:s3:::train",
+                                "Workload": need.workload, "Link": "reads_data"}])
+        );
+        // Another identity's needs are not this one's.
+        facts.needs.clear();
+        facts
+            .needs
+            .insert(format!("arn:aws:iam::{A}:role/other"), vec![need]);
+        let r = plan(&p, std::slice::from_ref(&f), &facts);
+        let n = r
+            .iter()
+            .find(|r| r.action == ActionKind::NarrowRolePolicy)
+            .unwrap();
+        assert!(n.calls[0].params.get("NeededActions").is_none(), "{n:?}");
     }
 }
