@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::access::Access;
 use crate::iam::pattern::wildcard_match;
 use crate::iam::{Capabilities, what_can};
-use crate::model::{EdgeKind, Inventory};
+use crate::model::{Edge, EdgeKind, Inventory};
 
 /// One action a workload needs.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct Need {
 /// What a link from a workload asks of the identity it runs as, on the
 /// link's target: `(action, on the target's objects)`.
 fn asks(kind: EdgeKind, to: &str) -> &'static [(&'static str, bool)] {
-    let bucket = to.starts_with("arn:aws:s3:::") || to.contains(":s3:::");
+    let bucket = to.contains(":s3:::");
     match kind {
         EdgeKind::ReadsData | EdgeKind::DataSource | EdgeKind::ArtifactIn if bucket => {
             &[("s3:GetObject", true), ("s3:ListBucket", false)]
@@ -74,13 +74,20 @@ fn granted(caps: &Capabilities<'_>, action: &str, resource: &str, objects: bool)
 /// nothing it can vouch for and is left out.
 pub fn needs(inv: &Inventory, access: &Access) -> BTreeMap<String, Vec<Need>> {
     let mut runs_as: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for e in inv.edges.iter().filter(|e| e.kind == EdgeKind::ExecutesAs) {
-        runs_as.entry(&e.to).or_default().insert(&e.from);
+    let mut from: BTreeMap<&str, Vec<&Edge>> = BTreeMap::new();
+    for e in &inv.edges {
+        if e.kind == EdgeKind::ExecutesAs {
+            runs_as.entry(&e.to).or_default().insert(&e.from);
+        }
+        from.entry(&e.from).or_default().push(e);
     }
-    let account_of = |arn: &str| arn.split(':').nth(4).map(str::to_owned);
+    let edges_from = |arn: &str| from.get(arn).into_iter().flatten().copied();
     let mut out = BTreeMap::new();
     for (identity, workloads) in runs_as {
-        let Some(snap) = account_of(identity).and_then(|a| access.account(&a)) else {
+        let Some(snap) = inv
+            .asset(identity)
+            .and_then(|a| access.account(&a.account_id))
+        else {
             continue;
         };
         let Ok(caps) = what_can(snap, identity) else {
@@ -89,7 +96,7 @@ pub fn needs(inv: &Inventory, access: &Access) -> BTreeMap<String, Vec<Need>> {
         // The workload's own links, and the keys of the data it links to.
         let mut links: Vec<(&str, EdgeKind, &str)> = Vec::new();
         for w in &workloads {
-            for e in inv.edges.iter().filter(|e| e.from == *w) {
+            for e in edges_from(w) {
                 links.push((w, e.kind, &e.to));
                 if matches!(
                     e.kind,
@@ -98,11 +105,7 @@ pub fn needs(inv: &Inventory, access: &Access) -> BTreeMap<String, Vec<Need>> {
                         | EdgeKind::DataSource
                         | EdgeKind::ArtifactIn
                 ) {
-                    for k in inv
-                        .edges
-                        .iter()
-                        .filter(|k| k.from == e.to && k.kind == EdgeKind::EncryptedBy)
-                    {
+                    for k in edges_from(&e.to).filter(|k| k.kind == EdgeKind::EncryptedBy) {
                         links.push((w, EdgeKind::EncryptedBy, &k.to));
                     }
                 }
@@ -134,7 +137,7 @@ pub fn needs(inv: &Inventory, access: &Access) -> BTreeMap<String, Vec<Need>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{AssetType, Edge, Evidence};
+    use crate::model::{AssetType, Evidence};
     use crate::rules::testkit::asset;
     use serde_json::json;
 

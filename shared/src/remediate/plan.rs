@@ -165,11 +165,21 @@ where
     if super::placement::uses_ous(policy) {
         facts.ous = place(&accounts).await;
     }
-    let narrowing = policy.mode(ActionKind::NarrowRolePolicy) != Mode::Off;
+    // What workloads need is read only where a narrowing may plan.
+    let narrowed: BTreeSet<&str> = findings
+        .iter()
+        .filter(|f| {
+            policy.mode(ActionKind::NarrowRolePolicy) != Mode::Off
+                && ActionKind::NarrowRolePolicy
+                    .accepts()
+                    .contains(&f.rule_id.as_str())
+        })
+        .map(|f| f.account_id.as_str())
+        .collect();
     for account in accounts {
         let snapshot = store.account(account).await?;
         facts.add_snapshot(&snapshot);
-        if narrowing {
+        if narrowed.contains(account) {
             facts.add_needs(&snapshot);
         }
     }
