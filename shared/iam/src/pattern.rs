@@ -69,6 +69,21 @@ pub struct Syntax {
 pub struct UnclosedVariable;
 
 impl Pattern {
+    /// Whether `source` compiles (what [`Pattern::new`] refuses, without
+    /// building anything): with variables on, every `${` needs its `}`.
+    pub fn check(source: &str, syntax: Syntax) -> Result<(), UnclosedVariable> {
+        if !syntax.variables {
+            return Ok(());
+        }
+        let mut rest = source;
+        while let Some(i) = rest.find("${") {
+            let var = rest.get(i..).unwrap_or_default();
+            let end = var.find('}').ok_or(UnclosedVariable)?;
+            rest = var.get(end + 1..).unwrap_or_default();
+        }
+        Ok(())
+    }
+
     /// Compiles `source`.
     pub fn new(source: &str, syntax: Syntax) -> Result<Self, UnclosedVariable> {
         let text = if syntax.fold_case {

@@ -192,27 +192,32 @@ impl Policies {
         self.len() == 0
     }
 
+    /// The policy `raw` prepared for `kind`, and whether it holds only the
+    /// statements for `service` (a policy seen once is read for its
+    /// request's service only; one seen again is prepared whole and kept).
     fn get(
         &mut self,
         raw: &RawValue,
         at: impl Fn() -> String,
         kind: PolicyKind,
-    ) -> Result<Arc<Policy>, PolicyError> {
+        service: &str,
+    ) -> Result<(Arc<Policy>, bool), PolicyError> {
         let text = raw.get();
         if let Some(p) = self.prepared[kind as usize].get(text) {
-            return Ok(Arc::clone(p));
+            return Ok((Arc::clone(p), false));
         }
-        let p = Arc::new(policy(text, kind).map_err(|e| e.within(&at()))?);
         if !self.second_sighting(kind as usize, text) {
-            return Ok(p);
+            let p = policy(text, kind, Some(service)).map_err(|e| e.within(&at()))?;
+            return Ok((Arc::new(p), true));
         }
+        let p = Arc::new(policy(text, kind, None).map_err(|e| e.within(&at()))?);
         // Bounded: a batch of ever-new policies does not grow memory.
         let map = &mut self.prepared[kind as usize];
         if map.len() >= MAX_PREPARED {
             map.clear();
         }
         map.insert(text.into(), Arc::clone(&p));
-        Ok(p)
+        Ok((p, false))
     }
 
     /// Whether `text` (of the use `tag`) was seen before; remembers it.
@@ -232,7 +237,8 @@ impl Policies {
     }
 
     fn keep_set(&mut self, trust: bool, rest: &str, set: &Arc<Prepared>) {
-        if !self.second_sighting(3 + usize::from(trust), rest) {
+        // A set read for one service is not kept for the next request.
+        if set.pruned || !self.second_sighting(3 + usize::from(trust), rest) {
             return;
         }
         let map = &mut self.sets[usize::from(trust)];
@@ -253,6 +259,8 @@ struct Prepared {
     scps: Vec<Vec<Arc<Policy>>>,
     rcps: Vec<Vec<Arc<Policy>>>,
     management_account: Option<String>,
+    /// Some policy holds only the statements for the request's service.
+    pruned: bool,
 }
 
 /// A document that opens with its request, `{"request": {...}, ...`: the
@@ -313,16 +321,19 @@ pub struct Simulation {
 }
 
 /// A policy from its JSON text: an object, or a string holding one.
-fn policy(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-    let p = if text.starts_with('"') {
-        let inner: String =
-            serde_json::from_str(text).map_err(|e| PolicyError::new("", e.to_string()))?;
-        Policy::parse(&inner)
+/// Read whole, or only for requests of `service` ([`Policy::parse_for`]).
+fn policy(text: &str, kind: PolicyKind, service: Option<&str>) -> Result<Policy, PolicyError> {
+    let inner: String;
+    let text = if text.starts_with('"') {
+        inner = serde_json::from_str(text).map_err(|e| PolicyError::new("", e.to_string()))?;
+        &inner
     } else {
-        Policy::parse(text)
-    }?;
-    p.validate(kind)?;
-    Ok(p)
+        text
+    };
+    match service {
+        Some(service) => Policy::parse_for(text, kind, service),
+        None => Policy::parse_as(text, kind),
+    }
 }
 
 impl Simulation {
@@ -339,21 +350,22 @@ impl Simulation {
         let split = split_request(text).and_then(|(req, rest)| {
             let input = serde_json::from_str::<RequestInput>(req).ok()?;
             let request = request_of(input).ok()?;
-            Some((request.service() == "sts", rest, request))
+            Some((rest, request))
         });
-        if let Some((trust, rest, request)) = split {
+        if let Some((rest, request)) = split {
+            let trust = request.service() == "sts";
             if let Some(set) = cache.set(trust, rest) {
                 return Ok(Self { request, set });
             }
             // The request is built already; the rest of the line is read
             // whole (its request again, only to check the line).
-            let set = Arc::new(prepare(read(text)?, trust, cache)?);
+            let set = Arc::new(prepare(read(text)?, request.service(), cache)?);
             cache.keep_set(trust, rest, &set);
             return Ok(Self { request, set });
         }
         let mut input = read(text)?;
         let request = request_of(std::mem::take(&mut input.request))?;
-        let set = prepare(input, request.service() == "sts", cache)?;
+        let set = prepare(input, request.service(), cache)?;
         Ok(Self {
             request,
             set: Arc::new(set),
@@ -408,9 +420,15 @@ fn read(text: &str) -> Result<Input<'_>, RequestError> {
     })
 }
 
-/// The document's policies, prepared through `cache`; `trust` when the
-/// request is an `sts:` action (its resource policy is a trust policy).
-fn prepare(input: Input<'_>, trust: bool, cache: &mut Policies) -> Result<Prepared, RequestError> {
+/// The document's policies, prepared through `cache` for a request of the
+/// lowercase `service` (for `sts`, its resource policy is a trust policy).
+fn prepare(
+    input: Input<'_>,
+    service: &str,
+    cache: &mut Policies,
+) -> Result<Prepared, RequestError> {
+    let trust = service == "sts";
+    let mut pruned = false;
     let rp_kind = if trust {
         PolicyKind::Trust
     } else {
@@ -420,7 +438,11 @@ fn prepare(input: Input<'_>, trust: bool, cache: &mut Policies) -> Result<Prepar
     let mut list = |name: &dyn Fn() -> String, pols: &[&RawValue], kind: PolicyKind| {
         pols.iter()
             .enumerate()
-            .map(|(i, p)| cache.get(p, || format!("{}[{i}]", name()), kind))
+            .map(|(i, p)| {
+                let (p, part) = cache.get(p, || format!("{}[{i}]", name()), kind, service)?;
+                pruned |= part;
+                Ok(p)
+            })
             .collect::<Result<Vec<_>, PolicyError>>()
     };
     let identity = list(
@@ -444,9 +466,13 @@ fn prepare(input: Input<'_>, trust: bool, cache: &mut Policies) -> Result<Prepar
     // RCPs name `"Principal": "*"`; they are validated as resource-based.
     let rcps = levels("rcps", &input.rcps, PolicyKind::Resource)?;
     let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
-        None => Ok(None),
+        None => Ok::<_, PolicyError>(None),
         Some(p) if p.get() == "null" => Ok(None),
-        Some(p) => cache.get(p, || at.to_owned(), kind).map(Some),
+        Some(p) => {
+            let (p, part) = cache.get(p, || at.to_owned(), kind, service)?;
+            pruned |= part;
+            Ok(Some(p))
+        }
     };
     let resource = one(input.resource_policy, "resource_policy", rp_kind)?;
     let boundary = one(
@@ -471,6 +497,7 @@ fn prepare(input: Input<'_>, trust: bool, cache: &mut Policies) -> Result<Prepar
         scps,
         rcps,
         management_account: input.management_account,
+        pruned,
     })
 }
 

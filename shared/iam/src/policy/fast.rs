@@ -346,7 +346,7 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::{Value, json};
 
-    use super::super::{Policy, parse};
+    use super::super::{Policy, PolicyKind, parse};
 
     /// Policy-shaped JSON, often wrong in type or value somewhere.
     fn loose() -> impl Strategy<Value = Value> {
@@ -418,20 +418,30 @@ mod tests {
             prop::option::of(loose()),
             prop::option::of(loose()),
             any::<bool>(),
+            prop::sample::select(vec![
+                json!(["s3:Get*", "kms:*"]),
+                json!("sagemaker:CreateModel"),
+                json!(["STS:Assume*"]),
+                json!("*"),
+                json!(["s3:Get*", "getobject"]),
+                json!([]),
+            ]),
         )
-            .prop_map(|(effect, action, principal, condition, resource)| {
-                let mut st = json!({"Sid": "s", "Effect": effect, action: ["s3:Get*", "kms:*"]});
-                if resource {
-                    st["Resource"] = json!(["arn:aws:s3:::b/${aws:username}/*", "*"]);
-                }
-                if let Some(p) = principal {
-                    st["Principal"] = p;
-                }
-                if let Some(c) = condition {
-                    st["Condition"] = c;
-                }
-                st
-            })
+            .prop_map(
+                |(effect, action, principal, condition, resource, actions)| {
+                    let mut st = json!({"Sid": "s", "Effect": effect, action: actions});
+                    if resource {
+                        st["Resource"] = json!(["arn:aws:s3:::b/${aws:username}/*", "*"]);
+                    }
+                    if let Some(p) = principal {
+                        st["Principal"] = p;
+                    }
+                    if let Some(c) = condition {
+                        st["Condition"] = c;
+                    }
+                    st
+                },
+            )
     }
 
     fn document() -> impl Strategy<Value = Value> {
@@ -469,6 +479,19 @@ mod tests {
                 prop_assert_eq!(parse::build(raw), slow.clone());
             }
             prop_assert_eq!(Policy::parse(&text), slow);
+        }
+
+        /// A policy read for one service's requests refuses exactly what
+        /// the whole reading refuses, with the same error, for every use.
+        #[test]
+        fn a_policy_read_for_one_service_has_the_same_errors(
+            doc in document(),
+            kind in prop::sample::select(vec![PolicyKind::Identity, PolicyKind::Resource, PolicyKind::Trust]),
+            service in prop::sample::select(vec!["s3", "kms", "sts", "sagemaker", "bedrock"]),
+        ) {
+            let text = doc.to_string();
+            let whole = Policy::parse_as(&text, kind).err();
+            prop_assert_eq!(Policy::parse_for(&text, kind, service).err(), whole);
         }
     }
 

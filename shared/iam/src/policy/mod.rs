@@ -64,22 +64,39 @@ impl ActionPattern {
                 name: Pattern::new("*", syntax).ok()?,
             });
         }
-        let (svc, name) = text.split_once(':')?;
-        if svc.is_empty()
-            || name.is_empty()
-            || !svc
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-            || name.contains(':')
-        {
-            return None;
-        }
+        let (svc, name) = Self::split(text)?;
         let service = svc.to_ascii_lowercase();
         Some(Self {
             key: service_key(&service),
             service,
             name: Pattern::new(name, syntax).ok()?,
         })
+    }
+
+    /// `service:name` of a well-formed pattern other than `*`.
+    fn split(text: &str) -> Option<(&str, &str)> {
+        let (svc, name) = text.split_once(':')?;
+        let ok = !svc.is_empty()
+            && !name.is_empty()
+            && svc
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            && !name.contains(':');
+        ok.then_some((svc, name))
+    }
+
+    /// Whether [`ActionPattern::parse`] accepts `text` (nothing is built).
+    pub fn is_valid(text: &str) -> bool {
+        text == "*" || Self::split(text).is_some()
+    }
+
+    /// Whether `text`, a pattern that may be malformed, can match an action
+    /// of the lowercase `service`.
+    pub fn may_name(text: &str, service: &str) -> bool {
+        text == "*"
+            || text
+                .split_once(':')
+                .is_some_and(|(svc, _)| svc.eq_ignore_ascii_case(service))
     }
 
     /// Matches a lowercase `service` and `name`.
@@ -208,6 +225,10 @@ pub struct Policy {
     /// its service index stays true).
     pub statements: Vec<Statement>,
     index: ServiceIndex,
+    /// For a policy read for one service ([`Policy::parse_for`]): each
+    /// kept statement's number in the document. Empty: every statement is
+    /// kept, in order.
+    numbers: Vec<usize>,
 }
 
 /// Which statements can apply to each service: most statements name one or
@@ -253,6 +274,42 @@ pub enum PolicyKind {
     Trust,
 }
 
+impl PolicyKind {
+    /// What this use requires or forbids of statement `i`, which has a
+    /// `Principal` (`Some(false)`), a `NotPrincipal` (`Some(true)`) or
+    /// neither, and has a `Resource` / `NotResource` or not.
+    fn check(self, i: usize, principal: Option<bool>, resources: bool) -> Result<(), PolicyError> {
+        let at = |e: &str| format!("Statement[{i}].{e}");
+        match (self, principal) {
+            (PolicyKind::Identity, Some(not)) => {
+                let e = if not { "NotPrincipal" } else { "Principal" };
+                return Err(PolicyError::new(
+                    at(e),
+                    "is not allowed here: this policy is not resource-based",
+                ));
+            }
+            (PolicyKind::Resource | PolicyKind::Trust, None) => {
+                return Err(PolicyError::new(
+                    at("Principal"),
+                    "is required in a resource-based policy",
+                ));
+            }
+            _ => {}
+        }
+        if self != PolicyKind::Trust && !resources {
+            return Err(PolicyError::new(at("Resource"), "is required"));
+        }
+        Ok(())
+    }
+}
+
+/// What [`Policy::parse_for`] reads a policy for.
+#[derive(Clone, Copy)]
+struct Only<'a> {
+    kind: PolicyKind,
+    service: &'a str,
+}
+
 impl Policy {
     /// Parses policy JSON text.
     pub fn parse(text: &str) -> Result<Self, PolicyError> {
@@ -291,7 +348,27 @@ impl Policy {
             id,
             statements,
             index,
+            numbers: Vec::new(),
         }
+    }
+
+    /// Parses and validates for a use (`kind`) like [`Policy::parse_as`],
+    /// keeping only the statements that can apply to an action of the
+    /// lowercase `service` (`*`, `NotAction`, or an action of that
+    /// service). Every statement is still checked: the errors are
+    /// `parse_as`'s, and a decision about an action of `service` is the
+    /// same as with the whole policy. [`Policy::candidates`] numbers the
+    /// statements as the document does. Such a policy is for deciding
+    /// requests of that service only (its `statements` are not the
+    /// document's).
+    pub fn parse_for(text: &str, kind: PolicyKind, service: &str) -> Result<Self, PolicyError> {
+        let only = Only { kind, service };
+        if let Some(raw) = fast::raw_policy(text) {
+            return build_for(raw, Some(only));
+        }
+        let p = Self::parse(text)?;
+        p.validate(kind)?;
+        Ok(p)
     }
 
     /// The statements that can apply to an action of the service whose key
@@ -322,37 +399,17 @@ impl Policy {
                 }
                 (None, None) => return None,
             };
-            self.statements.get(i).map(|s| (i, s))
+            let number = self.numbers.get(i).copied().unwrap_or(i);
+            self.statements.get(i).map(|s| (number, s))
         })
     }
 
     /// Checks the elements a use requires or forbids.
     pub fn validate(&self, kind: PolicyKind) -> Result<(), PolicyError> {
         for (i, st) in self.statements.iter().enumerate() {
-            let at = |e: &str| format!("Statement[{i}].{e}");
-            match kind {
-                PolicyKind::Identity if st.principal.is_some() => {
-                    let e = if st.not_principal {
-                        "NotPrincipal"
-                    } else {
-                        "Principal"
-                    };
-                    return Err(PolicyError::new(
-                        at(e),
-                        "is not allowed here: this policy is not resource-based",
-                    ));
-                }
-                PolicyKind::Resource | PolicyKind::Trust if st.principal.is_none() => {
-                    return Err(PolicyError::new(
-                        at("Principal"),
-                        "is required in a resource-based policy",
-                    ));
-                }
-                _ => {}
-            }
-            if kind != PolicyKind::Trust && st.resources.is_none() {
-                return Err(PolicyError::new(at("Resource"), "is required"));
-            }
+            let principal = st.principal.as_ref().map(|_| st.not_principal);
+            let number = self.numbers.get(i).copied().unwrap_or(i);
+            kind.check(number, principal, st.resources.is_some())?;
         }
         Ok(())
     }

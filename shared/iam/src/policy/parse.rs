@@ -233,6 +233,13 @@ fn scalar(v: &Value, at: impl Fn() -> String) -> Result<Text<'_>, PolicyError> {
 
 /// The policy a shape-checked document describes.
 pub(super) fn build(raw: RawPolicy<'_>) -> Result<Policy, PolicyError> {
+    build_for(raw, None)
+}
+
+/// Builds a policy: every statement, or, for `only`, those that can apply
+/// to its service (the others are checked, not built), validated for its
+/// use.
+pub(super) fn build_for(raw: RawPolicy<'_>, only: Option<Only<'_>>) -> Result<Policy, PolicyError> {
     let version = match raw.version.as_deref() {
         None => None,
         Some("2012-10-17") => Some(Version::V2012_10_17),
@@ -249,29 +256,133 @@ pub(super) fn build(raw: RawPolicy<'_>) -> Result<Policy, PolicyError> {
     };
     let variables = version == Some(Version::V2012_10_17);
     let single = raw.single;
-    let statements = raw
-        .statements
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| {
-            statement(s, variables).map_err(|e| {
-                if single {
-                    e.within("Statement")
-                } else {
-                    e.within(&format!("Statement[{i}]"))
-                }
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Policy::new(
-        version,
-        raw.id.map(Cow::into_owned),
-        statements,
-    ))
+    let within = |e: PolicyError, i: usize| {
+        if single {
+            e.within("Statement")
+        } else {
+            e.within(&format!("Statement[{i}]"))
+        }
+    };
+    let mut statements = Vec::with_capacity(raw.statements.len());
+    let mut numbers = Vec::new();
+    // As `validate` after parsing: a use's error counts only once every
+    // statement has parsed.
+    let mut misuse = None;
+    for (i, s) in raw.statements.into_iter().enumerate() {
+        let Some(only) = only else {
+            statements.push(statement(s, variables).map_err(|e| within(e, i))?);
+            continue;
+        };
+        if misuse.is_none() {
+            let principal = match (&s.principal, &s.not_principal) {
+                (Some(_), _) => Some(false),
+                (None, Some(_)) => Some(true),
+                (None, None) => None,
+            };
+            let resources = s.resource.is_some() || s.not_resource.is_some();
+            misuse = only.kind.check(i, principal, resources).err();
+        }
+        if may_apply(&s, only.service) {
+            statements.push(statement(s, variables).map_err(|e| within(e, i))?);
+            numbers.push(i);
+        } else {
+            check_statement(s, variables).map_err(|e| within(e, i))?;
+        }
+    }
+    if let Some(e) = misuse {
+        return Err(e);
+    }
+    let mut policy = Policy::new(version, raw.id.map(Cow::into_owned), statements);
+    if numbers.len() != policy.statements.len() || numbers.iter().enumerate().any(|(a, b)| a != *b)
+    {
+        policy.numbers = numbers;
+    }
+    Ok(policy)
 }
 
-/// One of two exclusive elements (`Action` / `NotAction`), and whether it
-/// was the second.
+/// Whether a statement, read but not yet checked, can apply to an action
+/// of the lowercase `service`. One that is malformed gets the same error
+/// either way.
+fn may_apply(raw: &RawStatement<'_>, service: &str) -> bool {
+    match (&raw.action, &raw.not_action) {
+        (Some(list), None) => list.iter().any(|a| ActionPattern::may_name(a, service)),
+        _ => true,
+    }
+}
+
+/// What `statement` would refuse, in the same order with the same errors,
+/// without building anything.
+fn check_statement(raw: RawStatement<'_>, variables: bool) -> Result<(), PolicyError> {
+    match raw.effect.as_deref() {
+        Some("Allow" | "Deny") => {}
+        Some(other) => {
+            return Err(PolicyError::new(
+                "Effect",
+                format!("must be \"Allow\" or \"Deny\", got {}", quoted(other)),
+            ));
+        }
+        None => return Err(PolicyError::new("Effect", "is required")),
+    }
+    if let Some((p, not)) = one_of(
+        raw.principal,
+        raw.not_principal,
+        ("Principal", "NotPrincipal"),
+    )? {
+        let name = if not { "NotPrincipal" } else { "Principal" };
+        check_principals(p).map_err(|e| e.within(name))?;
+    }
+    match one_of(raw.action, raw.not_action, ("Action", "NotAction"))? {
+        None => {
+            return Err(PolicyError::new(
+                "Action",
+                "is required (Action or NotAction)",
+            ));
+        }
+        Some((written, not)) => {
+            let name = if not { "NotAction" } else { "Action" };
+            if written.is_empty() {
+                return Err(PolicyError::new(name, "is empty"));
+            }
+            if let Some((i, a)) = written
+                .iter()
+                .enumerate()
+                .find(|(_, a)| !ActionPattern::is_valid(a))
+            {
+                return Err(PolicyError::new(
+                    format!("{name}[{i}]"),
+                    format!("`{a}` is not `*` or `service:Action`"),
+                ));
+            }
+        }
+    }
+    if let Some((list, not)) = one_of(raw.resource, raw.not_resource, ("Resource", "NotResource"))?
+    {
+        let name = if not { "NotResource" } else { "Resource" };
+        if list.is_empty() {
+            return Err(PolicyError::new(name, "is empty"));
+        }
+        let syntax = Syntax {
+            wildcards: true,
+            variables,
+            fold_case: false,
+        };
+        if let Some((i, r)) = list
+            .iter()
+            .enumerate()
+            .find(|(_, r)| Pattern::check(r, syntax).is_err())
+        {
+            return Err(PolicyError::new(
+                format!("{name}[{i}]"),
+                format!("`{r}` has a `${{` without its closing `}}`"),
+            ));
+        }
+    }
+    if let Some(c) = raw.condition {
+        check_conditions(c, variables).map_err(|e| e.within("Condition"))?;
+    }
+    Ok(())
+}
+
 fn one_of<T>(
     a: Option<T>,
     b: Option<T>,
@@ -422,6 +533,57 @@ fn principals(raw: RawPrincipals<'_>) -> Result<Principals, PolicyError> {
             Ok(p)
         }
     }
+}
+
+/// What `principals` would refuse, with the same error.
+fn check_principals(raw: RawPrincipals<'_>) -> Result<(), PolicyError> {
+    match raw {
+        RawPrincipals::Text(s) if s == "*" => Ok(()),
+        RawPrincipals::Text(s) => Err(not_principals("", &quoted(&s))),
+        RawPrincipals::Map(mut m) => {
+            m.sort_by(|a, b| a.0.cmp(&b.0));
+            // Whether each type names someone (a repeated type: its last).
+            let mut named = [false; 4];
+            for (k, names) in m {
+                let slot = match &*k {
+                    "AWS" => 0,
+                    "Service" => 1,
+                    "Federated" => 2,
+                    "CanonicalUser" => 3,
+                    _ => {
+                        return Err(PolicyError::new(
+                            k,
+                            "unknown principal type; expected AWS, Service, Federated or CanonicalUser",
+                        ));
+                    }
+                };
+                if let Some(n) = named.get_mut(slot) {
+                    *n = !names.is_empty();
+                }
+            }
+            if named.contains(&true) {
+                Ok(())
+            } else {
+                Err(PolicyError::new("", "names no principal"))
+            }
+        }
+    }
+}
+
+/// What `conditions` would refuse, with the same error.
+fn check_conditions(mut raw: RawConditions<'_>, variables: bool) -> Result<(), PolicyError> {
+    raw.sort_by(|a, b| a.0.cmp(&b.0));
+    for (op_name, mut keys) in raw {
+        keys.sort_by(|a, b| a.0.cmp(&b.0));
+        let operator = Operator::parse(&op_name).ok_or_else(|| {
+            PolicyError::new(&*op_name, format!("unknown condition operator `{op_name}`"))
+        })?;
+        for (key, values) in keys {
+            Condition::check(operator, &key, &values, variables, "")
+                .map_err(|e| e.within(&format!("{op_name}.{key}")))?;
+        }
+    }
+    Ok(())
 }
 
 fn conditions(mut raw: RawConditions<'_>, variables: bool) -> Result<Vec<Condition>, PolicyError> {
