@@ -26,6 +26,11 @@
 
 use std::time::Instant;
 
+/// The allocator of the `aispm` binary, so that the figures are the
+/// command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use aispm_iam::batch::{BatchOptions, run};
 use serde_json::{Value, json};
 
