@@ -7,6 +7,7 @@
 //! `Principal`/`NotPrincipal`, `Condition`; every value as a string or a
 //! list of strings (condition values may also be booleans or numbers).
 
+mod check;
 mod fast;
 mod parse;
 use parse::*;
