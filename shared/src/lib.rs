@@ -18,4 +18,6 @@ pub mod remediate;
 pub mod risk;
 pub mod rules;
 pub mod scan;
+pub mod signing;
 pub mod store;
+pub mod tickets;

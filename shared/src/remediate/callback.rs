@@ -12,10 +12,9 @@
 //! as `aispm remediation approve|deny`.
 
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
-/// How far a signature's time may be from the function's clock.
-pub const REPLAY_WINDOW_SECS: i64 = 300;
+use crate::signing::SignatureError;
+pub use crate::signing::{REPLAY_WINDOW_SECS, hmac_sha256, sign};
 
 /// Why a callback was refused before any decision.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,71 +35,20 @@ pub enum CallbackError {
     Body(String),
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message` under `key`.
-pub fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
-    const BLOCK: usize = 64;
-    let mut k = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        k[..32].copy_from_slice(&Sha256::digest(key));
-    } else {
-        k[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| k.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .into()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The `X-Aispm-Signature` value for `body` sent at `t` (unix seconds).
-pub fn sign(secret: &[u8], t: i64, body: &[u8]) -> String {
-    let mut message = format!("{t}.").into_bytes();
-    message.extend_from_slice(body);
-    format!("t={t},v1={}", hex(&hmac_sha256(secret, &message)))
-}
-
-/// Checks `header` against `body` at `now` (unix seconds): one of its `v1`
-/// signatures must be the body's under `secret`, made within the window.
-pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), CallbackError> {
-    let mut t = None;
-    let mut signatures = Vec::new();
-    for part in header.split(',') {
-        match part.trim().split_once('=') {
-            Some(("t", v)) => t = v.parse::<i64>().ok(),
-            Some(("v1", v)) => signatures.push(v.to_ascii_lowercase()),
-            _ => {}
+impl From<SignatureError> for CallbackError {
+    fn from(e: SignatureError) -> Self {
+        match e {
+            SignatureError::Unsigned => Self::Unsigned,
+            SignatureError::Stale(s) => Self::Stale(s),
+            SignatureError::BadSignature => Self::BadSignature,
         }
     }
-    let Some(t) = t.filter(|_| !signatures.is_empty()) else {
-        return Err(CallbackError::Unsigned);
-    };
-    let skew = now.saturating_sub(t);
-    if skew.abs() > REPLAY_WINDOW_SECS {
-        return Err(CallbackError::Stale(skew));
-    }
-    let want = sign(secret, t, body);
-    let want = want.rsplit('=').next().unwrap_or_default().as_bytes();
-    let equal = |s: &String| {
-        s.len() == want.len()
-            && s.bytes()
-                .zip(want.iter())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
-    };
-    if signatures.iter().any(equal) {
-        Ok(())
-    } else {
-        Err(CallbackError::BadSignature)
-    }
+}
+
+/// Checks `header` against `body` at `now` (unix seconds)
+/// ([`crate::signing::verify`]).
+pub fn verify(secret: &[u8], header: &str, body: &[u8], now: i64) -> Result<(), CallbackError> {
+    crate::signing::verify(secret, header, body, now).map_err(CallbackError::from)
 }
 
 /// What a person decided.
