@@ -57,6 +57,11 @@ enum Command {
     /// change it went through, or roll one back.
     #[command(subcommand)]
     Remediation(cmd::remediation::RemediationCommand),
+    /// Tickets: deliver what the findings store owes each route's sink
+    /// (generic webhook, Slack, Jira, PagerDuty, ServiceNow), redeliver the
+    /// dead-letter queue, list ticket links.
+    #[command(subcommand)]
+    Tickets(cmd::tickets::TicketsCommand),
     /// The IAM policy engine: simulate requests against policies.
     #[command(subcommand)]
     Iam(cmd::iam::IamCommand),
@@ -126,6 +131,7 @@ async fn execute(
         Command::Remediate(args) => Box::pin(cmd::remediate::remediate(args, out)).await,
         Command::Remediation(c) => Box::pin(cmd::remediation::remediation(c, out)).await,
         Command::Event(args) => Box::pin(cmd::event::event(args, out)).await,
+        Command::Tickets(c) => Box::pin(cmd::tickets::tickets(c, out)).await,
         Command::Scan(args) => Box::pin(cmd::scan::run(args, out, err)).await,
         Command::Inventory(args) => Box::pin(cmd::scan::inventory(args, out, err)).await,
     }

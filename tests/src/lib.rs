@@ -5,3 +5,4 @@ pub mod proxy;
 pub mod runtime_api;
 pub mod scenarios;
 pub mod seed;
+pub mod sinks;

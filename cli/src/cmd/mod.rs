@@ -10,3 +10,4 @@ pub(crate) mod rules;
 pub(crate) mod scan;
 pub(crate) mod store;
 pub(crate) mod sweep;
+pub(crate) mod tickets;

@@ -18,8 +18,10 @@
 //! deliver each event once ([`sync`]).
 
 pub mod config;
+pub mod function;
 pub mod http;
 pub mod jira;
+pub mod run;
 pub mod servicenow;
 pub mod sinks;
 pub mod sync;
@@ -298,5 +300,3 @@ pub fn owed(
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod testsink;

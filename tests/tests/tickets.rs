@@ -1,0 +1,388 @@
+//! Each ticket sink's lifecycle against a receiver on 127.0.0.1 that
+//! speaks its API (`aispm_tests::sinks`): a finding opened, changed,
+//! resolved and seen again gets its ticket opened, updated, closed and
+//! reopened, each exactly once, while two syncs run at once and the
+//! receiver takes the first request of each step but answers too late.
+//! Over the in-memory store (the DynamoDB store passes the same contract);
+//! the emulator tests at the end run the CLI and the compiled function.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed expectation is a failed test"
+)]
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aispm_shared::model::{AssetType, FindingStatus, Frameworks, Remediation, Severity, Timestamp};
+use aispm_shared::store::{
+    Change, EventKind, FindingDetail, FindingEvent, FindingState, FindingWrites, MemoryStore,
+};
+use aispm_shared::tickets::config::TicketConfig;
+use aispm_shared::tickets::http::{Client, Retry};
+use aispm_shared::tickets::sync::{Ticketing, sync_all};
+use aispm_tests::sinks::{self as testsink, Receiver};
+
+const ACCOUNT: &str = "111111111111";
+
+fn state(risk: u8) -> FindingState {
+    FindingState {
+        finding_id: "f1".to_owned(),
+        rule_id: "sagemaker_notebook_root_access".to_owned(),
+        title: "Notebook with root access".to_owned(),
+        severity: Severity::High,
+        risk_score: risk,
+        status: FindingStatus::Open,
+        account_id: ACCOUNT.to_owned(),
+        region: "us-east-1".to_owned(),
+        scope: "us-east-1".to_owned(),
+        resource_arn: "arn:aws:sagemaker:us-east-1:111111111111:notebook-instance/nb".to_owned(),
+        resource_type: AssetType::SagemakerNotebookInstance,
+        access_key_id: None,
+        first_seen: "2026-12-01T00:00:00Z".to_owned(),
+        last_seen: "2026-12-01T00:00:00Z".to_owned(),
+        resolved_at: None,
+        occurrence: 1,
+        disposition: None,
+        detail_hash: "h1".to_owned(),
+        version: 1,
+    }
+}
+
+fn detail() -> FindingDetail {
+    FindingDetail {
+        evidence: vec![aispm_shared::model::FindingEvidence::new(
+            "sagemaker:DescribeNotebookInstance",
+            "RootAccess",
+            "Enabled",
+        )],
+        remediation: Remediation {
+            text: "Turn root access off".to_owned(),
+            action: None,
+        },
+        frameworks: Frameworks {
+            owasp_llm: vec![],
+            mitre_atlas: vec![],
+            nist_ai_rmf: vec![],
+            aws_security_hub: vec![],
+        },
+        related: vec![],
+    }
+}
+
+fn event(kind: EventKind, note: Option<&str>) -> FindingEvent {
+    FindingEvent {
+        finding_id: "f1".to_owned(),
+        at: "2026-12-01T00:00:00Z".to_owned(),
+        kind,
+        occurrence: 1,
+        severity: Severity::High,
+        risk_score: 80,
+        by: None,
+        note: note.map(str::to_owned),
+    }
+}
+
+/// A store holding finding `f1` at `risk`.
+async fn store_with(risk: u8) -> MemoryStore {
+    let store = MemoryStore::new();
+    let c = Change {
+        state: state(risk),
+        expected_version: None,
+        detail: Some(detail()),
+        events: vec![event(EventKind::Opened, None)],
+    };
+    store.apply(&c).await.unwrap();
+    store
+}
+
+/// Moves `f1` to a new state (its version one more).
+async fn set(store: &MemoryStore, f: impl FnOnce(&mut FindingState)) {
+    let mut st = store.state(ACCOUNT, "f1").await.unwrap().unwrap();
+    let expected = Some(st.version);
+    f(&mut st);
+    st.version += 1;
+    let c = Change {
+        state: st,
+        expected_version: expected,
+        detail: None,
+        events: vec![],
+    };
+    assert_eq!(
+        store.apply(&c).await.unwrap(),
+        aispm_shared::store::Applied::Done
+    );
+}
+
+fn client() -> Client {
+    Client::new(Retry {
+        attempts: 4,
+        base: Duration::from_millis(20),
+        max: Duration::from_millis(200),
+        timeout: Duration::from_millis(600),
+    })
+    .unwrap()
+}
+
+fn config(sink: serde_json::Value) -> TicketConfig {
+    let text = serde_json::json!({"sinks": {"s": sink}, "routes": [{"sink": "s", "min_severity": "high"}],
+                                  "finding_url": "https://aispm.example/findings/{id}"});
+    TicketConfig::parse(&text.to_string()).unwrap()
+}
+
+/// Syncs twice at once (as two invocations would) and returns what was
+/// delivered.
+async fn sync_twice(store: &MemoryStore, cfg: &TicketConfig, secret: &str) -> usize {
+    let secrets = BTreeMap::from([("s".to_owned(), secret.to_owned())]);
+    let client = client();
+    let ous = BTreeMap::new();
+    let t = Ticketing {
+        config: cfg,
+        secrets: &secrets,
+        client: &client,
+        dead_letters: None,
+        ou_paths: &ous,
+    };
+    let now = Timestamp::now();
+    let (a, b) = tokio::join!(sync_all(store, &t, now), sync_all(store, &t, now));
+    let delivered = a.unwrap().count("delivered") + b.unwrap().count("delivered");
+    let again = sync_all(store, &t, now).await.unwrap();
+    assert_eq!(
+        again.deliveries.len(),
+        0,
+        "a repeated sync sends nothing: {:?}",
+        again.deliveries
+    );
+    delivered
+}
+
+/// Walks `f1` through open → change → resolve → return, checking after
+/// each step with `check(receiver, step)`; the first delivery of each step
+/// meets a receiver that takes the request and answers too late.
+async fn lifecycle(
+    r: &Receiver,
+    cfg: &TicketConfig,
+    secret: &str,
+    check: impl Fn(&Receiver, &str),
+) {
+    let store = store_with(80).await;
+    r.with(|s| s.late = 1);
+    assert_eq!(sync_twice(&store, cfg, secret).await, 1);
+    check(r, "opened");
+    set(&store, |s| s.risk_score = 95).await;
+    r.with(|s| s.late = 1);
+    assert_eq!(sync_twice(&store, cfg, secret).await, 1);
+    check(r, "updated");
+    set(&store, |s| s.status = FindingStatus::Resolved).await;
+    r.with(|s| s.late = 1);
+    assert_eq!(sync_twice(&store, cfg, secret).await, 1);
+    check(r, "resolved");
+    set(&store, |s| {
+        s.status = FindingStatus::Open;
+        s.occurrence = 2;
+    })
+    .await;
+    r.with(|s| s.late = 1);
+    assert_eq!(sync_twice(&store, cfg, secret).await, 1);
+    check(r, "reopened");
+    r.with(|s| assert!(s.refused.is_empty(), "refused: {:?}", s.refused));
+}
+
+#[tokio::test]
+async fn generic_webhook_lifecycle_once_per_event() {
+    let r = testsink::start(testsink::generic).await;
+    // SAFETY of the test: the variable is this test's own.
+    let cfg = config(
+        serde_json::json!({"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "UNUSED_IN_TEST"}),
+    );
+    lifecycle(&r, &cfg, "s3cret", |r, step| {
+        r.with(|s| {
+            let events: Vec<&str> = s
+                .posts
+                .iter()
+                .map(|p| p["event"].as_str().unwrap())
+                .collect();
+            let want = ["opened", "updated", "resolved", "reopened"];
+            let n = want.iter().position(|w| *w == step).unwrap() + 1;
+            assert_eq!(events, want[..n], "after {step}");
+            let last = s.posts.last().unwrap();
+            assert_eq!(last["finding"]["url"], "https://aispm.example/findings/f1");
+            assert_eq!(last["finding"]["evidence"][0]["field"], "RootAccess");
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn pagerduty_lifecycle_triggers_and_resolves_one_alert() {
+    let r = testsink::start(testsink::pagerduty).await;
+    let cfg = config(
+        serde_json::json!({"type": "pagerduty", "url": r.url, "secret_env": "UNUSED_IN_TEST"}),
+    );
+    lifecycle(&r, &cfg, "R0UTING", |r, step| {
+        r.with(|s| {
+            let alert = &s.objects["f1"];
+            let want = match step {
+                "resolved" => "resolved",
+                _ => "triggered",
+            };
+            assert_eq!(alert["status"], want, "after {step}");
+            let triggers = if step == "reopened" { 2 } else { 1 };
+            assert_eq!(alert["triggers"], triggers, "after {step}");
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn jira_lifecycle_one_issue_commented_closed_and_reopened() {
+    let r = testsink::start(testsink::jira).await;
+    let cfg = config(
+        serde_json::json!({"type": "jira", "url": r.url, "project": "MLSEC",
+                                        "user": "bot@acme.example", "secret_env": "UNUSED_IN_TEST"}),
+    );
+    lifecycle(&r, &cfg, "t0ken", |r, step| {
+        r.with(|s| {
+            assert_eq!(s.objects.len(), 1, "one issue after {step}");
+            let issue = &s.objects["MLSEC-1"];
+            let status = issue["fields"]["status"]["statusCategory"]["key"]
+                .as_str()
+                .unwrap();
+            let comments = issue["comments"].as_array().unwrap().len();
+            let (want_status, want_comments) = match step {
+                "opened" => ("new", 0),
+                "updated" => ("new", 1),
+                "resolved" => ("done", 2),
+                _ => ("new", 3),
+            };
+            assert_eq!(
+                (status, comments),
+                (want_status, want_comments),
+                "after {step}"
+            );
+            assert!(
+                issue["fields"]["labels"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&serde_json::json!("aispm-f1"))
+            );
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn servicenow_lifecycle_one_incident_noted_resolved_and_reopened() {
+    let r = testsink::start(testsink::servicenow).await;
+    let cfg = config(
+        serde_json::json!({"type": "servicenow", "url": r.url, "user": "aispm",
+                                        "assignment_group": "ml-platform", "secret_env": "UNUSED_IN_TEST"}),
+    );
+    lifecycle(&r, &cfg, "pw", |r, step| {
+        r.with(|s| {
+            assert_eq!(s.objects.len(), 1, "one incident after {step}");
+            let inc = s.objects.values().next().unwrap();
+            let want = if step == "resolved" { "6" } else { "1" };
+            assert_eq!(inc["state"], want, "after {step}");
+            assert_eq!(inc["correlation_id"], "f1");
+            assert_eq!(inc["assignment_group"], "ml-platform");
+            let notes = inc["work_notes"].as_str().unwrap();
+            let keys = [
+                "f1:1:opened:1",
+                "f1:1:updated:2",
+                "f1:1:resolved:3",
+                "f1:2:reopened:4",
+            ];
+            let n = ["opened", "updated", "resolved", "reopened"]
+                .iter()
+                .position(|w| *w == step)
+                .unwrap()
+                + 1;
+            for k in &keys[..n] {
+                assert_eq!(
+                    notes.matches(k).count(),
+                    1,
+                    "{k} once after {step}: {notes}"
+                );
+            }
+        })
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn slack_gets_one_message_per_event() {
+    let r = testsink::start(testsink::slack).await;
+    let cfg = config(
+        serde_json::json!({"type": "slack", "url": format!("{}/services/T000/B000/XXXX", r.url)}),
+    );
+    let store = store_with(80).await;
+    assert_eq!(sync_twice(&store, &cfg, "").await, 1);
+    set(&store, |s| s.status = FindingStatus::Resolved).await;
+    assert_eq!(sync_twice(&store, &cfg, "").await, 1);
+    r.with(|s| {
+        assert_eq!(s.posts.len(), 2);
+        let header = s.posts[0]["blocks"][0]["text"]["text"].as_str().unwrap();
+        assert_eq!(header, "[HIGH] Notebook with root access");
+        assert!(s.posts[1]["text"].as_str().unwrap().starts_with("Resolved"));
+    });
+}
+
+#[tokio::test]
+async fn a_refusal_is_not_retried_and_the_event_stays_owed() {
+    let r = testsink::start(testsink::pagerduty).await;
+    let cfg = config(
+        serde_json::json!({"type": "pagerduty", "url": r.url, "secret_env": "UNUSED_IN_TEST"}),
+    );
+    let store = store_with(80).await;
+    let secrets = BTreeMap::from([("s".to_owned(), "WRONG".to_owned())]);
+    let client = client();
+    let ous = BTreeMap::new();
+    let t = Ticketing {
+        config: &cfg,
+        secrets: &secrets,
+        client: &client,
+        dead_letters: None,
+        ou_paths: &ous,
+    };
+    let report = sync_all(&store, &t, Timestamp::now()).await.unwrap();
+    assert_eq!(report.count("failed"), 1);
+    assert!(
+        report.deliveries[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("400")
+    );
+    r.with(|s| assert_eq!(s.got.len(), 1, "a 400 is tried once"));
+    // Still owed: the next sync (with the right key) delivers it.
+    let secrets = BTreeMap::from([("s".to_owned(), "R0UTING".to_owned())]);
+    let t = Ticketing {
+        secrets: &secrets,
+        ..t
+    };
+    assert_eq!(
+        sync_all(&store, &t, Timestamp::now())
+            .await
+            .unwrap()
+            .count("delivered"),
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_sink_down_for_a_while_gets_the_event_after_backoff() {
+    let r = testsink::start(testsink::generic).await;
+    let cfg = config(
+        serde_json::json!({"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "UNUSED_IN_TEST"}),
+    );
+    let store = store_with(80).await;
+    r.with(|s| s.down = 2);
+    assert_eq!(sync_twice(&store, &cfg, "s3cret").await, 1);
+    r.with(|s| {
+        assert_eq!(s.got.len(), 3, "two 503s, then delivered");
+        assert_eq!(s.posts.len(), 1);
+    });
+}
