@@ -386,3 +386,346 @@ async fn a_sink_down_for_a_while_gets_the_event_after_backoff() {
         assert_eq!(s.posts.len(), 1);
     });
 }
+
+// --- On the emulator: the CLI after a sweep, the dead-letter queue, the
+// compiled function.
+
+mod on_the_emulator {
+    use std::process::Command;
+
+    use aispm_tests::emulator::Emulator;
+    use aispm_tests::scenarios::{self, ACCOUNT, REGION};
+    use aispm_tests::sinks::{self as testsink, Receiver};
+    use serde_json::Value;
+
+    const TABLE: &str = "tickets";
+
+    /// `aispm ARGS` on the emulator with the store in table `tickets`.
+    fn aispm(url: &str, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+            .args(args)
+            .args(["--endpoint-url", url, "--table", TABLE])
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AISPM_TEST_HOOK_SECRET", "s3cret")
+            .output()
+            .expect("run aispm")
+    }
+
+    fn aispm_json(url: &str, args: &[&str]) -> Value {
+        let out = aispm(url, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+
+    /// The exposed-key scenario swept into the store; its open findings.
+    fn swept(rt: &tokio::runtime::Runtime, url: &str) -> usize {
+        rt.block_on(scenarios::exposed_key(url)).unwrap();
+        sweep(url)
+    }
+
+    fn sweep(url: &str) -> usize {
+        let v = aispm_json(
+            url,
+            &[
+                "sweep",
+                "--local",
+                "--queue",
+                TABLE,
+                "--regions",
+                REGION,
+                "--accounts",
+                ACCOUNT,
+                "--format",
+                "json",
+            ],
+        );
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "open")
+            .count()
+    }
+
+    /// A routing configuration sending every finding to the generic
+    /// receiver `r`.
+    fn config_file(r: &Receiver, name: &str) -> std::path::PathBuf {
+        let path =
+            std::env::temp_dir().join(format!("aispm-tickets-{name}-{}.json", std::process::id()));
+        let cfg = serde_json::json!({
+            "sinks": {"soc": {"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "AISPM_TEST_HOOK_SECRET"}},
+            "routes": [{"sink": "soc", "min_severity": "informational"}]
+        });
+        std::fs::write(&path, cfg.to_string()).unwrap();
+        path
+    }
+
+    fn outcomes(deliveries: &Value) -> Vec<String> {
+        deliveries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["event"].as_str().unwrap(),
+                    d["outcome"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    /// A sweep then a sync opens one ticket per open finding; a repeated
+    /// sync sends nothing; after the key is deactivated and swept again,
+    /// a sync closes its ticket and nothing else; the links say so.
+    #[test]
+    fn a_sweep_then_a_sync_opens_tickets_a_fix_closes_them_and_a_repeat_sends_nothing() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let emu = Emulator::start().unwrap();
+        let url = emu.url.as_str();
+        let open = swept(&rt, url);
+        assert!(open >= 2, "the scenario has open findings");
+        let r = rt.block_on(testsink::start(testsink::generic));
+        let cfg = config_file(&r, "sync");
+        let cfg = cfg.to_str().unwrap();
+        let sync = || {
+            aispm_json(
+                url,
+                &[
+                    "tickets", "sync", "--local", "--config", cfg, "--format", "json",
+                ],
+            )
+        };
+        let first = sync();
+        assert_eq!(
+            outcomes(&first),
+            vec!["opened delivered".to_owned(); open],
+            "{first:#}"
+        );
+        r.with(|s| assert_eq!(s.posts.len(), open));
+        assert_eq!(
+            sync(),
+            serde_json::json!([]),
+            "a repeated sync sends nothing"
+        );
+        // The fix: the exposed key is deactivated, and the next sweep sees it.
+        rt.block_on(async {
+            let iam =
+                aws_sdk_iam::Client::new(&aispm_tests::seed::emulator_config(url, REGION).await);
+            let user = "vendor-chatbot-integration";
+            let keys = iam.list_access_keys().user_name(user).send().await.unwrap();
+            for k in keys.access_key_metadata() {
+                iam.update_access_key()
+                    .user_name(user)
+                    .access_key_id(k.access_key_id().unwrap())
+                    .status(aws_sdk_iam::types::StatusType::Inactive)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        });
+        let still_open = sweep(url);
+        assert!(
+            still_open < open,
+            "deactivating the key resolves its findings"
+        );
+        // Its ticket closes; findings still open whose risk or evidence
+        // changed with it (the key is inactive now) get an update.
+        let after = outcomes(&sync());
+        let resolved = after.iter().filter(|o| *o == "resolved delivered").count();
+        assert_eq!(resolved, open - still_open, "{after:?}");
+        assert!(
+            after
+                .iter()
+                .all(|o| o == "resolved delivered" || o == "updated delivered"),
+            "{after:?}"
+        );
+        assert_eq!(sync(), serde_json::json!([]));
+        r.with(|s| {
+            assert_eq!(s.posts.len(), open + after.len());
+            assert!(s.refused.is_empty(), "{:?}", s.refused);
+        });
+        let links = aispm_json(url, &["tickets", "list", "--format", "json"]);
+        let links = links.as_array().unwrap();
+        assert_eq!(links.len(), open);
+        assert_eq!(
+            links.iter().filter(|l| l["open"] == true).count(),
+            still_open
+        );
+        // A configuration naming an unknown sink is refused, naming it.
+        let bad =
+            std::env::temp_dir().join(format!("aispm-tickets-bad-{}.json", std::process::id()));
+        std::fs::write(&bad, r#"{"sinks": {}, "routes": [{"sink": "soc"}]}"#).unwrap();
+        let out = aispm(
+            url,
+            &[
+                "tickets",
+                "sync",
+                "--local",
+                "--config",
+                bad.to_str().unwrap(),
+            ],
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("routes[0].sink: no sink named `soc`"), "{err}");
+        emu.stop();
+    }
+
+    /// A sink down for the whole retry window loses nothing: every event
+    /// waits in the dead-letter queue (a sync leaves them there), and once
+    /// the sink is back `aispm tickets replay` delivers each exactly once.
+    #[test]
+    fn a_sink_down_for_the_whole_retry_window_loses_nothing() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let emu = Emulator::start().unwrap();
+        let url = emu.url.as_str();
+        let open = swept(&rt, url);
+        let dlq = rt.block_on(async {
+            let sqs =
+                aws_sdk_sqs::Client::new(&aispm_tests::seed::emulator_config(url, REGION).await);
+            sqs.create_queue()
+                .queue_name("aispm-tickets-dlq")
+                .send()
+                .await
+                .unwrap()
+                .queue_url()
+                .unwrap()
+                .to_owned()
+        });
+        let r = rt.block_on(testsink::start(testsink::generic));
+        r.with(|s| s.down = 10_000);
+        let cfg = config_file(&r, "dlq");
+        let args = |cmd: &str| -> Vec<String> {
+            let mut a: Vec<String> = vec!["tickets".into(), cmd.into()];
+            if cmd == "sync" {
+                a.push("--local".into());
+            }
+            a.extend(
+                [
+                    "--config",
+                    cfg.to_str().unwrap(),
+                    "--dead-letter-queue-url",
+                    &dlq,
+                    "--attempts",
+                    "2",
+                    "--format",
+                    "json",
+                ]
+                .map(String::from),
+            );
+            a
+        };
+        let run = |cmd: &str| {
+            let a = args(cmd);
+            aispm_json(url, &a.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let first = run("sync");
+        assert_eq!(
+            outcomes(&first),
+            vec!["opened parked".to_owned(); open],
+            "{first:#}"
+        );
+        assert_eq!(
+            run("sync"),
+            serde_json::json!([]),
+            "parked events are left to replay"
+        );
+        r.with(|s| {
+            assert_eq!(s.got.len(), 2 * open, "two attempts each");
+            s.down = 0;
+        });
+        let replayed = run("replay");
+        assert_eq!(
+            outcomes(&replayed),
+            vec!["opened delivered".to_owned(); open],
+            "{replayed:#}"
+        );
+        assert_eq!(run("sync"), serde_json::json!([]));
+        assert_eq!(run("replay"), serde_json::json!([]), "the queue is empty");
+        r.with(|s| assert_eq!(s.posts.len(), open, "each event once"));
+        emu.stop();
+    }
+
+    /// The compiled ticket function, run as Lambda runs it, on a findings
+    /// stream batch shaped like `events/dynamodb/`: the finding it names is
+    /// ticketed once, and the same batch again sends nothing.
+    #[test]
+    fn the_compiled_ticket_function_tickets_what_the_stream_touches() {
+        use aispm_tests::runtime_api::Outcome;
+        use std::time::Duration;
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let emu = Emulator::start().unwrap();
+        let url = emu.url.as_str();
+        swept(&rt, url);
+        let listed = aispm_json(url, &["findings", "list", "--format", "json"]);
+        let id = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["status"] == "open")
+            .unwrap()["finding_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut batch: Value = serde_json::from_str(include_str!(
+            "../../events/dynamodb/findings-stream-batch.json"
+        ))
+        .unwrap();
+        batch["Records"][0]["dynamodb"]["Keys"]["sk"] = serde_json::json!({"S": format!("F#{id}")});
+        let batch = batch.to_string();
+        let r = rt.block_on(testsink::start(testsink::generic));
+        let config = serde_json::json!({
+            "sinks": {"soc": {"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "AISPM_TEST_HOOK_SECRET"}},
+            "routes": [{"sink": "soc", "min_severity": "informational"}]
+        })
+        .to_string();
+        let f = aispm_tests::runtime_api::Function::start(
+            env!("CARGO_BIN_EXE_aispm-fn-ticket-e2e"),
+            "aispm-ticket",
+            &[
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+                ("AWS_REGION", REGION),
+                ("AWS_ENDPOINT_URL", url),
+                ("AISPM_TABLE", TABLE),
+                ("AISPM_REGIONS", REGION),
+                ("AISPM_TICKET_CONFIG", &config),
+                ("AISPM_TEST_HOOK_SECRET", "s3cret"),
+            ],
+        )
+        .unwrap();
+        let invoke = |event: &str| {
+            let rid = f.api.invoke(event);
+            match f.api.outcome(&rid, Duration::from_secs(120)).unwrap() {
+                Outcome::Response(body) => serde_json::from_str::<Value>(&body).unwrap(),
+                Outcome::Error(e) => panic!("ticket failed: {e}"),
+            }
+        };
+        let first = invoke(&batch);
+        // The sample's other finding ids are not stored.
+        assert_eq!(first["outcomes"]["delivered"], 1, "{first:#}");
+        assert_eq!(first["batchItemFailures"], serde_json::json!([]));
+        let again = invoke(&batch);
+        assert_eq!(again["deliveries"], serde_json::json!([]), "{again:#}");
+        r.with(|s| {
+            assert_eq!(s.posts.len(), 1);
+            assert_eq!(s.posts[0]["finding"]["id"], id.as_str());
+        });
+        let logs = f.stop();
+        for line in logs.lines().filter(|l| !l.trim().is_empty()) {
+            let v: Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+            assert!(v.get("level").is_some(), "{line}");
+        }
+        emu.stop();
+    }
+}
