@@ -11,11 +11,11 @@
 //! - time to remediate by rule family: from each `opened`/`reopened` event to
 //!   the `resolved` that follows it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::model::{AssetType, EdgeKind, FindingStatus, Inventory};
+use crate::model::{AssetType, EdgeKind, FindingStatus, Inventory, Severity};
 use crate::rules::RuleConfig;
 use crate::store::{EventKind, FindingEvent, FindingState};
 
@@ -117,6 +117,39 @@ pub struct Metrics {
     pub open_by_severity: BTreeMap<String, usize>,
     /// Time to remediate by rule family (`s3`, `identity`...).
     pub time_to_remediate: BTreeMap<String, Remediation>,
+    /// What became of the high and critical findings.
+    pub high_risk: Handling,
+}
+
+/// The seeds' maturity signal: high-risk findings accepted, remediated or
+/// escalated (ticketed), and those nobody has dealt with.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Handling {
+    /// High and critical findings, every status.
+    pub total: usize,
+    /// Resolved.
+    pub remediated: usize,
+    /// Accepted as a risk (or suppressed) by a person.
+    pub accepted: usize,
+    /// Open, with a ticket in some sink.
+    pub escalated: usize,
+    /// Open, without a ticket.
+    pub unhandled: usize,
+}
+
+/// [`Handling`] of `findings`, given the ids of the findings with a ticket.
+pub fn handling(findings: &[FindingState], ticketed: &BTreeSet<String>) -> Handling {
+    let mut h = Handling::default();
+    for f in findings.iter().filter(|f| f.severity >= Severity::High) {
+        h.total += 1;
+        match f.status {
+            FindingStatus::Resolved => h.remediated += 1,
+            FindingStatus::RiskAccepted | FindingStatus::Suppressed => h.accepted += 1,
+            FindingStatus::Open if ticketed.contains(&f.finding_id) => h.escalated += 1,
+            FindingStatus::Open => h.unhandled += 1,
+        }
+    }
+    h
 }
 
 fn has_tag(a: &crate::model::Asset, keys: &[String]) -> bool {
@@ -136,6 +169,7 @@ pub fn compute(
     inv: &Inventory,
     findings: &[FindingState],
     history: &[(String, Vec<FindingEvent>)],
+    ticketed: &BTreeSet<String>,
     cfg: &RuleConfig,
 ) -> Metrics {
     let ai: Vec<_> = inv
@@ -308,13 +342,14 @@ pub fn compute(
         findings_by_status,
         open_by_severity,
         time_to_remediate,
+        high_risk: handling(findings, ticketed),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Asset, Coverage, Edge, Evidence, NotAssessedReason, Severity};
+    use crate::model::{Asset, Coverage, Edge, Evidence, NotAssessedReason};
 
     fn state(id: &str, rule: &str, status: FindingStatus) -> FindingState {
         let mut s: FindingState = serde_json::from_value(serde_json::json!({
@@ -410,7 +445,13 @@ mod tests {
                 },
             ],
         )];
-        let m = compute(&inv, &findings, &history, &RuleConfig::default());
+        let m = compute(
+            &inv,
+            &findings,
+            &history,
+            &BTreeSet::new(),
+            &RuleConfig::default(),
+        );
         assert_eq!(m.ai_assets, 3);
         assert_eq!(
             m.governance.with_owner,
@@ -440,5 +481,29 @@ mod tests {
         assert_eq!(s3.by_aispm, 1);
         assert_eq!(s3.mean_hours, 6.0);
         assert_eq!(s3.median_hours, 6.0);
+    }
+
+    #[test]
+    fn high_risk_findings_count_as_remediated_accepted_escalated_or_unhandled() {
+        let mut low = state("l", "s3_x", FindingStatus::Open);
+        low.severity = Severity::Low;
+        let findings = vec![
+            state("a", "s3_x", FindingStatus::Open),
+            state("b", "s3_x", FindingStatus::Open),
+            state("c", "s3_x", FindingStatus::Resolved),
+            state("d", "s3_x", FindingStatus::RiskAccepted),
+            low,
+        ];
+        let ticketed = BTreeSet::from(["a".to_owned(), "l".to_owned()]);
+        assert_eq!(
+            handling(&findings, &ticketed),
+            Handling {
+                total: 4,
+                remediated: 1,
+                accepted: 1,
+                escalated: 1,
+                unhandled: 1
+            }
+        );
     }
 }

@@ -516,6 +516,11 @@ mod on_the_emulator {
             serde_json::json!([]),
             "a repeated sync sends nothing"
         );
+        // Every open high-risk finding is now escalated (ticketed).
+        let m = aispm_json(url, &["metrics", "--format", "json"]);
+        let h = &m["high_risk"];
+        assert!(h["escalated"].as_u64().unwrap() >= 1, "{h}");
+        assert_eq!(h["unhandled"], 0, "{h}");
         // The fix: the exposed key is deactivated, and the next sweep sees it.
         rt.block_on(async {
             let iam =

@@ -78,7 +78,15 @@ pub(crate) async fn metrics(args: MetricsArgs, out: &mut dyn Write) -> anyhow::R
         }
     }
     inv.normalise();
-    let m = aispm_shared::metrics::compute(&inv, &states, &history, &RuleConfig::default());
+    // Escalated: the findings with a ticket in some sink.
+    let ticketed: std::collections::BTreeSet<String> = aispm_shared::tickets::sync::links(&store)
+        .await
+        .context("reading the ticket links")?
+        .into_iter()
+        .map(|l| l.finding_id)
+        .collect();
+    let m =
+        aispm_shared::metrics::compute(&inv, &states, &history, &ticketed, &RuleConfig::default());
     match args.format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &m)?;
@@ -151,6 +159,12 @@ fn print_metrics(
         counts(&m.findings_by_status)
     )?;
     writeln!(out, "open by severity      {}", counts(&m.open_by_severity))?;
+    let h = &m.high_risk;
+    writeln!(
+        out,
+        "high-risk findings    {}: {} remediated, {} accepted, {} escalated (ticketed), {} unhandled",
+        h.total, h.remediated, h.accepted, h.escalated, h.unhandled
+    )?;
     if m.time_to_remediate.is_empty() {
         writeln!(out, "time to remediate     nothing remediated yet")?;
     }
