@@ -16,8 +16,8 @@ fi
 rustup target add aarch64-unknown-linux-gnu >/dev/null
 export PATH="$PWD/$venv/bin:$PATH"
 echo "==> cargo lambda build --profile lambda-dist --arm64"
-cargo lambda build --profile lambda-dist --arm64 --locked --output-format zip -p aispm-fn-sweep -p aispm-fn-scan-account -p aispm-fn-on-event -p aispm-fn-remediate
-for f in sweep scan-account on-event remediate; do
+cargo lambda build --profile lambda-dist --arm64 --locked --output-format zip -p aispm-fn-sweep -p aispm-fn-scan-account -p aispm-fn-on-event -p aispm-fn-remediate -p aispm-fn-ticket
+for f in sweep scan-account on-event remediate ticket; do
   python3 -m zipfile -e "target/lambda/$f/bootstrap.zip" "target/lambda/$f/"
   chmod +x "target/lambda/$f/bootstrap"
   ls -l "target/lambda/$f/"
