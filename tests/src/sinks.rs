@@ -51,6 +51,8 @@ pub struct State {
     pub down: u32,
     /// Take this many more requests but answer after the client gave up.
     pub late: u32,
+    /// Answer 429 with `Retry-After: 1` to this many more requests.
+    pub throttled: u32,
     /// The service's objects (issues, incidents, alerts, events), by id.
     pub objects: BTreeMap<String, Value>,
     /// Messages or comments, in order.
@@ -97,6 +99,9 @@ pub async fn start(handler: Handler) -> Receiver {
                     if st.down > 0 {
                         st.down -= 1;
                         (503, json!({"error": "down"}), false)
+                    } else if st.throttled > 0 {
+                        st.throttled -= 1;
+                        (429, json!({"error": "slow down"}), false)
                     } else {
                         let late = st.late > 0;
                         if late {
@@ -118,8 +123,13 @@ pub async fn start(handler: Handler) -> Receiver {
                 } else {
                     body.to_string()
                 };
+                let retry_after = if status == 429 {
+                    "retry-after: 1\r\n"
+                } else {
+                    ""
+                };
                 let reply = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{retry_after}connection: close\r\n\r\n{text}",
                     text.len()
                 );
                 let _ = sock.write_all(reply.as_bytes()).await;

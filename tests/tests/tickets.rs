@@ -387,6 +387,43 @@ async fn a_sink_down_for_a_while_gets_the_event_after_backoff() {
     });
 }
 
+/// A sink that answers 429 with `Retry-After: 1` gets the next attempt no
+/// sooner than it asked (the client's own backoff here is 20 ms).
+#[tokio::test]
+async fn a_throttled_delivery_waits_as_long_as_the_sink_asks() {
+    let r = testsink::start(testsink::generic).await;
+    let cfg = config(
+        serde_json::json!({"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "UNUSED_IN_TEST"}),
+    );
+    let store = store_with(80).await;
+    r.with(|s| s.throttled = 1);
+    let secrets = BTreeMap::from([("s".to_owned(), "s3cret".to_owned())]);
+    let client = Client::new(Retry {
+        attempts: 3,
+        base: Duration::from_millis(20),
+        max: Duration::from_secs(5),
+        timeout: Duration::from_secs(2),
+    })
+    .unwrap();
+    let ous = BTreeMap::new();
+    let t = Ticketing {
+        config: &cfg,
+        secrets: &secrets,
+        client: &client,
+        dead_letters: None,
+        ou_paths: &ous,
+    };
+    let started = std::time::Instant::now();
+    let report = sync_all(&store, &t, Timestamp::now()).await.unwrap();
+    assert_eq!(report.count("delivered"), 1);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    r.with(|s| assert_eq!((s.got.len(), s.posts.len()), (2, 1)));
+}
+
 /// The generic webhook's signature, as a receiver checks it with the
 /// snippet in `docs/tickets.md`: a delivered request verifies, the same
 /// body changed by one byte does not, nor a request signed too long ago.
@@ -519,11 +556,21 @@ mod on_the_emulator {
 
     /// A routing configuration sending every finding to the generic
     /// receiver `r`.
+    /// `secret_file` names a file (holding `s3cret`) for the DLQ test,
+    /// the environment for the others.
     fn config_file(r: &Receiver, name: &str) -> std::path::PathBuf {
         let path =
             std::env::temp_dir().join(format!("aispm-tickets-{name}-{}.json", std::process::id()));
+        let mut sink = serde_json::json!({"type": "generic", "url": format!("{}/hook", r.url)});
+        if name == "dlq" {
+            let secret = path.with_extension("secret");
+            std::fs::write(&secret, "s3cret\n").unwrap();
+            sink["secret_file"] = serde_json::json!(secret);
+        } else {
+            sink["secret_env"] = serde_json::json!("AISPM_TEST_HOOK_SECRET");
+        }
         let cfg = serde_json::json!({
-            "sinks": {"soc": {"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "AISPM_TEST_HOOK_SECRET"}},
+            "sinks": {"soc": sink},
             "routes": [{"sink": "soc", "min_severity": "informational"}]
         });
         std::fs::write(&path, cfg.to_string()).unwrap();
@@ -750,8 +797,22 @@ mod on_the_emulator {
         batch["Records"][0]["dynamodb"]["Keys"]["sk"] = serde_json::json!({"S": format!("F#{id}")});
         let batch = batch.to_string();
         let r = rt.block_on(testsink::start(testsink::generic));
+        // The signing secret in Secrets Manager, read by the function.
+        let secret_arn = rt.block_on(async {
+            let sm = aws_sdk_secretsmanager::Client::new(
+                &aispm_tests::seed::emulator_config(url, REGION).await,
+            );
+            let out = sm
+                .create_secret()
+                .name("aispm/ticket-webhook")
+                .secret_string("s3cret")
+                .send()
+                .await
+                .unwrap();
+            out.arn().unwrap().to_owned()
+        });
         let config = serde_json::json!({
-            "sinks": {"soc": {"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "AISPM_TEST_HOOK_SECRET"}},
+            "sinks": {"soc": {"type": "generic", "url": format!("{}/hook", r.url), "secret_arn": secret_arn}},
             "routes": [{"sink": "soc", "min_severity": "informational"}]
         })
         .to_string();
@@ -766,7 +827,6 @@ mod on_the_emulator {
                 ("AISPM_TABLE", TABLE),
                 ("AISPM_REGIONS", REGION),
                 ("AISPM_TICKET_CONFIG", &config),
-                ("AISPM_TEST_HOOK_SECRET", "s3cret"),
             ],
         )
         .unwrap();

@@ -512,4 +512,77 @@ mod tests {
                 .is_ok()
         );
     }
+
+    fn finding() -> FindingState {
+        serde_json::from_value(serde_json::json!({
+            "finding_id": "f", "rule_id": "sagemaker_notebook_root_access", "title": "t",
+            "severity": "high", "risk_score": 70, "status": "open", "account_id": "111111111111",
+            "region": "us-east-1", "scope": "us-east-1", "resource_arn": "arn:x",
+            "resource_type": "sagemaker_notebook_instance", "first_seen": "2026-12-01T00:00:00Z",
+            "last_seen": "2026-12-01T00:00:00Z", "occurrence": 1, "detail_hash": "h", "version": 1
+        }))
+        .unwrap()
+    }
+
+    fn route(extra: serde_json::Value) -> Route {
+        let mut v = serde_json::json!({"sink": "s"});
+        v.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn routes_match_on_each_condition_and_miss_on_each() {
+        let f = finding();
+        let facts = Facts {
+            ou_path: Some(vec!["ou-ml".into(), "r-root".into()]),
+            tags: BTreeMap::from([
+                ("owner".into(), "ml-team".into()),
+                ("team".into(), "x".into()),
+            ]),
+        };
+        let cases = [
+            (serde_json::json!({}), true),
+            (serde_json::json!({"min_severity": "critical"}), false),
+            (serde_json::json!({"min_severity": "high"}), true),
+            (serde_json::json!({"min_risk": 71}), false),
+            (serde_json::json!({"min_risk": 70}), true),
+            (serde_json::json!({"rule_family": ["bedrock", "s3"]}), false),
+            (serde_json::json!({"rule_family": "sagemaker"}), true),
+            (serde_json::json!({"accounts": ["222222222222"]}), false),
+            (serde_json::json!({"accounts": "111111111111"}), true),
+            (serde_json::json!({"ous": "ou-web"}), false),
+            (serde_json::json!({"ous": "r-root"}), true),
+            (serde_json::json!({"owner": "web-team"}), false),
+            (serde_json::json!({"owner": ["ml-team"]}), true),
+            (
+                serde_json::json!({"owner": "x", "owner_tag_key": "team"}),
+                true,
+            ),
+        ];
+        for (extra, want) in cases {
+            assert_eq!(route(extra.clone()).matches(&f, &facts), want, "{extra}");
+        }
+        // An account whose place is unknown matches no route by OU.
+        let unknown = Facts::default();
+        assert!(!route(serde_json::json!({"ous": "r-root"})).matches(&f, &unknown));
+        assert!(route(serde_json::json!({})).matches(&f, &unknown));
+    }
+
+    #[test]
+    fn each_sink_gets_the_first_route_that_names_it() {
+        let text = SAMPLE.replace(
+            r#"{"sink": "ml-team", "min_severity": "medium", "rule_family": "sagemaker"}"#,
+            r#"{"sink": "ml-team", "min_severity": "medium", "rule_family": "sagemaker", "project": "ML"},
+               {"sink": "ml-team", "project": "OTHER"}"#,
+        );
+        let cfg = TicketConfig::parse(&text).unwrap();
+        let got: Vec<(&str, Option<&str>)> = cfg
+            .routes_for(&finding(), &Facts::default())
+            .into_iter()
+            .map(|(name, _, r)| (name, r.project.as_deref()))
+            .collect();
+        assert_eq!(got, [("soc", None), ("ml-team", Some("ML"))]);
+    }
 }
