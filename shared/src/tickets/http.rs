@@ -189,6 +189,7 @@ impl Client {
         match self.attempt(req).await {
             Ok((resp, retry_after)) if retryable(resp.status) => Err(Failure {
                 retry_after,
+                timed_out: false,
                 message: format!(
                     "{} {} answered {}: {}",
                     req.method,
@@ -198,9 +199,10 @@ impl Client {
                 ),
             }),
             Ok((resp, _)) => Ok(resp),
-            Err(e) => Err(Failure {
+            Err((e, timed_out)) => Err(Failure {
                 retry_after: None,
                 message: format!("{} {}: {e}", req.method, strip_query(&req.url)),
+                timed_out,
             }),
         }
     }
@@ -239,8 +241,9 @@ impl Client {
         expect_success(req, resp)
     }
 
-    /// One attempt: the answer and its `Retry-After`, or why there was none.
-    async fn attempt(&self, req: &Request) -> Result<(Response, Option<Duration>), String> {
+    /// One attempt: the answer and its `Retry-After`, or why there was none
+    /// and whether it was a timeout (the sink may have acted on it).
+    async fn attempt(&self, req: &Request) -> Result<(Response, Option<Duration>), (String, bool)> {
         let mut b = hyper::Request::builder()
             .method(req.method)
             .uri(&req.url)
@@ -253,7 +256,7 @@ impl Client {
         }
         let request = b
             .body(Full::new(Bytes::from(req.body.clone())))
-            .map_err(|e| format!("cannot build the request: {e}"))?;
+            .map_err(|e| (format!("cannot build the request: {e}"), false))?;
         let call = async {
             let resp = self.inner.request(request).await.map_err(|e| {
                 let mut msg = e.to_string();
@@ -286,11 +289,11 @@ impl Client {
                 if let Ok((resp, _)) = &r {
                     debug!(method = req.method, status = resp.status, "sink answered");
                 }
-                r
+                r.map_err(|e| (e, false))
             }
-            Err(_) => Err(format!(
-                "no answer within {} ms",
-                self.retry.timeout.as_millis()
+            Err(_) => Err((
+                format!("no answer within {} ms", self.retry.timeout.as_millis()),
+                true,
             )),
         }
     }
@@ -303,6 +306,8 @@ pub struct Failure {
     pub retry_after: Option<Duration>,
     /// What happened.
     pub message: String,
+    /// No answer in time: the sink may have acted on the request.
+    pub timed_out: bool,
 }
 
 /// `resp` when it is 2xx, else the refusal.

@@ -9,8 +9,8 @@
 use serde_json::{Value, json};
 
 use super::config::JiraSink;
-use super::http::{Client, HttpError, Request};
-use super::sinks::{Outcome, SinkError, Target, call_ok, event_words, headline, truncate};
+use super::http::{Client, HttpError};
+use super::sinks::{BasicApi, Outcome, SinkError, Target, event_words, headline, truncate};
 use super::{Link, Owed, TicketEvent};
 
 /// An Atlassian Document Format document of paragraphs.
@@ -28,28 +28,10 @@ pub fn label(finding_id: &str) -> String {
     format!("aispm-{finding_id}")
 }
 
-struct Api<'a> {
-    client: &'a Client,
-    base: String,
-    auth: String,
-}
+/// The sink's API.
+struct Api<'a>(BasicApi<'a>);
 
 impl Api<'_> {
-    fn req(&self, method: &'static str, path: &str, body: Option<&Value>) -> Request {
-        let url = format!("{}{path}", self.base);
-        let r = match body {
-            Some(b) => Request::json(method, url, b),
-            None => Request {
-                method,
-                url,
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-        };
-        r.header("authorization", self.auth.clone())
-            .header("accept", "application/json")
-    }
-
     /// The issue labelled for the finding, with its status category.
     async fn find(&self, finding_id: &str) -> Result<Option<(String, String)>, SinkError> {
         let body = json!({
@@ -57,12 +39,10 @@ impl Api<'_> {
             "fields": ["status"],
             "maxResults": 1,
         });
-        let resp = call_ok(
-            self.client,
-            &self.req("POST", "/rest/api/3/search/jql", Some(&body)),
-        )
-        .await?;
-        let v = resp.json();
+        let v = self
+            .0
+            .ok("POST", "/rest/api/3/search/jql", Some(&body))
+            .await?;
         let Some(issue) = v["issues"].as_array().and_then(|a| a.first()) else {
             return Ok(None);
         };
@@ -109,12 +89,7 @@ impl Api<'_> {
             "labels": ["aispm", label(&st.finding_id)],
             "description": adf(&lines),
         }});
-        let resp = call_ok(
-            self.client,
-            &self.req("POST", "/rest/api/3/issue", Some(&body)),
-        )
-        .await?;
-        let v = resp.json();
+        let v = self.0.ok("POST", "/rest/api/3/issue", Some(&body)).await?;
         v["key"]
             .as_str()
             .map(str::to_owned)
@@ -123,16 +98,14 @@ impl Api<'_> {
 
     /// The issue's status category (`new`, `indeterminate`, `done`).
     async fn category(&self, key: &str) -> Result<String, SinkError> {
-        let v = call_ok(
-            self.client,
-            &self.req(
+        let v = self
+            .0
+            .ok(
                 "GET",
                 &format!("/rest/api/3/issue/{key}?fields=status"),
                 None,
-            ),
-        )
-        .await?
-        .json();
+            )
+            .await?;
         Ok(v["fields"]["status"]["statusCategory"]["key"]
             .as_str()
             .unwrap_or_default()
@@ -142,16 +115,15 @@ impl Api<'_> {
     /// Adds a comment for the event unless one already carries its key.
     async fn comment(&self, key: &str, owed: &Owed) -> Result<(), SinkError> {
         let path = format!("/rest/api/3/issue/{key}/comment");
-        let listed = call_ok(
-            self.client,
-            &self.req(
+        let listed = self
+            .0
+            .ok(
                 "GET",
                 &format!("{path}?orderBy=-created&maxResults=50"),
                 None,
-            ),
-        )
-        .await?;
-        if listed.json()["comments"]
+            )
+            .await?;
+        if listed["comments"]
             .to_string()
             .contains(&owed.idempotency_key)
         {
@@ -169,11 +141,9 @@ impl Api<'_> {
             }
         }
         lines.push(format!("aispm key {}", owed.idempotency_key));
-        call_ok(
-            self.client,
-            &self.req("POST", &path, Some(&json!({"body": adf(&lines)}))),
-        )
-        .await?;
+        self.0
+            .ok("POST", &path, Some(&json!({"body": adf(&lines)})))
+            .await?;
         Ok(())
     }
 
@@ -187,9 +157,7 @@ impl Api<'_> {
         named: Option<&str>,
     ) -> Result<(), SinkError> {
         let path = format!("/rest/api/3/issue/{key}/transitions");
-        let v = call_ok(self.client, &self.req("GET", &path, None))
-            .await?
-            .json();
+        let v = self.0.ok("GET", &path, None).await?;
         let transitions = v["transitions"].as_array().cloned().unwrap_or_default();
         let chosen = transitions.iter().find(|t| match named {
             Some(n) => t["name"]
@@ -211,11 +179,9 @@ impl Api<'_> {
                     .join(", ")
             ))));
         };
-        call_ok(
-            self.client,
-            &self.req("POST", &path, Some(&json!({"transition": {"id": id}}))),
-        )
-        .await?;
+        self.0
+            .ok("POST", &path, Some(&json!({"transition": {"id": id}})))
+            .await?;
         Ok(())
     }
 }
@@ -235,13 +201,8 @@ pub(super) async fn deliver_once(
     owed: &Owed,
     link: Option<&Link>,
 ) -> Result<Outcome, SinkError> {
-    let base = sink.url.trim_end_matches('/').to_owned();
-    let token = format!("{}:{}", sink.user, target.secret);
-    let api = Api {
-        client,
-        auth: format!("Basic {}", aws_smithy_types::base64::encode(token)),
-        base: base.clone(),
-    };
+    let api = Api(BasicApi::new(client, &sink.url, &sink.user, target.secret));
+    let base = api.0.base.clone();
     let known = link.and_then(|l| l.external_id.clone());
     let (key, category) = match known {
         Some(k) => (k, None),

@@ -9,16 +9,10 @@
 use serde_json::{Value, json};
 
 use super::config::ServiceNowSink;
-use super::http::{Client, HttpError, Request};
-use super::sinks::{Outcome, SinkError, Target, call_ok, event_words, headline, truncate};
+use super::http::{Client, HttpError};
+use super::sinks::{BasicApi, Outcome, SinkError, Target, event_words, headline, truncate};
 use super::{Link, Owed, TicketEvent};
 use crate::model::Severity;
-
-struct Api<'a> {
-    client: &'a Client,
-    base: String,
-    auth: String,
-}
 
 /// Impact and urgency (1 high .. 3 low) for a severity.
 fn impact_urgency(s: Severity) -> (&'static str, &'static str) {
@@ -30,30 +24,16 @@ fn impact_urgency(s: Severity) -> (&'static str, &'static str) {
     }
 }
 
-impl Api<'_> {
-    fn req(&self, method: &'static str, path: &str, body: Option<&Value>) -> Request {
-        let url = format!("{}{path}", self.base);
-        let r = match body {
-            Some(b) => Request::json(method, url, b),
-            None => Request {
-                method,
-                url,
-                headers: Vec::new(),
-                body: Vec::new(),
-            },
-        };
-        r.header("authorization", self.auth.clone())
-            .header("accept", "application/json")
-    }
+/// The sink's API.
+struct Api<'a>(BasicApi<'a>);
 
+impl Api<'_> {
     /// The incident correlated with the finding: its sys_id and state.
     async fn find(&self, finding_id: &str) -> Result<Option<(String, String)>, SinkError> {
         let path = format!(
             "/api/now/table/incident?sysparm_query=correlation_id%3D{finding_id}&sysparm_fields=sys_id%2Cnumber%2Cstate&sysparm_limit=1"
         );
-        let v = call_ok(self.client, &self.req("GET", &path, None))
-            .await?
-            .json();
+        let v = self.0.ok("GET", &path, None).await?;
         let Some(row) = v["result"].as_array().and_then(|a| a.first()) else {
             return Ok(None);
         };
@@ -104,12 +84,10 @@ impl Api<'_> {
         ) {
             o.insert("assignment_group".into(), g.clone().into());
         }
-        let v = call_ok(
-            self.client,
-            &self.req("POST", "/api/now/table/incident", Some(&body)),
-        )
-        .await?
-        .json();
+        let v = self
+            .0
+            .ok("POST", "/api/now/table/incident", Some(&body))
+            .await?;
         v["result"]["sys_id"]
             .as_str()
             .map(str::to_owned)
@@ -121,9 +99,7 @@ impl Api<'_> {
         let path = format!(
             "/api/now/table/incident/{sys_id}?sysparm_fields=work_notes&sysparm_display_value=true"
         );
-        let v = call_ok(self.client, &self.req("GET", &path, None))
-            .await?
-            .json();
+        let v = self.0.ok("GET", &path, None).await?;
         Ok(v["result"]["work_notes"]
             .as_str()
             .is_some_and(|n| n.contains(key)))
@@ -131,7 +107,7 @@ impl Api<'_> {
 
     async fn patch(&self, sys_id: &str, body: &Value) -> Result<(), SinkError> {
         let path = format!("/api/now/table/incident/{sys_id}");
-        call_ok(self.client, &self.req("PATCH", &path, Some(body))).await?;
+        self.0.ok("PATCH", &path, Some(body)).await?;
         Ok(())
     }
 }
@@ -151,13 +127,8 @@ pub(super) async fn deliver_once(
     owed: &Owed,
     link: Option<&Link>,
 ) -> Result<Outcome, SinkError> {
-    let base = sink.url.trim_end_matches('/').to_owned();
-    let token = format!("{}:{}", sink.user, target.secret);
-    let api = Api {
-        client,
-        auth: format!("Basic {}", aws_smithy_types::base64::encode(token)),
-        base: base.clone(),
-    };
+    let api = Api(BasicApi::new(client, &sink.url, &sink.user, target.secret));
+    let base = api.0.base.clone();
     let sys_id = match link.and_then(|l| l.external_id.clone()) {
         Some(id) => id,
         None => match api.find(&owed.state.finding_id).await? {
