@@ -463,3 +463,51 @@ pub fn last_accessed_responses(arn: &str, services: &[ServiceReport]) -> Vec<Fau
         },
     ]
 }
+
+/// The emulator's account made the management account of an organization
+/// with two OUs under its root, `ml` and `other`, and moved into `ml`:
+/// the ids of the root, `ml` and `other`.
+pub async fn account_in_ml_ou(endpoint: &str) -> Result<(String, String, String)> {
+    let cfg = emulator_config(endpoint, REGION).await;
+    let org = aws_sdk_organizations::Client::new(&cfg);
+    org.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .context("organization")?;
+    let root = org
+        .list_roots()
+        .send()
+        .await
+        .context("roots")?
+        .roots()
+        .first()
+        .and_then(|r| r.id())
+        .context("no root")?
+        .to_owned();
+    let mut ous = Vec::new();
+    for name in ["ml", "other"] {
+        let ou = org
+            .create_organizational_unit()
+            .parent_id(&root)
+            .name(name)
+            .send()
+            .await
+            .with_context(|| format!("OU {name}"))?;
+        ous.push(
+            ou.organizational_unit()
+                .and_then(|o| o.id())
+                .context("OU id")?
+                .to_owned(),
+        );
+    }
+    let (ml, other) = (ous[0].clone(), ous[1].clone());
+    org.move_account()
+        .account_id(ACCOUNT)
+        .source_parent_id(&root)
+        .destination_parent_id(&ml)
+        .send()
+        .await
+        .context("move account")?;
+    Ok((root, ml, other))
+}

@@ -1994,44 +1994,7 @@ fn ou_scopes_follow_the_accounts_place_in_the_organization() {
     let emu = Emulator::start().unwrap();
     seeded(scenarios::exposed_key(&emu.url));
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let (root, ml, other) = rt.block_on(async {
-        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
-        let org = aws_sdk_organizations::Client::new(&cfg);
-        org.create_organization()
-            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-            .send()
-            .await
-            .unwrap();
-        let root = org.list_roots().send().await.unwrap().roots()[0]
-            .id()
-            .unwrap()
-            .to_owned();
-        let ou = |name: &'static str| {
-            let (org, root) = (org.clone(), root.clone());
-            async move {
-                org.create_organizational_unit()
-                    .parent_id(root)
-                    .name(name)
-                    .send()
-                    .await
-                    .unwrap()
-                    .organizational_unit()
-                    .unwrap()
-                    .id()
-                    .unwrap()
-                    .to_owned()
-            }
-        };
-        let (ml, other) = (ou("ml").await, ou("other").await);
-        org.move_account()
-            .account_id(ACCOUNT)
-            .source_parent_id(&root)
-            .destination_parent_id(&ml)
-            .send()
-            .await
-            .unwrap();
-        (root, ml, other)
-    });
+    let (root, ml, other) = rt.block_on(scenarios::account_in_ml_ou(&emu.url)).unwrap();
     let url = emu.url.as_str();
     sweep_open_rules(url);
     let scoped = |ou: &str| {

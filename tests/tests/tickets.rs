@@ -709,6 +709,60 @@ mod on_the_emulator {
         emu.stop();
     }
 
+    /// Routes by OU: the account sits in the `ml` OU, so a route to `ml`
+    /// (or to the root) sends its findings, one to a sibling OU does not.
+    #[test]
+    fn routes_by_ou_follow_the_accounts_place_in_the_organization() {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let emu = Emulator::start().unwrap();
+        let url = emu.url.as_str();
+        let (root, ml, other) = rt.block_on(scenarios::account_in_ml_ou(url)).unwrap();
+        let open = swept(&rt, url);
+        let (to_ml, to_other, to_root) = (
+            rt.block_on(testsink::start(testsink::generic)),
+            rt.block_on(testsink::start(testsink::generic)),
+            rt.block_on(testsink::start(testsink::generic)),
+        );
+        let sink = |r: &Receiver| serde_json::json!({"type": "generic", "url": format!("{}/hook", r.url), "secret_env": "AISPM_TEST_HOOK_SECRET"});
+        let cfg = serde_json::json!({
+            "sinks": {"ml": sink(&to_ml), "other": sink(&to_other), "root": sink(&to_root)},
+            "routes": [{"sink": "ml", "min_severity": "informational", "ous": ml},
+                       {"sink": "other", "min_severity": "informational", "ous": [other]},
+                       {"sink": "root", "min_severity": "informational", "ous": [root]}]
+        });
+        let path =
+            std::env::temp_dir().join(format!("aispm-tickets-ou-{}.json", std::process::id()));
+        std::fs::write(&path, cfg.to_string()).unwrap();
+        let out = aispm_json(
+            url,
+            &[
+                "tickets",
+                "sync",
+                "--local",
+                "--config",
+                path.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        let per_sink = |name: &str| {
+            out.as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["sink"] == name)
+                .count()
+        };
+        assert_eq!(
+            (per_sink("ml"), per_sink("other"), per_sink("root")),
+            (open, 0, open),
+            "{out:#}"
+        );
+        to_ml.with(|s| assert_eq!(s.posts.len(), open));
+        to_other.with(|s| assert!(s.got.is_empty()));
+        let _ = std::fs::remove_file(path);
+        emu.stop();
+    }
+
     /// A sink down for the whole retry window loses nothing: every event
     /// waits in the dead-letter queue (a sync leaves them there), and once
     /// the sink is back `aispm tickets replay` delivers each exactly once.
