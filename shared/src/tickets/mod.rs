@@ -229,6 +229,24 @@ impl Owed {
     }
 }
 
+/// The remediation statuses a ticket is told of: a change made, checked,
+/// failed or undone, or one waiting for a person's approval (dry runs and
+/// skips change nothing).
+const TOLD: [&str; 5] = [
+    "awaiting_approval",
+    "applied",
+    "verified",
+    "failed",
+    "rolled_back",
+];
+
+/// The status in a remediation note of a finding's history
+/// (`<action> <action id>: <status>[ (<reason>)]`).
+pub fn remediation_status(note: &str) -> Option<&str> {
+    let (_, rest) = note.split_once(": ")?;
+    rest.split([' ', '(']).next().filter(|s| !s.is_empty())
+}
+
 /// The event a finding owes its ticket in one sink, given the link (if it
 /// was ticketed there) and the finding's history: none when the ticket is
 /// in step.
@@ -241,6 +259,12 @@ pub fn owed(
     let remediation_events: Vec<&FindingEvent> = history
         .iter()
         .filter(|e| e.kind == EventKind::Remediation)
+        .filter(|e| {
+            e.note
+                .as_deref()
+                .and_then(remediation_status)
+                .is_some_and(|s| TOLD.contains(&s))
+        })
         .collect();
     let remediations = remediation_events.len();
     let open = state.status == FindingStatus::Open;

@@ -170,6 +170,12 @@ pub(super) fn event_words(owed: &Owed) -> String {
         TicketEvent::Reopened => "Reopened: observed again",
         TicketEvent::Suppressed => "Suppressed",
         TicketEvent::RiskAccepted => "Risk accepted",
+        TicketEvent::Remediated
+            if owed.note.as_deref().and_then(super::remediation_status)
+                == Some("awaiting_approval") =>
+        {
+            "Remediation awaiting approval"
+        }
         TicketEvent::Remediated => "Remediated",
     };
     match &owed.note {

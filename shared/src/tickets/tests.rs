@@ -202,3 +202,45 @@ fn the_finding_travels_as_scan_shows_it_with_its_lifecycle_fields() {
     );
     assert_eq!(o.idempotency_key, "f1:1:opened:1");
 }
+
+#[test]
+fn a_ticket_hears_of_changes_and_approvals_not_of_dry_runs() {
+    let st = state(80);
+    let open = delivered_link(TicketEvent::Opened, &st);
+    let note = |n: &str| [event(EventKind::Remediation, Some(n))];
+    for quiet in [
+        "deactivate_access_key rem-1: dry_run",
+        "deactivate_access_key rem-1: skipped (excluded by tag)",
+        "no status here",
+    ] {
+        assert_eq!(owed(&st, None, &note(quiet), Some(&open)), None, "{quiet}");
+    }
+    let waiting = owed(
+        &st,
+        None,
+        &note("narrow_role_policy rem-2: awaiting_approval"),
+        Some(&open),
+    )
+    .unwrap();
+    assert_eq!(waiting.event, TicketEvent::Remediated);
+    assert_eq!(
+        super::sinks::event_words(&waiting),
+        "Remediation awaiting approval: narrow_role_policy rem-2: awaiting_approval"
+    );
+    let done = owed(
+        &st,
+        None,
+        &note("narrow_role_policy rem-2: verified"),
+        Some(&open),
+    )
+    .unwrap();
+    assert_eq!(
+        super::sinks::event_words(&done),
+        "Remediated: narrow_role_policy rem-2: verified"
+    );
+    assert_eq!(
+        remediation_status("narrow_role_policy rem-2: failed (AccessDenied)"),
+        Some("failed")
+    );
+    assert_eq!(remediation_status("x rem-3: verified"), Some("verified"));
+}
