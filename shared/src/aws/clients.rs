@@ -220,7 +220,13 @@ impl Clients {
             s3,
             sagemaker: client!(aws_sdk_sagemaker, &sdk, counter),
             bedrock: client!(aws_sdk_bedrock, &sdk, counter),
-            bedrock_agent: client!(aws_sdk_bedrockagent, &sdk, counter),
+            bedrock_agent: aws_sdk_bedrockagent::Client::from_conf(
+                aws_sdk_bedrockagent::config::Builder::from(&sdk)
+                    .interceptor(counter.clone())
+                    .interceptor(super::modelled_uri::ModelledUri)
+                    .retry_classifier(super::retry::NeverRetry)
+                    .build(),
+            ),
             agentcore: client!(aws_sdk_bedrockagentcorecontrol, &sdk, counter),
             secrets: client!(aws_sdk_secretsmanager, &sdk, counter),
             kms: client!(aws_sdk_kms, &sdk, counter),

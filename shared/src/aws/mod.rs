@@ -5,6 +5,7 @@
 mod clients;
 mod counter;
 mod error;
+pub mod modelled_uri;
 mod regions;
 pub mod retry;
 
