@@ -1,9 +1,10 @@
 //! Bedrock agents and knowledge bases on plain moto, as a user runs it (no
 //! loopback responder): the Rust SDK writes the Bedrock Agents paths
 //! without the trailing slash the API model declares, which moto routes by;
-//! aispm's client puts it back (`aws::modelled_uri`), and the calls reach
-//! moto's agents. What discovery then cannot read is recorded as not
-//! assessed, never as a pass.
+//! aispm's client puts it back, and reads moto's epoch timestamps as the
+//! model's date-times (`aws::modelled_uri`). Discovery then finds the agent
+//! and the knowledge base, and what moto lacks is recorded as not assessed,
+//! never as a pass.
 
 #![allow(
     clippy::unwrap_used,
@@ -39,9 +40,9 @@ fn status<T, E>(r: &Result<T, aws_sdk_bedrockagent::error::SdkError<E>>) -> Opti
 /// The SDK as generated writes `POST /agents` and `GET /agents/{id}`,
 /// which moto does not route to the agents it holds; with the modelled
 /// paths (`/agents/`, `/agents/{id}/`) it does: the agent created through
-/// the modelled client is listed and read there. (moto then writes the
-/// timestamps as epoch numbers, which the Rust SDK does not read: the
-/// next step, see the notes; discovery records that as not assessed.)
+/// the modelled client is listed and read there (moto writes its
+/// timestamps as epoch numbers, which the SDK cannot read without
+/// `EpochTimestamps`; the status shows the route was found).
 #[test]
 fn the_modelled_paths_reach_moto_and_the_generated_ones_do_not() {
     let emu = Emulator::start().unwrap();
@@ -97,23 +98,83 @@ fn the_modelled_paths_reach_moto_and_the_generated_ones_do_not() {
     emu.stop();
 }
 
-/// `aispm inventory` against plain moto: the agents and knowledge-base
-/// collectors reach moto; what cannot be read is not assessed, with a
-/// reason, never a pass.
+/// An agent and a knowledge base, created through the SDK as a user's
+/// tooling would (with the modelled paths and readable timestamps): their
+/// ids.
+async fn seed(url: &str) -> (String, String) {
+    use aws_sdk_bedrockagent::types::{
+        KnowledgeBaseConfiguration, KnowledgeBaseStorageType, KnowledgeBaseType,
+        OpenSearchServerlessConfiguration, OpenSearchServerlessFieldMapping, StorageConfiguration,
+        VectorKnowledgeBaseConfiguration,
+    };
+    let cfg = aispm_tests::seed::emulator_config(url, REGION).await;
+    let c = aws_sdk_bedrockagent::Client::from_conf(
+        aws_sdk_bedrockagent::config::Builder::from(&cfg)
+            .interceptor(ModelledUri)
+            .http_client(aispm_shared::aws::modelled_uri::EpochTimestamps::new())
+            .build(),
+    );
+    let agent = c
+        .create_agent()
+        .agent_name("support-agent")
+        .agent_resource_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/support-agent-exec"))
+        .foundation_model("anthropic.claude-3-5-sonnet-20240620-v1:0")
+        .send()
+        .await
+        .unwrap();
+    let mapping = OpenSearchServerlessFieldMapping::builder()
+        .vector_field("v")
+        .text_field("t")
+        .metadata_field("m")
+        .build()
+        .unwrap();
+    let kb = c
+        .create_knowledge_base()
+        .name("support-docs")
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/support-kb"))
+        .knowledge_base_configuration(
+            KnowledgeBaseConfiguration::builder()
+                .r#type(KnowledgeBaseType::Vector)
+                .vector_knowledge_base_configuration(
+                    VectorKnowledgeBaseConfiguration::builder()
+                        .embedding_model_arn("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0")
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .storage_configuration(
+            StorageConfiguration::builder()
+                .r#type(KnowledgeBaseStorageType::OpensearchServerless)
+                .opensearch_serverless_configuration(
+                    OpenSearchServerlessConfiguration::builder()
+                        .collection_arn(format!("arn:aws:aoss:us-east-1:{ACCOUNT}:collection/support"))
+                        .vector_index_name("docs")
+                        .field_mapping(mapping)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    (
+        agent.agent().unwrap().agent_id().to_owned(),
+        kb.knowledge_base().unwrap().knowledge_base_id().to_owned(),
+    )
+}
+
+/// `aispm inventory` against plain moto finds the agent and the knowledge
+/// base; what moto cannot serve (action groups, an agent's knowledge
+/// bases, data sources) is not assessed, never a pass.
 #[test]
-fn inventory_on_plain_moto_never_passes_what_it_could_not_read() {
+fn inventory_on_plain_moto_finds_agents_and_knowledge_bases() {
     let emu = Emulator::start().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
-        let _ = agents_client(&cfg, true)
-            .create_agent()
-            .agent_name("support-agent")
-            .agent_resource_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/support-agent-exec"))
-            .foundation_model("anthropic.claude-3-5-sonnet-20240620-v1:0")
-            .send()
-            .await;
-    });
+    let (agent, kb) = rt.block_on(seed(&emu.url));
     let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
         .args([
             "inventory",
@@ -137,26 +198,52 @@ fn inventory_on_plain_moto_never_passes_what_it_could_not_read() {
         String::from_utf8_lossy(&out.stderr)
     );
     let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let agents = inv["assets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["asset_type"] == "bedrock_agent")
-        .count();
-    let cov = inv["coverage"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["collector"] == "bedrock_agent.agents" && c["region"] == REGION)
-        .cloned()
-        .unwrap();
-    // Either the agent is found and the collector assessed, or it is not
-    // assessed and says why: never an empty pass.
-    if agents == 0 {
-        assert_eq!(cov["status"], "not_assessed", "{cov:#}");
-        assert!(cov["reason"].is_string(), "{cov:#}");
-    } else {
-        assert_eq!(cov["status"], "assessed", "{cov:#}");
+    let assets = inv["assets"].as_array().unwrap();
+    let of = |t: &str| {
+        assets
+            .iter()
+            .filter(|a| a["asset_type"] == t)
+            .collect::<Vec<_>>()
+    };
+    let agents = of("bedrock_agent");
+    assert_eq!(agents.len(), 1, "{:#}", inv["coverage"]);
+    assert!(
+        agents[0]["arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("agent/{agent}")),
+        "{:#}",
+        agents[0]
+    );
+    let kbs = of("bedrock_knowledge_base");
+    assert_eq!(kbs.len(), 1, "{:#}", inv["coverage"]);
+    assert!(
+        kbs[0]["arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("knowledge-base/{kb}")),
+        "{:#}",
+        kbs[0]
+    );
+    let coverage = inv["coverage"].as_array().unwrap();
+    let status = |collector: &str| {
+        coverage
+            .iter()
+            .find(|c| c["collector"] == collector && c["region"] == REGION)
+            .map(|c| c["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(status("bedrock_agent.agents").as_deref(), Some("assessed"));
+    assert_eq!(
+        status("bedrock_agent.knowledge_bases").as_deref(),
+        Some("assessed")
+    );
+    for lacking in ["bedrock_agent.action_groups", "bedrock_agent.data_sources"] {
+        assert_eq!(
+            status(lacking).as_deref(),
+            Some("not_assessed"),
+            "{lacking}: {:#}",
+            inv["coverage"]
+        );
     }
     emu.stop();
 }

@@ -222,6 +222,7 @@ impl Clients {
             bedrock: client!(aws_sdk_bedrock, &sdk, counter),
             bedrock_agent: aws_sdk_bedrockagent::Client::from_conf(
                 aws_sdk_bedrockagent::config::Builder::from(&sdk)
+                    .http_client(super::modelled_uri::EpochTimestamps::new())
                     .interceptor(counter.clone())
                     .interceptor(super::modelled_uri::ModelledUri)
                     .retry_classifier(super::retry::NeverRetry)
