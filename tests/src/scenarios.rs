@@ -323,8 +323,9 @@ pub async fn overprivileged_agent(endpoint: &str) -> Result<()> {
 
 /// AWS's Bedrock Agents answers (REST-JSON) for the support agent of
 /// `account`: one action group whose Lambda is `customer-lookup-tool`, two
-/// functions without confirmation, no guardrail. moto cannot serve these
-/// (its server routes requests signed as `bedrock` to the Bedrock backend).
+/// functions without confirmation, no guardrail. moto holds no agent with a
+/// fixed id and cannot serve action groups (the scenarios pin these; plain
+/// moto's agents are discovered in `tests/tests/bedrock_agents.rs`).
 pub fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
     let ok = |needles: &[&str], body: String| Fault {
         needles: needles.iter().map(|s| (*s).to_owned()).collect(),
