@@ -1359,11 +1359,11 @@ impl Harness {
     }
 }
 
-/// Empty lists of the Bedrock agents, knowledge bases, guardrails,
-/// provisioned throughputs and AgentCore runtimes and gateways (the emulator
-/// cannot serve them), so that rules
-/// over them see a fully assessed region and findings of assets that are
-/// fixed or gone resolve.
+/// Empty lists of the Bedrock guardrails, provisioned throughputs and
+/// AgentCore runtimes and gateways (the emulator cannot serve them; it
+/// answers the agents and knowledge bases itself), so that rules over them
+/// see a fully assessed region and findings of assets that are fixed or
+/// gone resolve.
 fn no_agents() -> Vec<Fault> {
     vec![
         Fault::ok_json(&["GET /guardrails HTTP"], r#"{"guardrails":[]}"#),
@@ -1371,11 +1371,6 @@ fn no_agents() -> Vec<Fault> {
         Fault::ok_json(
             &["GET /provisioned-model-throughputs"],
             r#"{"provisionedModelSummaries":[]}"#,
-        ),
-        Fault::ok_json(&["POST /agents"], r#"{"agentSummaries":[]}"#),
-        Fault::ok_json(
-            &["POST /knowledgebases"],
-            r#"{"knowledgeBaseSummaries":[]}"#,
         ),
         Fault::ok_json(&["POST /runtimes HTTP"], r#"{"agentRuntimes":[]}"#),
         Fault::ok_json(&["POST /runtimes?"], r#"{"agentRuntimes":[]}"#),
