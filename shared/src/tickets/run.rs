@@ -199,12 +199,27 @@ pub fn touched_by(r: &EventRecord) -> Option<String> {
         _ => return None,
     };
     if let Some(id) = sk.strip_prefix("F#") {
-        return Some(id.to_owned());
+        return (r.event_name == "INSERT" || !only_seen_again(r)).then(|| id.to_owned());
     }
     let rest = sk.strip_prefix("H#")?;
     rest.ends_with("#remediation")
         .then(|| rest.split('#').next().map(str::to_owned))
         .flatten()
+}
+
+/// Whether a finding state's change is only a sweep seeing it again (its
+/// `last_seen` and version moved, nothing a ticket shows did): no ticket
+/// can owe anything for it.
+fn only_seen_again(r: &EventRecord) -> bool {
+    let strip = |item: &serde_dynamo::Item| {
+        let mut m: std::collections::HashMap<String, serde_dynamo::AttributeValue> =
+            item.clone().into();
+        m.remove("last_seen");
+        m.remove("version");
+        m
+    };
+    let (old, new) = (&r.change.old_image, &r.change.new_image);
+    !old.is_empty() && strip(old) == strip(new)
 }
 
 #[cfg(test)]
@@ -231,5 +246,32 @@ mod tests {
             serde_json::json!({"S": "H#def#2026-12-01T00:00:00Z#opened"});
         let e: Event = serde_json::from_value(raw).unwrap();
         assert_eq!(touched(&e), ["abc"]);
+    }
+
+    #[test]
+    fn a_sweep_that_only_sees_a_finding_again_touches_nothing() {
+        let e: Event = serde_json::from_str(include_str!(
+            "../../../events/dynamodb/findings-stream-batch.json"
+        ))
+        .unwrap();
+        let mut raw = serde_json::to_value(&e).unwrap();
+        let r = &mut raw["Records"][1];
+        assert_eq!(r["eventName"], "MODIFY");
+        let id = r["dynamodb"]["Keys"]["sk"]["S"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("F#")
+            .to_owned();
+        r["dynamodb"]["NewImage"] = r["dynamodb"]["OldImage"].clone();
+        r["dynamodb"]["NewImage"]["last_seen"] = serde_json::json!({"S": "2026-12-09T00:00:00Z"});
+        r["dynamodb"]["NewImage"]["version"] = serde_json::json!({"N": "99"});
+        let one = |raw: &serde_json::Value| {
+            let mut e: Event = serde_json::from_value(raw.clone()).unwrap();
+            e.records = vec![e.records[1].clone()];
+            touched(&e)
+        };
+        assert!(one(&raw).is_empty(), "only last_seen and version moved");
+        raw["Records"][1]["dynamodb"]["NewImage"]["risk_score"] = serde_json::json!({"N": "91"});
+        assert_eq!(one(&raw), [id]);
     }
 }
