@@ -23,6 +23,7 @@ pub mod pattern;
 pub mod policy;
 pub mod query;
 pub mod simulate;
+mod skim;
 
 pub use authorize::{Deciding, Decision, Outcome, PolicySet, PolicySource, Request, authorize};
 pub use catalog::{AccessLevel, Catalog};

@@ -148,6 +148,60 @@ struct Input<'a> {
     management_account: Option<String>,
 }
 
+impl<'a> Input<'a> {
+    fn doc(self) -> Doc<'a> {
+        let texts = |v: Vec<&'a RawValue>| v.into_iter().map(RawValue::get).collect::<Vec<_>>();
+        Doc {
+            request: self.request,
+            identity_policies: texts(self.identity_policies),
+            resource_policy: self.resource_policy.map(RawValue::get),
+            permission_boundary: self.permission_boundary.map(RawValue::get),
+            session_policies: texts(self.session_policies),
+            scps: self.scps.into_iter().map(texts).collect(),
+            rcps: self.rcps.into_iter().map(texts).collect(),
+            management_account: self.management_account,
+        }
+    }
+}
+
+/// A request document read: the request, and each policy's text.
+#[derive(Default)]
+struct Doc<'a> {
+    request: RequestInput<'a>,
+    identity_policies: Vec<&'a str>,
+    resource_policy: Option<&'a str>,
+    permission_boundary: Option<&'a str>,
+    session_policies: Vec<&'a str>,
+    scps: Vec<Vec<&'a str>>,
+    rcps: Vec<Vec<&'a str>>,
+    management_account: Option<String>,
+}
+
+/// The document read through [`crate::skim`] (no JSON parser over the whole
+/// line), when it has the plain shape and its request (unless the caller
+/// has parsed it already: `with_request` false) and account parse.
+fn skimmed(text: &str, with_request: bool) -> Option<Doc<'_>> {
+    let sp = crate::skim::skim(text)?;
+    let request = match sp.request? {
+        r if with_request => serde_json::from_str::<RequestInput>(r).ok()?,
+        _ => RequestInput::default(),
+    };
+    let management_account = match sp.management_account {
+        None => None,
+        Some(m) => serde_json::from_str::<Option<String>>(m).ok()?,
+    };
+    Some(Doc {
+        request,
+        identity_policies: sp.identity_policies,
+        resource_policy: sp.resource_policy.filter(|t| *t != "null"),
+        permission_boundary: sp.permission_boundary.filter(|t| *t != "null"),
+        session_policies: sp.session_policies,
+        scps: sp.scps,
+        rcps: sp.rcps,
+        management_account,
+    })
+}
+
 /// Prepared policies by their text, one map per use (identity, resource,
 /// trust): a batch repeats the same few policies across lines, and each is
 /// parsed and validated once. A text is kept from its second sighting on, so
@@ -197,12 +251,11 @@ impl Policies {
     /// request's service only; one seen again is prepared whole and kept).
     fn get(
         &mut self,
-        raw: &RawValue,
+        text: &str,
         at: impl Fn() -> String,
         kind: PolicyKind,
         service: &str,
     ) -> Result<(Arc<Policy>, bool), PolicyError> {
-        let text = raw.get();
         if let Some(p) = self.prepared[kind as usize].get(text) {
             return Ok((Arc::clone(p), false));
         }
@@ -263,55 +316,6 @@ struct Prepared {
     pruned: bool,
 }
 
-/// A document that opens with its request, `{"request": {...}, ...`: the
-/// request's text and the text after it. A light scan, not a check: what it
-/// finds is parsed, or looked up by text known to have parsed.
-fn split_request(text: &str) -> Option<(&str, &str)> {
-    let b = text.as_bytes();
-    let ws = |mut i: usize| {
-        while b
-            .get(i)
-            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
-        {
-            i += 1;
-        }
-        i
-    };
-    let mut i = ws(0);
-    (b.get(i) == Some(&b'{')).then_some(())?;
-    i = ws(i + 1);
-    (b.get(i..i + 9)? == b"\"request\"").then_some(())?;
-    i = ws(i + 9);
-    (b.get(i) == Some(&b':')).then_some(())?;
-    let start = ws(i + 1);
-    (b.get(start) == Some(&b'{')).then_some(())?;
-    let mut depth = 0usize;
-    let mut j = start;
-    loop {
-        match b.get(j)? {
-            b'"' => {
-                j += 1;
-                loop {
-                    match b.get(j)? {
-                        b'\\' => j += 2,
-                        b'"' => break,
-                        _ => j += 1,
-                    }
-                }
-            }
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some((text.get(start..=j)?, text.get(j + 1..)?));
-                }
-            }
-            _ => {}
-        }
-        j += 1;
-    }
-}
-
 /// A parsed simulation: the request and its policies.
 #[derive(Debug)]
 pub struct Simulation {
@@ -347,7 +351,7 @@ impl Simulation {
     pub fn parse_with(text: &str, cache: &mut Policies) -> Result<Self, RequestError> {
         // A line asking about the same policies as an earlier one: only its
         // request is read.
-        let split = split_request(text).and_then(|(req, rest)| {
+        let split = crate::skim::split_request(text).and_then(|(req, rest)| {
             let input = serde_json::from_str::<RequestInput>(req).ok()?;
             let request = request_of(input).ok()?;
             Some((rest, request))
@@ -359,13 +363,26 @@ impl Simulation {
             }
             // The request is built already; the rest of the line is read
             // whole (its request again, only to check the line).
-            let set = Arc::new(prepare(read(text)?, request.service(), cache)?);
+            let set = Arc::new(prepare_text(text, request.service(), cache)?);
             cache.keep_set(trust, rest, &set);
             return Ok(Self { request, set });
         }
-        let mut input = read(text)?;
-        let request = request_of(std::mem::take(&mut input.request))?;
-        let set = prepare(input, request.service(), cache)?;
+        let (mut input, skim) = read(text, true)?;
+        let request = match request_of(std::mem::take(&mut input.request)) {
+            Ok(r) => r,
+            Err(e) => {
+                // A line that is not JSON says so first, as the strict
+                // reading does.
+                if skim {
+                    strict(text)?;
+                }
+                return Err(e);
+            }
+        };
+        let set = match prepare(input, request.service(), cache) {
+            Err(_) if skim => prepare(strict(text)?.doc(), request.service(), cache)?,
+            r => r?,
+        };
         Ok(Self {
             request,
             set: Arc::new(set),
@@ -400,15 +417,37 @@ impl Simulation {
     }
 }
 
+/// The request document: skimmed when it has the plain shape, else read
+/// strictly (whether it was skimmed).
+fn read(text: &str, with_request: bool) -> Result<(Doc<'_>, bool), RequestError> {
+    match skimmed(text, with_request) {
+        Some(doc) => Ok((doc, true)),
+        None => Ok((strict(text)?.doc(), false)),
+    }
+}
+
+/// The document's policies prepared ([`read`], [`prepare`]); a skimmed
+/// document whose policies fail is read and prepared again strictly, so the
+/// error is the JSON parser's when the line is not JSON, and the located
+/// one of its part when it is.
+fn prepare_text(text: &str, service: &str, cache: &mut Policies) -> Result<Prepared, RequestError> {
+    // The caller parsed the request (the same text the skim finds).
+    let (doc, skim) = read(text, false)?;
+    match prepare(doc, service, cache) {
+        Err(_) if skim => prepare(strict(text)?.doc(), service, cache),
+        r => r,
+    }
+}
+
 /// The request document, with the error located when it is malformed.
-fn read(text: &str) -> Result<Input<'_>, RequestError> {
+fn strict(text: &str) -> Result<Input<'_>, RequestError> {
     // The fast path; a document that fails is read again with its path
     // tracked, so the error says where.
     if let Ok(input) = serde_json::from_str::<Input>(text) {
         return Ok(input);
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let input = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let at = if path == "." || path.is_empty() {
@@ -417,16 +456,17 @@ fn read(text: &str) -> Result<Input<'_>, RequestError> {
             path
         };
         RequestError::Malformed(format!("{at}: {inner}"))
-    })
+    })?;
+    // Nothing may follow the document.
+    de.end().map_err(|e| {
+        RequestError::Malformed(format!("line {} column {}: {e}", e.line(), e.column()))
+    })?;
+    Ok(input)
 }
 
 /// The document's policies, prepared through `cache` for a request of the
 /// lowercase `service` (for `sts`, its resource policy is a trust policy).
-fn prepare(
-    input: Input<'_>,
-    service: &str,
-    cache: &mut Policies,
-) -> Result<Prepared, RequestError> {
+fn prepare(input: Doc<'_>, service: &str, cache: &mut Policies) -> Result<Prepared, RequestError> {
     let trust = service == "sts";
     let mut pruned = false;
     let rp_kind = if trust {
@@ -435,7 +475,7 @@ fn prepare(
         PolicyKind::Resource
     };
     // Places are named only for an error.
-    let mut list = |name: &dyn Fn() -> String, pols: &[&RawValue], kind: PolicyKind| {
+    let mut list = |name: &dyn Fn() -> String, pols: &[&str], kind: PolicyKind| {
         pols.iter()
             .enumerate()
             .map(|(i, p)| {
@@ -455,7 +495,7 @@ fn prepare(
         &input.session_policies,
         PolicyKind::Identity,
     )?;
-    let mut levels = |name: &str, levels: &[Vec<&RawValue>], kind: PolicyKind| {
+    let mut levels = |name: &str, levels: &[Vec<&str>], kind: PolicyKind| {
         levels
             .iter()
             .enumerate()
@@ -465,9 +505,9 @@ fn prepare(
     let scps = levels("scps", &input.scps, PolicyKind::Identity)?;
     // RCPs name `"Principal": "*"`; they are validated as resource-based.
     let rcps = levels("rcps", &input.rcps, PolicyKind::Resource)?;
-    let mut one = |raw: Option<&RawValue>, at: &str, kind: PolicyKind| match raw {
+    let mut one = |raw: Option<&str>, at: &str, kind: PolicyKind| match raw {
         None => Ok::<_, PolicyError>(None),
-        Some(p) if p.get() == "null" => Ok(None),
+        Some("null") => Ok(None),
         Some(p) => {
             let (p, part) = cache.get(p, || at.to_owned(), kind, service)?;
             pruned |= part;
@@ -633,11 +673,95 @@ mod tests {
     fn the_request_is_found_whatever_its_strings_hold() {
         let text = r#" { "request" : {"a": "}\"{[", "b": [1, {"c": "\\"}]} , "x": 1}"#;
         assert_eq!(
-            split_request(text),
+            crate::skim::split_request(text),
             Some((r#"{"a": "}\"{[", "b": [1, {"c": "\\"}]}"#, r#" , "x": 1}"#))
         );
-        assert_eq!(split_request(r#"{"x": 1, "request": {}}"#), None);
-        assert_eq!(split_request(r#"{"request": {"a": "unclosed}"#), None);
-        assert_eq!(split_request(r#"{"request": "text"}"#), None);
+        assert_eq!(
+            crate::skim::split_request(r#"{"x": 1, "request": {}}"#),
+            None
+        );
+        assert_eq!(
+            crate::skim::split_request(r#"{"request": {"a": "unclosed}"#),
+            None
+        );
+        assert_eq!(crate::skim::split_request(r#"{"request": "text"}"#), None);
+        // Nothing may follow the document.
+        let trailing = r#"{"request": {"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject", "resource": "arn:aws:s3:::d/x"}} x"#;
+        let e = Simulation::parse(trailing)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("trailing characters"), "{e}");
+    }
+
+    /// The answer as the strict reading alone gives it (the way before the
+    /// skim): the document read by the JSON parser, then prepared.
+    fn strictly(text: &str) -> Result<Decision, String> {
+        let mut doc = strict(text).map_err(|e| e.to_string())?.doc();
+        let request = request_of(std::mem::take(&mut doc.request)).map_err(|e| e.to_string())?;
+        let set =
+            prepare(doc, request.service(), &mut Policies::new()).map_err(|e| e.to_string())?;
+        Ok(Simulation {
+            request,
+            set: Arc::new(set),
+        }
+        .decide())
+    }
+
+    fn part() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let allow = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "a\"}{[b", "Effect": "Allow", "Action": ["s3:Get*", "sts:*"], "Resource": "*"}]}"#;
+        let trust = r#"{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "sts:AssumeRole"}]}"#;
+        prop::sample::select(vec![
+            format!(r#""identity_policies": [{allow}]"#),
+            format!(r#""identity_policies":[{allow} , {allow}]"#),
+            r#""identity_policies": []"#.to_owned(),
+            r#""identity_policies": [7, null]"#.to_owned(),
+            r#""identity_policies": null"#.to_owned(),
+            r#""identity_policies": [{"Statement": [}]"#.to_owned(),
+            format!(r#""identity_policies": [{}]"#, serde_json::to_string(allow).unwrap_or_default()),
+            format!(r#""resource_policy": {trust}"#),
+            r#""resource_policy": null"#.to_owned(),
+            format!(r#""permission_boundary": {allow}"#),
+            format!(r#""scps": [[{allow}], [{allow}]]"#),
+            r#""scps": [[]]"#.to_owned(),
+            r#""scps": [{}]"#.to_owned(),
+            format!(r#""rcps": [[{trust}]]"#),
+            format!(r#""session_policies": [{allow}]"#),
+            r#""management_account": "111111111111""#.to_owned(),
+            r#""management_account": 7"#.to_owned(),
+            r#""management_account": null"#.to_owned(),
+            r#""unknown": 1"#.to_owned(),
+            r#""identity\u005fpolicies": []"#.to_owned(),
+            r#""request": {"principal": "arn:aws:iam::111111111111:role/app", "action": "s3:GetObject", "resource": "arn:aws:s3:::d/x"}"#.to_owned(),
+            r#""request": {"principal": "arn:aws:iam::111111111111:role/app", "action": "sts:AssumeRole", "resource": "arn:aws:iam::111111111111:role/app"}"#.to_owned(),
+            r#""request": {"principal": "bad", "action": "s3:GetObject", "resource": "*"}"#.to_owned(),
+            r#""request": {"principal": "x", "action": "s3:GetObject"}"#.to_owned(),
+        ])
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3_000))]
+        /// Whatever the line (parts in any order, repeated, unknown, broken
+        /// JSON inside or around them, odd spacing, a byte cut off), reading
+        /// it through the skim gives the answer or the error the strict
+        /// reading gives.
+        #[test]
+        fn the_skim_reads_every_line_as_the_json_parser_does(
+            parts in proptest::collection::vec(part(), 0..6),
+            spacing in proptest::sample::select(vec!["", " ", "\n\t ", "\r\n"]),
+            tail in proptest::sample::select(vec!["", " ", "x", ",", "}"]),
+            cut in proptest::option::of(0usize..400),
+        ) {
+            let mut text = format!("{{{spacing}{}{spacing}}}{tail}", parts.join(&format!("{spacing},{spacing}")));
+            if let Some(c) = cut {
+                let at = c % text.len().max(1);
+                if text.is_char_boundary(at) {
+                    text.remove(at);
+                }
+            }
+            let got = Simulation::parse(&text).map(|s| s.decide()).map_err(|e| e.to_string());
+            proptest::prop_assert_eq!(got, strictly(&text), "{}", text);
+        }
     }
 }
