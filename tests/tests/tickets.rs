@@ -925,3 +925,53 @@ mod on_the_emulator {
         emu.stop();
     }
 }
+
+/// Routes by owner tag hold on the stream's path (the ticket function) as on
+/// a full sync: the resource's tags come from the stored snapshot.
+#[tokio::test]
+async fn the_stream_path_routes_by_owner_tag_too() {
+    use aispm_shared::store::{Part, SnapshotDiff, SnapshotItem, Snapshots};
+    let r = testsink::start(testsink::generic).await;
+    let hook = format!("{}/hook", r.url);
+    let secret = std::env::temp_dir().join(format!("aispm-owner-{}.secret", std::process::id()));
+    std::fs::write(&secret, "s3cret").unwrap();
+    let cfg = TicketConfig::parse(
+        &serde_json::json!({
+            "sinks": {"ml": {"type": "generic", "url": hook, "secret_file": secret},
+                      "web": {"type": "generic", "url": hook, "secret_file": secret}},
+            "routes": [{"sink": "ml", "owner": "ml-team"}, {"sink": "web", "owner": "web-team"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let store = store_with(80).await;
+    let mut asset = aispm_shared::model::Asset::new(
+        state(80).resource_arn,
+        AssetType::SagemakerNotebookInstance,
+        "nb",
+        ACCOUNT,
+        "us-east-1",
+    );
+    asset.tags.insert("owner".into(), "ml-team".into());
+    let diff = SnapshotDiff {
+        put: vec![SnapshotItem::new(
+            "us-east-1",
+            "sagemaker.notebooks",
+            Part::Asset(asset),
+        )],
+        delete: vec![],
+        at: None,
+    };
+    store.write_snapshot(ACCOUNT, &diff).await.unwrap();
+    let sdk = aws_types::SdkConfig::builder().build();
+    let mut runner = aispm_shared::tickets::run::Runner::new(&sdk, cfg, None, Retry::default())
+        .await
+        .unwrap();
+    let ds = runner
+        .sync_ids(&store, &["f1".to_owned()], Timestamp::now())
+        .await
+        .unwrap();
+    let sinks: Vec<&str> = ds.iter().map(|d| d.sink.as_str()).collect();
+    assert_eq!(sinks, ["ml"], "{ds:?}");
+    let _ = std::fs::remove_file(secret);
+}

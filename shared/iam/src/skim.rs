@@ -111,8 +111,8 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// `[value, ...]`, each value's text.
-    fn list(&mut self) -> Option<Vec<&'a str>> {
+    /// `[item, ...]`, each read by `item`.
+    fn seq<T>(&mut self, item: impl Fn(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.eat(b'[')?;
         let mut out = Vec::new();
         self.ws();
@@ -121,7 +121,7 @@ impl<'a> Scan<'a> {
             return Some(out);
         }
         loop {
-            out.push(self.value()?);
+            out.push(item(self)?);
             self.ws();
             match self.byte()? {
                 b',' => self.at += 1,
@@ -134,27 +134,14 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// `[value, ...]`, each value's text.
+    fn list(&mut self) -> Option<Vec<&'a str>> {
+        self.seq(Self::value)
+    }
+
     /// `[[value, ...], ...]`.
     fn levels(&mut self) -> Option<Vec<Vec<&'a str>>> {
-        self.eat(b'[')?;
-        let mut out = Vec::new();
-        self.ws();
-        if self.byte() == Some(b']') {
-            self.at += 1;
-            return Some(out);
-        }
-        loop {
-            out.push(self.list()?);
-            self.ws();
-            match self.byte()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(out);
-                }
-                _ => return None,
-            }
-        }
+        self.seq(Self::list)
     }
 }
 

@@ -184,15 +184,21 @@ pub struct EpochTimestamps {
 }
 
 impl EpochTimestamps {
-    /// Wraps the SDK's default HTTPS client (rustls with aws-lc).
+    /// Wraps the SDK's default HTTPS client (rustls with aws-lc), one per
+    /// process: every Bedrock Agents client (one per account and region a
+    /// sweep enters) shares its connections and root certificates.
     pub fn new() -> Self {
         use aws_smithy_http_client::tls;
-        Self {
-            inner: aws_smithy_http_client::Builder::new()
+        static INNER: std::sync::OnceLock<SharedHttpClient> = std::sync::OnceLock::new();
+        let inner = INNER.get_or_init(|| {
+            aws_smithy_http_client::Builder::new()
                 .tls_provider(tls::Provider::Rustls(
                     tls::rustls_provider::CryptoMode::AwsLc,
                 ))
-                .build_https(),
+                .build_https()
+        });
+        Self {
+            inner: inner.clone(),
         }
     }
 }

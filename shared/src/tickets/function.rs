@@ -21,7 +21,7 @@ use tracing::{error, info};
 
 use super::config::TicketConfig;
 use super::http::Retry;
-use super::run::{Runner, TicketError, touched, touched_by};
+use super::run::{Runner, touched, touched_by};
 use super::sync::Delivery;
 use crate::model::Timestamp;
 use crate::pipeline::PipelineError;
@@ -128,10 +128,4 @@ fn first_record(batch: &Event, id: &str) -> Option<String> {
             .then(|| r.change.sequence_number.clone())
             .flatten()
     })
-}
-
-impl From<TicketError> for PipelineError {
-    fn from(e: TicketError) -> Self {
-        PipelineError::Config(e.to_string())
-    }
 }

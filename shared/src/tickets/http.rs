@@ -1,9 +1,9 @@
-//! Outbound HTTP for the sinks, with the delivery rules: a request that
-//! times out, fails to connect, or is answered 408, 429 or 5xx is tried
-//! again after an exponential backoff with jitter (or the `Retry-After` the
-//! sink asked for, when longer), up to [`Retry::attempts`]; any other 4xx is
-//! an answer, not retried; after the last attempt the request has failed
-//! ([`HttpError::Exhausted`]).
+//! Outbound HTTP for the sinks: one attempt at a time ([`Client::once`]).
+//! A timeout, no connection, or an answer 408, 429 or 5xx is a [`Failure`]
+//! that may go better next time; any other answer, 4xx included, is an
+//! answer. How often and how long to wait between attempts is [`Retry`];
+//! the sinks retry a whole delivery (`super::sinks::deliver`), lookups
+//! first.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use thiserror::Error;
-use tracing::{debug, warn};
+use tracing::debug;
 
 /// A request to a sink.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,16 +29,6 @@ pub struct Request {
 }
 
 impl Request {
-    /// A request without a body.
-    pub fn get(url: impl Into<String>) -> Self {
-        Self {
-            method: "GET",
-            url: url.into(),
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
     /// A request with a JSON body.
     pub fn json(method: &'static str, url: impl Into<String>, body: &serde_json::Value) -> Self {
         Self {
@@ -205,40 +195,6 @@ impl Client {
                 timed_out,
             }),
         }
-    }
-
-    /// Sends `req`, trying again as the module docs say (for requests that
-    /// are safe to repeat); any answer that retrying cannot change is
-    /// returned, 4xx included.
-    pub async fn send_raw(&self, req: &Request) -> Result<Response, HttpError> {
-        let attempts = self.retry.attempts.max(1);
-        let mut last = String::new();
-        for n in 1..=attempts {
-            match self.once(req).await {
-                Ok(resp) => return Ok(resp),
-                Err(f) => {
-                    last = f.message;
-                    if n < attempts {
-                        let wait = self.retry.backoff(n, f.retry_after);
-                        warn!(attempt = n, wait_ms = wait.as_millis() as u64, error = %last, "sink request failed; trying again");
-                        tokio::time::sleep(wait).await;
-                    }
-                }
-            }
-        }
-        Err(HttpError::Exhausted {
-            method: req.method,
-            url: strip_query(&req.url).to_owned(),
-            attempts,
-            last,
-        })
-    }
-
-    /// Sends `req` as [`Client::send_raw`]; an answer other than 2xx is an
-    /// error.
-    pub async fn send(&self, req: &Request) -> Result<Response, HttpError> {
-        let resp = self.send_raw(req).await?;
-        expect_success(req, resp)
     }
 
     /// One attempt: the answer and its `Retry-After`, or why there was none

@@ -9,10 +9,12 @@ use aws_lambda_events::dynamodb::{Event, EventRecord};
 use thiserror::Error;
 use tracing::debug;
 
-use super::config::{ConfigError, Facts, TicketConfig};
+use super::config::{ConfigError, TicketConfig};
 use super::http::{Client, HttpError, Retry};
 use super::sinks::{SecretError, read_secret};
-use super::sync::{DeadLetters, Delivery, SyncReport, Ticketing, replay, sync_all, sync_finding};
+use super::sync::{
+    DeadLetters, Delivery, FactCache, SyncReport, Ticketing, replay, sync_all, sync_finding,
+};
 use crate::aws::RequestCounter;
 use crate::model::Timestamp;
 use crate::store::{FindingFilter, Store, StoreError};
@@ -79,16 +81,6 @@ impl Runner {
         })
     }
 
-    /// The configuration.
-    pub fn config(&self) -> &TicketConfig {
-        &self.config
-    }
-
-    /// Whether there is a dead-letter queue.
-    pub fn has_dead_letters(&self) -> bool {
-        self.dead_letters.is_some()
-    }
-
     fn ticketing(&self) -> Ticketing<'_> {
         Ticketing {
             config: &self.config,
@@ -151,12 +143,10 @@ impl Runner {
             .await;
         let mut out = Vec::new();
         let t = self.ticketing();
+        let mut facts = FactCache::default();
         for state in &states {
-            let facts = Facts {
-                ou_path: self.ou_paths.get(&state.account_id).cloned(),
-                tags: BTreeMap::new(),
-            };
-            out.extend(sync_finding(store, &t, state, &facts, now).await?);
+            let f = facts.facts(store, &t, state).await?;
+            out.extend(sync_finding(store, &t, state, &f, now).await?);
         }
         Ok(out)
     }

@@ -117,6 +117,42 @@ async fn write_link<S: Store>(
         .await
 }
 
+/// What routes read of a finding beyond its state (its account's OUs, its
+/// resource's tags), the tags read once per account from the stored
+/// snapshot and only when a route reads them.
+#[derive(Debug, Default)]
+pub struct FactCache {
+    tags: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>,
+}
+
+impl FactCache {
+    /// The facts of `state`.
+    pub async fn facts<S: Store>(
+        &mut self,
+        store: &S,
+        t: &Ticketing<'_>,
+        state: &FindingState,
+    ) -> Result<Facts, StoreError> {
+        let tags = if t.config.uses_tags() {
+            if !self.tags.contains_key(&state.account_id) {
+                let read = resource_tags(store, &state.account_id).await?;
+                self.tags.insert(state.account_id.clone(), read);
+            }
+            self.tags
+                .get(&state.account_id)
+                .and_then(|m| m.get(&state.resource_arn))
+                .cloned()
+                .unwrap_or_default()
+        } else {
+            BTreeMap::new()
+        };
+        Ok(Facts {
+            ou_path: t.ou_paths.get(&state.account_id).cloned(),
+            tags,
+        })
+    }
+}
+
 /// Brings every finding's tickets in step.
 pub async fn sync_all<S: Store>(
     store: &S,
@@ -125,26 +161,13 @@ pub async fn sync_all<S: Store>(
 ) -> Result<SyncReport, StoreError> {
     let states = store.list(&FindingFilter::default()).await?;
     let mut report = SyncReport::default();
-    let mut tags: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> = BTreeMap::new();
+    let mut facts = FactCache::default();
     for state in &states {
-        if t.config.uses_tags() && !tags.contains_key(&state.account_id) {
-            tags.insert(
-                state.account_id.clone(),
-                resource_tags(store, &state.account_id).await?,
-            );
-        }
-        let facts = Facts {
-            ou_path: t.ou_paths.get(&state.account_id).cloned(),
-            tags: tags
-                .get(&state.account_id)
-                .and_then(|m| m.get(&state.resource_arn))
-                .cloned()
-                .unwrap_or_default(),
-        };
+        let f = facts.facts(store, t, state).await?;
         report.findings += 1;
         report
             .deliveries
-            .extend(sync_finding(store, t, state, &facts, now).await?);
+            .extend(sync_finding(store, t, state, &f, now).await?);
     }
     Ok(report)
 }
@@ -354,6 +377,7 @@ pub async fn replay<S: Store>(
     // Each event once per replay: one parked again (its sink still down)
     // ends it.
     let mut seen = std::collections::BTreeSet::new();
+    let mut cache = FactCache::default();
     'receive: loop {
         let msgs = dlq
             .sqs
@@ -400,10 +424,7 @@ pub async fn replay<S: Store>(
                 }
             }
             if let Some(state) = store.finding(finding_id).await? {
-                let facts = Facts {
-                    ou_path: t.ou_paths.get(&state.account_id).cloned(),
-                    tags: BTreeMap::new(),
-                };
+                let facts = cache.facts(store, t, &state).await?;
                 let ds = sync_finding(store, t, &state, &facts, now).await?;
                 out.extend(ds.into_iter().filter(|d| d.sink == sink));
             }
