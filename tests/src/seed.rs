@@ -1089,6 +1089,20 @@ async fn seed_data_science(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Res
         &[("owner", "data-science"), ("environment", "dev")],
     )
     .await?;
+    // A scratch bucket nothing is seen using and nobody tagged as AI data,
+    // which anyone can write: the notebook's role (`*`) reaches it, so it is
+    // poisonable data in waiting (AI scope from reachability).
+    let scratch = format!("ds-scratch-{acct}");
+    bucket(cfg, est, acct, r, &scratch, &[("owner", "data-science")]).await?;
+    s3(cfg)
+        .put_bucket_policy()
+        .bucket(&scratch)
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"AnyoneCanDrop","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::{scratch}/*"}}]}}"#
+        ))
+        .send()
+        .await
+        .context("scratch bucket policy")?;
     let sm = aws_sdk_sagemaker::Client::new(&eu);
     // Shadow AI: a prototyping notebook nobody registered.
     sm.create_notebook_instance()

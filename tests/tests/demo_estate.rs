@@ -334,6 +334,7 @@ fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
         assert!(f["remediation"]["text"].is_string());
         for fw in [
             "owasp_llm",
+            "owasp_agentic",
             "mitre_atlas",
             "nist_ai_rmf",
             "aws_security_hub",
@@ -966,11 +967,12 @@ fn demo_findings_are_pinned() {
         .map(|f| {
             let risk = f["risk_score"].as_u64().unwrap();
             let line = format!(
-                "{risk:>3} {:<8} {:<10} {} {}",
+                "{risk:>3} {:<8} {:<10} {} {}\n    {}",
                 f["severity"].as_str().unwrap(),
                 f["status"].as_str().unwrap(),
                 f["rule_id"].as_str().unwrap(),
-                normalise(f["resource_arn"].as_str().unwrap())
+                normalise(f["resource_arn"].as_str().unwrap()),
+                f["title"].as_str().unwrap(),
             );
             (risk, line)
         })

@@ -800,7 +800,7 @@ async fn role_policy_events_rescan_the_role() {
             at,
         )
     };
-    let admin = "identity_ai_role_admin_or_wildcard";
+    let admin = "identity_ai_role_admin";
     assert_eq!(h.status(admin, ROLE).await, None);
 
     iam.attach_role_policy()
@@ -2473,7 +2473,7 @@ async fn policy_version_events_rescan_the_policy() {
         .unwrap();
     h.sweep("sw-1").await;
     assert!(h.asset(&arn).await.is_some(), "the policy is in the graph");
-    let admin = "identity_ai_role_admin_or_wildcard";
+    let admin = "identity_ai_role_admin";
     assert_eq!(h.status(admin, "role/fraud-train-exec").await, None);
 
     iam.create_policy_version()

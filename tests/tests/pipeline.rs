@@ -711,7 +711,7 @@ fn cross_scope_findings_appear_in_the_first_sweep_whatever_the_task_order() {
         let admin = got
             .iter()
             .find(|f| {
-                f.rule_id == "identity_ai_role_admin_or_wildcard"
+                f.rule_id == "identity_ai_role_admin"
                     && f.resource_arn.ends_with(":role/ds-notebook-exec")
             })
             .expect("the notebook role's finding");

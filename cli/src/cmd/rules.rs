@@ -69,6 +69,7 @@ fn show_rule(id: &str, format: Format, out: &mut dyn Write) -> anyhow::Result<()
     writeln!(out, "remediation  {}", m.remediation)?;
     writeln!(out, "action       {}", m.remediation_action.unwrap_or("-"))?;
     writeln!(out, "OWASP LLM    {}", list(m.owasp_llm))?;
+    writeln!(out, "OWASP ASI    {}", list(m.owasp_agentic))?;
     writeln!(out, "MITRE ATLAS  {}", list(m.mitre_atlas))?;
     writeln!(out, "NIST AI RMF  {}", nist.join(", "))?;
     writeln!(out, "Security Hub {}", list(m.aws_security_hub))?;

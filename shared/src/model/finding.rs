@@ -74,6 +74,10 @@ pub enum NistAiRmf {
 pub struct Frameworks {
     /// OWASP Top 10 for LLM Applications 2025 ids (`LLM01`..`LLM10`).
     pub owasp_llm: Vec<String>,
+    /// OWASP Top 10 for Agentic Applications 2026 ids (`ASI01`..`ASI10`);
+    /// absent in findings stored before it existed.
+    #[serde(default)]
+    pub owasp_agentic: Vec<String>,
     /// MITRE ATLAS technique ids (`AML.T0010`).
     pub mitre_atlas: Vec<String>,
     /// NIST AI RMF functions.

@@ -268,6 +268,7 @@ mod tests {
             },
             frameworks: Frameworks {
                 owasp_llm: vec![],
+                owasp_agentic: vec![],
                 mitre_atlas: vec![],
                 nist_ai_rmf: vec![],
                 aws_security_hub: vec![],

@@ -233,14 +233,16 @@ impl ActionKind {
             Self::RotateSecret => &["secretsmanager_ai_secret_without_rotation"],
             Self::EnableKmsKeyRotation => &["kms_ai_key_rotation_disabled"],
             Self::NarrowRolePolicy => &[
-                "identity_ai_role_admin_or_wildcard",
+                "identity_ai_role_admin",
+                "identity_ai_role_whole_service",
                 "identity_ai_role_broad_data_access",
                 "identity_ai_full_access_policy_attached",
                 "path_agent_excessive_agency",
                 "path_exposed_key_blast_radius",
             ],
             Self::AttachPermissionsBoundary => &[
-                "identity_ai_role_admin_or_wildcard",
+                "identity_ai_role_admin",
+                "identity_ai_role_whole_service",
                 "identity_ai_role_broad_data_access",
             ],
             Self::DenyDataExfiltration => &["identity_ai_role_broad_data_access"],
@@ -249,6 +251,7 @@ impl ActionKind {
                 "s3_ai_bucket_no_public_access_block",
             ],
             Self::S3RemoveForeignWrite => &[
+                "s3_bucket_public_write",
                 "s3_bucket_writable_outside_org",
                 "path_poisonable_training_data",
             ],

@@ -36,17 +36,18 @@ pub fn markdown() -> String {
         let _ = writeln!(out, "\n## {family}\n");
         let _ = writeln!(
             out,
-            "| rule | severity | OWASP LLM | MITRE ATLAS | NIST AI RMF | Security Hub |"
+            "| rule | severity | OWASP LLM | OWASP Agentic | MITRE ATLAS | NIST AI RMF | Security Hub |"
         );
-        let _ = writeln!(out, "|---|---|---|---|---|---|");
+        let _ = writeln!(out, "|---|---|---|---|---|---|---|");
         for m in rules {
             let nist: Vec<String> = m.nist_ai_rmf.iter().map(|n| format!("{n:?}")).collect();
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} |",
                 m.id,
                 m.severity.as_str(),
                 list(m.owasp_llm),
+                list(m.owasp_agentic),
                 list(m.mitre_atlas),
                 nist.join(", "),
                 list(m.aws_security_hub)
@@ -71,7 +72,40 @@ pub fn markdown() -> String {
             }
         }
     }
+    controls(&mut out);
     out
+}
+
+/// The framework ids the catalog cites, with their titles and the rules
+/// citing each.
+fn controls(out: &mut String) {
+    use super::mappings::{CONTROLS, cited};
+    let _ = writeln!(out, "\n## Framework ids\n");
+    let _ = writeln!(
+        out,
+        "Every id a rule cites, with its title and the rules citing it (`shared/src/rules/mappings.rs`; a test fails when a rule cites an id not listed there)."
+    );
+    let mut framework = None;
+    for c in CONTROLS {
+        let rules: Vec<String> = RULES
+            .iter()
+            .filter(|r| {
+                cited(&r.meta)
+                    .iter()
+                    .any(|(fw, ids)| *fw == c.framework && ids.contains(&c.id))
+            })
+            .map(|r| format!("`{}`", r.meta.id))
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        if framework != Some(c.framework) {
+            framework = Some(c.framework);
+            let _ = writeln!(out, "\n### {}\n", c.framework.as_str());
+            let _ = writeln!(out, "| id | title | rules |\n|---|---|---|");
+        }
+        let _ = writeln!(out, "| {} | {} | {} |", c.id, c.title, rules.join(", "));
+    }
 }
 
 #[cfg(test)]

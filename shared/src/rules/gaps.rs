@@ -19,6 +19,15 @@ use crate::model::{Coverage, Inventory, NotAssessed, NotAssessedReason, NotAsses
 
 use super::{Evaluate, RULES, Rule, RuleMeta};
 
+/// Engine rules whose questions are about identities' own permissions (the
+/// AI data scope of `s3::scope`): a resource policy the engine could not read
+/// does not change their answers.
+const IDENTITY_ONLY: &[&str] = &[
+    "s3_ai_bucket_no_public_access_block",
+    "s3_ai_bucket_versioning_disabled",
+    "s3_ai_bucket_without_kms",
+];
+
 /// Every gap of `rule` over `inv`; `access` is built only when an engine rule
 /// needs it.
 pub(super) fn of_rule(
@@ -31,9 +40,13 @@ pub(super) fn of_rule(
     gaps.extend(unreported(inv, m));
     gaps.extend(unreadable_policies(inv, m));
     if matches!(rule.evaluate, Evaluate::Iam(_)) {
+        // A rule that reads resource policies itself has reported those; the
+        // AI data scope asks the engine about identities only.
+        let skip = m.needs.contains(&"policy") || IDENTITY_ONLY.contains(&m.id);
         gaps.extend(engine_unreadable(
             m,
             access.get_or_init(|| Access::from_inventory(inv)),
+            |what| skip && what.ends_with(" policy"),
         ));
     }
     gaps
@@ -136,9 +149,13 @@ fn unreadable_policies(inv: &Inventory, m: &RuleMeta) -> Vec<Coverage> {
 
 /// One record per account and region holding a document the engine could
 /// not read (an engine rule's answers there are incomplete).
-fn engine_unreadable(m: &RuleMeta, access: &Access) -> Vec<Coverage> {
+fn engine_unreadable(
+    m: &RuleMeta,
+    access: &Access,
+    reported: impl Fn(&str) -> bool,
+) -> Vec<Coverage> {
     let mut gaps: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-    for u in access.unreadable() {
+    for u in access.unreadable().iter().filter(|u| !reported(&u.what)) {
         gaps.entry((&u.account_id, &u.region))
             .or_default()
             .push(format!("{}: {}", u.what, u.error));
@@ -232,7 +249,11 @@ mod tests {
             json!({"policy": broken()}),
         );
         let i = inv(vec![b]);
-        for rule in ["s3_bucket_public_read", "s3_bucket_writable_outside_org"] {
+        for rule in [
+            "s3_bucket_public_read",
+            "s3_bucket_public_write",
+            "s3_bucket_writable_outside_org",
+        ] {
             let g = gaps_of(&i, rule);
             assert_eq!(g.len(), 1, "{rule}: {g:?}");
             assert_eq!(g[0].reason, NotAssessedReason::PolicyNotUnderstood);

@@ -12,6 +12,7 @@ pub mod gaps;
 pub mod governance;
 pub mod identity;
 pub mod kms;
+pub mod mappings;
 pub mod path;
 pub mod policy;
 pub mod s3;
@@ -54,6 +55,9 @@ pub struct RuleMeta {
     pub exposure: bool,
     /// OWASP Top 10 for LLM Applications 2025.
     pub owasp_llm: &'static [&'static str],
+    /// OWASP Top 10 for Agentic Applications 2026 (`ASI01`..`ASI10`): agent,
+    /// tool and AI identity rules.
+    pub owasp_agentic: &'static [&'static str],
     /// MITRE ATLAS technique ids.
     pub mitre_atlas: &'static [&'static str],
     /// NIST AI RMF functions.
@@ -77,6 +81,7 @@ impl RuleMeta {
     pub fn frameworks(&self) -> Frameworks {
         Frameworks {
             owasp_llm: self.owasp_llm.iter().map(|s| (*s).to_owned()).collect(),
+            owasp_agentic: self.owasp_agentic.iter().map(|s| (*s).to_owned()).collect(),
             mitre_atlas: self.mitre_atlas.iter().map(|s| (*s).to_owned()).collect(),
             nist_ai_rmf: self.nist_ai_rmf.to_vec(),
             aws_security_hub: self
@@ -108,6 +113,9 @@ pub struct RuleConfig {
     pub environment_tag_keys: Vec<String>,
     /// Tag keys naming data sensitivity.
     pub classification_tag_keys: Vec<String>,
+    /// Tag keys marking a data store as AI data (any value but `false`, `no`
+    /// or `0`), in AI scope whether or not a workload is seen using it.
+    pub ai_data_tag_keys: Vec<String>,
     /// Regions AI workloads may run in; empty means any.
     pub approved_regions: Vec<String>,
     /// Accounts AI workloads may run in; empty means any.
@@ -146,6 +154,7 @@ impl Default for RuleConfig {
             purpose_tag_keys: v(&["purpose", "application"]),
             environment_tag_keys: v(&["environment", "env", "stage"]),
             classification_tag_keys: v(&["data-classification", "classification"]),
+            ai_data_tag_keys: v(&["ai-data"]),
             approved_regions: Vec::new(),
             approved_accounts: Vec::new(),
             unused_days: 90,
@@ -232,9 +241,10 @@ pub const RULES: &[Rule] = &[
     identity::access_key_can_invoke_models::RULE,
     identity::access_key_unused::RULE,
     identity::ai_full_access_policy_attached::RULE,
-    identity::ai_role_admin_or_wildcard::RULE,
+    identity::ai_role_admin::RULE,
     identity::ai_role_broad_data_access::RULE,
     identity::ai_role_unused::RULE,
+    identity::ai_role_whole_service::RULE,
     identity::compromised_key_quarantine_attached::RULE,
     identity::role_trust_any_principal::RULE,
     kms::ai_key_rotation_disabled::RULE,
@@ -246,6 +256,7 @@ pub const RULES: &[Rule] = &[
     s3::ai_bucket_versioning_disabled::RULE,
     s3::ai_bucket_without_kms::RULE,
     s3::bucket_public_read::RULE,
+    s3::bucket_public_write::RULE,
     s3::bucket_writable_outside_org::RULE,
     s3::vector_store_public::RULE,
     s3::vector_store_without_cmk::RULE,

@@ -49,8 +49,5 @@ fn score_is_capped() {
     a.tags.insert("env".into(), "production".into());
     a.tags.insert("classification".into(), "pii".into());
     let inv = Inventory::default();
-    assert_eq!(
-        risk_of("s3_bucket_writable_outside_org", Some(&a), &inv, &cfg),
-        100
-    );
+    assert_eq!(risk_of("s3_bucket_public_write", Some(&a), &inv, &cfg), 100);
 }

@@ -125,6 +125,7 @@ fn detail(text: &str) -> FindingDetail {
         },
         frameworks: Frameworks {
             owasp_llm: vec![],
+            owasp_agentic: vec![],
             mitre_atlas: vec![],
             nist_ai_rmf: vec![],
             aws_security_hub: vec![],

@@ -44,6 +44,7 @@ fn detail() -> FindingDetail {
         },
         frameworks: Frameworks {
             owasp_llm: vec![],
+            owasp_agentic: vec![],
             mitre_atlas: vec![],
             nist_ai_rmf: vec![],
             aws_security_hub: vec![],

@@ -31,6 +31,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02", "LLM06"],
+        owasp_agentic: &["ASI03", "ASI06"],
         mitre_atlas: &[],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

@@ -37,6 +37,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM06"],
+        owasp_agentic: &["ASI03"],
         mitre_atlas: &["AML.T0053"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

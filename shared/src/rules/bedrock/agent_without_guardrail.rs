@@ -34,9 +34,10 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("attach_bedrock_guardrail"),
         exposure: false,
         owasp_llm: &["LLM01", "LLM06"],
+        owasp_agentic: &["ASI01", "ASI02"],
         mitre_atlas: &["AML.T0051", "AML.T0053"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &["Bedrock.1"],
+        aws_security_hub: &[],
         needs: &[],
         covers: &[
             "prowler:bedrock_agent_guardrail_enabled",

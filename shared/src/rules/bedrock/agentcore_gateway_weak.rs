@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: true,
         owasp_llm: &["LLM06"],
+        owasp_agentic: &["ASI02", "ASI03", "ASI07"],
         mitre_atlas: &["AML.T0053"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

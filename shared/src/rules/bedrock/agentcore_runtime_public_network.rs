@@ -31,6 +31,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: true,
         owasp_llm: &["LLM06"],
+        owasp_agentic: &["ASI05", "ASI02"],
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

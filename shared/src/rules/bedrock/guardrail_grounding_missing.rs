@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM09"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0048"],
         nist_ai_rmf: &[NistAiRmf::Measure, NistAiRmf::Manage],
         aws_security_hub: &[],

@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM01"],
+        owasp_agentic: &["ASI01"],
         mitre_atlas: &["AML.T0051", "AML.T0054"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

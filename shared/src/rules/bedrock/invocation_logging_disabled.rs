@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("enable_bedrock_invocation_logging"),
         exposure: false,
         owasp_llm: &["LLM01", "LLM10"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0051", "AML.T0040"],
         nist_ai_rmf: &[NistAiRmf::Measure, NistAiRmf::Manage],
         aws_security_hub: &[],

@@ -33,6 +33,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM01", "LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0051"],
         nist_ai_rmf: &[NistAiRmf::Measure],
         aws_security_hub: &[],

@@ -43,6 +43,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &[],
         nist_ai_rmf: &[NistAiRmf::Govern],
         aws_security_hub: &[],

@@ -47,6 +47,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM03"],
+        owasp_agentic: &[],
         mitre_atlas: &[],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Map],
         aws_security_hub: &[],

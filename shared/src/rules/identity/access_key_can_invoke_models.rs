@@ -55,6 +55,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("deactivate_access_key"),
         exposure: false,
         owasp_llm: &["LLM10", "LLM02"],
+        owasp_agentic: &["ASI03"],
         mitre_atlas: &["AML.T0055", "AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["IAM.3"],

@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("deactivate_access_key"),
         exposure: false,
         owasp_llm: &["LLM03"],
+        owasp_agentic: &["ASI03"],
         mitre_atlas: &["AML.T0012", "AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Manage],
         aws_security_hub: &[],

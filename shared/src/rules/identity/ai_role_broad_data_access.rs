@@ -64,6 +64,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02", "LLM06"],
+        owasp_agentic: &["ASI03", "ASI02"],
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Manage],
         aws_security_hub: &[],

@@ -6,9 +6,10 @@
 pub mod access_key_can_invoke_models;
 pub mod access_key_unused;
 pub mod ai_full_access_policy_attached;
-pub mod ai_role_admin_or_wildcard;
+pub mod ai_role_admin;
 pub mod ai_role_broad_data_access;
 pub mod ai_role_unused;
+pub mod ai_role_whole_service;
 pub mod compromised_key_quarantine_attached;
 pub mod role_trust_any_principal;
 

@@ -38,6 +38,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("enable_kms_key_rotation"),
         exposure: false,
         owasp_llm: &["LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &[],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["KMS.4"],

@@ -55,6 +55,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("require_action_confirmation"),
         exposure: true,
         owasp_llm: &["LLM06", "LLM01", "LLM02"],
+        owasp_agentic: &["ASI02", "ASI03", "ASI01"],
         mitre_atlas: &["AML.T0053", "AML.T0051", "AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Manage],
         aws_security_hub: &[],

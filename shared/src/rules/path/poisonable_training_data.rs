@@ -52,6 +52,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("s3_remove_foreign_write"),
         exposure: true,
         owasp_llm: &["LLM04"],
+        owasp_agentic: &["ASI04"],
         mitre_atlas: &["AML.T0020", "AML.T0018"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Measure, NistAiRmf::Manage],
         aws_security_hub: &[],
@@ -63,7 +64,30 @@ pub const RULE: Rule = Rule {
 
 fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for hit in crate::rules::s3::bucket_writable_outside_org::RULE.hits_in(inv, cfg, access) {
+    // Anyone, or a named outside account: both can plant data (one bucket,
+    // one path, with every grant as its first step's evidence).
+    let mut writable: std::collections::BTreeMap<String, Hit> = std::collections::BTreeMap::new();
+    for rule in [
+        &crate::rules::s3::bucket_public_write::RULE,
+        &crate::rules::s3::bucket_writable_outside_org::RULE,
+    ] {
+        for hit in rule.hits_in(inv, cfg, access) {
+            match writable.entry(hit.resource_arn.clone()) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(hit);
+                }
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    let have = &mut o.get_mut().evidence;
+                    for e in hit.evidence {
+                        if !have.contains(&e) {
+                            have.push(e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for hit in writable.into_values() {
         let bucket = hit.resource_arn.as_str();
         let readers: Vec<_> = inv
             .edges_to(bucket)

@@ -52,6 +52,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02", "LLM06"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0025", "AML.T0040"],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Map, NistAiRmf::Manage],
         aws_security_hub: &[],

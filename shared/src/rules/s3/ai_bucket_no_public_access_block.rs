@@ -1,7 +1,14 @@
 //! ## What it does
-//! Flags S3 buckets used by AI workloads whose bucket-level public access block
-//! is missing or has any of its four settings off. (The account-level block is
-//! not read yet.)
+//! Flags S3 buckets in AI scope where S3 Block Public Access leaves any of its
+//! four settings off: a setting counts as on when the bucket's configuration
+//! or its account's (s3control GetPublicAccessBlock) turns it on, as S3
+//! applies the most restrictive combination.
+//!
+//! AI scope (`scope.rs`): a bucket an AI workload reads or writes, a bucket
+//! tagged `ai-data`, or a bucket an AI workload identity (a notebook's, job's,
+//! model's, agent's or tool's role, a user whose access key can invoke
+//! models) can read or write by its permissions; the evidence names the
+//! edge, the tag, or the identity, action and resource pattern.
 //!
 //! ## Why is this bad?
 //! The public access block is the guard against a future mistake: with it, a
@@ -18,6 +25,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
+use crate::access::Access;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -34,16 +42,18 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("s3_block_public_access"),
         exposure: false,
         owasp_llm: &["LLM02", "LLM04"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0020"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["S3.8"],
         needs: &[],
         covers: &["prowler:s3_bucket_level_public_access_block"],
     },
-    evaluate: Evaluate::Inventory(evaluate),
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let scope = super::scope::ai_buckets(inv, cfg, access);
     const SETTINGS: [&str; 4] = [
         "block_public_acls",
         "ignore_public_acls",
@@ -54,18 +64,13 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         if super::unassessed(b, "public_access_block") {
             return Vec::new();
         }
-        let users = super::ai_users(inv, &b.arn);
-        if users.is_empty() {
+        let Some(why) = scope.get(&b.arn) else {
             return Vec::new();
-        }
+        };
         let pab = b.attributes.get("public_access_block");
         let off: Vec<&str> = SETTINGS
             .into_iter()
-            .filter(|k| {
-                pab.and_then(|p| p.get(*k))
-                    .and_then(serde_json::Value::as_bool)
-                    != Some(true)
-            })
+            .filter(|k| !super::pab_on(b, k))
             .collect();
         if off.is_empty() {
             return Vec::new();
@@ -76,9 +81,19 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
                 "PublicAccessBlockConfiguration",
                 pab.cloned().unwrap_or(serde_json::Value::Null),
             ),
+            ev(
+                "s3control:GetPublicAccessBlock",
+                "PublicAccessBlockConfiguration",
+                b.attributes
+                    .get("account_public_access_block")
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+            ),
             ev("aispm:rule", "settings_off", serde_json::json!(off)),
-            ev("aispm:graph", "used_by", serde_json::json!(users)),
         ]
+        .into_iter()
+        .chain(why.evidence())
+        .collect()
     })
 }
 
@@ -120,5 +135,34 @@ mod tests {
             flagged(&RULE, &i),
             ["arn:aws:s3:::partial", "arn:aws:s3:::none"]
         );
+    }
+
+    #[test]
+    fn the_account_level_block_counts_and_a_reachable_bucket_is_in_scope() {
+        use crate::rules::identity::fixture::{role, used_by_endpoint};
+        let mut i = used_by_endpoint(vec![role(
+            "ds",
+            json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+        )]);
+        let all = json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true});
+        i.assets.push(asset(
+            AssetType::S3Bucket,
+            "arn:aws:s3:::scratch",
+            json!({}),
+        ));
+        i.assets.push(asset(
+            AssetType::S3Bucket,
+            "arn:aws:s3:::blocked-by-account",
+            json!({"account_public_access_block": all}),
+        ));
+        let hits = RULE.hits(&i, &RuleConfig::default());
+        assert_eq!(hits.len(), 1, "{hits:?}");
+        assert_eq!(hits[0].resource_arn, "arn:aws:s3:::scratch");
+        let why = hits[0]
+            .evidence
+            .iter()
+            .find(|e| e.field == "reachable_by")
+            .unwrap();
+        assert_eq!(why.value[0]["action"], "s3:GetObject");
     }
 }

@@ -1,7 +1,14 @@
 //! ## What it does
-//! Flags S3 buckets that AI workloads read from or write to (training, processing
-//! and customization jobs, pipelines, models' artifacts, knowledge base data
-//! sources, invocation logs) whose versioning is not `Enabled`.
+//! Flags S3 buckets in AI scope (read or written by training, processing and
+//! customization jobs, pipelines, models' artifacts, knowledge base data
+//! sources, invocation logs; or reachable by their identities) whose
+//! versioning is not `Enabled`.
+//!
+//! AI scope (`scope.rs`): a bucket an AI workload reads or writes, a bucket
+//! tagged `ai-data`, or a bucket an AI workload identity (a notebook's, job's,
+//! model's, agent's or tool's role, a user whose access key can invoke
+//! models) can read or write by its permissions; the evidence names the
+//! edge, the tag, or the identity, action and resource pattern.
 //!
 //! ## Why is this bad?
 //! Data poisoning replaces objects quietly. Versioning keeps every prior version,
@@ -19,6 +26,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html>
 
+use crate::access::Access;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -35,16 +43,18 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM04"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0020"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["S3.14"],
         needs: &[],
         covers: &["prowler:s3_bucket_object_versioning"],
     },
-    evaluate: Evaluate::Inventory(evaluate),
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let scope = super::scope::ai_buckets(inv, cfg, access);
     flag(inv, &[AssetType::S3Bucket], |b| {
         let Some(v) = b.str_attr("versioning") else {
             return Vec::new();
@@ -52,14 +62,13 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         if v == "Enabled" {
             return Vec::new();
         }
-        let users = super::ai_users(inv, &b.arn);
-        if users.is_empty() {
+        let Some(why) = scope.get(&b.arn) else {
             return Vec::new();
-        }
-        vec![
-            ev("s3:GetBucketVersioning", "Status", v),
-            ev("aispm:graph", "used_by", serde_json::json!(users)),
-        ]
+        };
+        vec![ev("s3:GetBucketVersioning", "Status", v)]
+            .into_iter()
+            .chain(why.evidence())
+            .collect()
     })
 }
 

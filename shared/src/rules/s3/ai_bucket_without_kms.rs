@@ -1,6 +1,12 @@
 //! ## What it does
-//! Flags S3 buckets used by AI workloads whose default encryption is missing or
+//! Flags S3 buckets in AI scope whose default encryption is missing or
 //! SSE-S3 (`AES256`) rather than SSE-KMS.
+//!
+//! AI scope (`scope.rs`): a bucket an AI workload reads or writes, a bucket
+//! tagged `ai-data`, or a bucket an AI workload identity (a notebook's, job's,
+//! model's, agent's or tool's role, a user whose access key can invoke
+//! models) can read or write by its permissions; the evidence names the
+//! edge, the tag, or the identity, action and resource pattern.
 //!
 //! ## Why is this bad?
 //! Training sets, RAG corpora, model artifacts and prompt logs are the crown
@@ -18,6 +24,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html>
 
+use crate::access::Access;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -34,37 +41,38 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0035"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["S3.17"],
         needs: &[],
         covers: &[
             "prowler:s3_bucket_default_encryption",
             "prowler:s3_bucket_kms_encryption",
         ],
     },
-    evaluate: Evaluate::Inventory(evaluate),
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let scope = super::scope::ai_buckets(inv, cfg, access);
     flag(inv, &[AssetType::S3Bucket], |b| {
         if b.bool_attr("encrypted").is_none() || super::kms_encrypted(b) {
             return Vec::new();
         }
-        let users = super::ai_users(inv, &b.arn);
-        if users.is_empty() {
+        let Some(why) = scope.get(&b.arn) else {
             return Vec::new();
-        }
+        };
         let algorithm = b
             .attributes
             .get("encryption")
             .and_then(|e| e.get("algorithm"))
             .cloned()
             .unwrap_or(serde_json::Value::Null);
-        vec![
-            ev("s3:GetBucketEncryption", "SSEAlgorithm", algorithm),
-            ev("aispm:graph", "used_by", serde_json::json!(users)),
-        ]
+        vec![ev("s3:GetBucketEncryption", "SSEAlgorithm", algorithm)]
+            .into_iter()
+            .chain(why.evidence())
+            .collect()
     })
 }
 

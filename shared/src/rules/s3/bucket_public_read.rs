@@ -22,7 +22,8 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
-use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
+use super::{blocks_public_policy, hit_in_scope, public_acl_grants, unassessed};
+use crate::access::Access;
 use crate::iam::is_public;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{parse, public_statements, statement_json};
@@ -39,6 +40,7 @@ const META: RuleMeta = RuleMeta {
     remediation_action: Some("s3_block_public_access"),
     exposure: true,
     owasp_llm: &["LLM02", "LLM04"],
+    owasp_agentic: &[],
     mitre_atlas: &["AML.T0035", "AML.T0036"],
     nist_ai_rmf: &[NistAiRmf::Manage],
     aws_security_hub: &["S3.2", "S3.8"],
@@ -49,12 +51,13 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate: Evaluate::Inventory(evaluate),
+    evaluate: Evaluate::Iam(evaluate),
 };
 
 const READ_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let scope = super::scope::ai_buckets(inv, cfg, access);
     let mut hits = Vec::new();
     for b in of_type(inv, AssetType::S3Bucket) {
         let mut evidence = Vec::new();
@@ -73,7 +76,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
             }
         }
         evidence.extend(public_acl_grants(b, &["READ", "FULL_CONTROL"]));
-        hits.extend(hit_with_users(inv, b, evidence));
+        hits.extend(hit_in_scope(b, evidence, &scope));
     }
     hits
 }
@@ -93,7 +96,7 @@ mod tests {
         let b = bucket(
             json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::support-rag-docs/*"}]}}),
         );
-        let hits = evaluate(&inv(vec![b]), &RuleConfig::default());
+        let hits = RULE.hits(&inv(vec![b]), &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].evidence[0].field, "Statement[0]");
     }
@@ -103,7 +106,7 @@ mod tests {
         let b = bucket(
             json!({"acl_grants": [{"type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers", "permission": "READ"}]}),
         );
-        assert_eq!(evaluate(&inv(vec![b]), &RuleConfig::default()).len(), 1);
+        assert_eq!(RULE.hits(&inv(vec![b]), &RuleConfig::default()).len(), 1);
     }
 
     #[test]
@@ -111,12 +114,18 @@ mod tests {
         let restricted = bucket(
             json!({"policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-123"}}}]}}),
         );
-        assert!(evaluate(&inv(vec![restricted]), &RuleConfig::default()).is_empty());
+        assert!(
+            RULE.hits(&inv(vec![restricted]), &RuleConfig::default())
+                .is_empty()
+        );
         let blocked = bucket(json!({
             "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
             "public_access_block": {"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true}
         }));
-        assert!(evaluate(&inv(vec![blocked]), &RuleConfig::default()).is_empty());
+        assert!(
+            RULE.hits(&inv(vec![blocked]), &RuleConfig::default())
+                .is_empty()
+        );
     }
 
     #[test]
@@ -125,6 +134,6 @@ mod tests {
             "policy": {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}]},
             "unassessed": {"policy": {"reason": "access_denied"}}
         }));
-        assert!(evaluate(&inv(vec![b]), &RuleConfig::default()).is_empty());
+        assert!(RULE.hits(&inv(vec![b]), &RuleConfig::default()).is_empty());
     }
 }

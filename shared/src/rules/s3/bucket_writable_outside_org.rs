@@ -1,14 +1,17 @@
 //! ## What it does
-//! Flags S3 buckets that principals outside the organization can write to: a
-//! bucket policy allowing `s3:PutObject` (or `s3:*`, `*`, `s3:Put*`,
-//! `s3:DeleteObject`) to `*` without a restricting condition or to an account
-//! that is not one of the organization's, or an ACL granting WRITE to
-//! AllUsers / AuthenticatedUsers.
+//! Flags S3 buckets that a named AWS account outside the organization can
+//! write to: a bucket-policy statement allowing `s3:PutObject` (or
+//! `s3:DeleteObject`, `s3:PutObjectAcl`, through `s3:*`, `*`, `s3:Put*`,
+//! `NotAction`) to an account, or a principal of an account, that is not one
+//! of the organization's, with no condition that restricts it. A bucket anyone
+//! can write is `s3_bucket_public_write`'s.
 //!
 //! ## Why is this bad?
 //! Whoever can write training or RAG data decides what the model learns and
-//! retrieves: the data-poisoning path of OWASP LLM04. When a training job,
-//! pipeline or knowledge base reads the bucket, the evidence names it.
+//! retrieves: the data-poisoning path of OWASP LLM04. A vendor's account is
+//! outside your controls; when it is compromised, so is your data. When a
+//! training job, pipeline or knowledge base reads the bucket, the evidence
+//! names it.
 //!
 //! ## Example
 //! `{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:PutObject"}`
@@ -17,31 +20,32 @@
 //! that is validated before it is copied into the training bucket.
 //!
 //! ## Remediation
-//! Remove the statement that grants write to the outside principal, and enable
-//! S3 Block Public Access.
+//! Remove the statement that grants write to the outside account.
 //!
 //! ## References
 //! - <https://genai.owasp.org/llmrisk/llm042025-data-and-model-poisoning/>
 
-use super::{blocks_public_policy, hit_with_users, public_acl_grants, unassessed};
+use super::{WRITE_ACTIONS, hit_in_scope, unassessed};
+use crate::access::Access;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{inside_accounts, outside_grants, parse, statement_json};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
     id: "s3_bucket_writable_outside_org",
-    title: "S3 bucket writable by principals outside the organization",
-    severity: Severity::Critical,
-    rationale: "Outside write access to training or retrieval data lets anyone poison what models learn and retrieve.",
+    title: "S3 bucket writable by a named account outside the organization",
+    severity: Severity::High,
+    rationale: "An outside account that can write training or retrieval data can poison what models learn and retrieve, and its compromise becomes yours.",
     resource_types: &[AssetType::S3Bucket],
     collectors: &["s3.buckets"],
-    remediation: "Remove the bucket-policy statement or ACL grant that lets principals outside the organization write, and enable S3 Block Public Access.",
+    remediation: "Remove the bucket-policy statement that lets accounts outside the organization write; have them deliver to a landing bucket that is validated before use.",
     remediation_action: Some("s3_remove_foreign_write"),
     exposure: true,
     owasp_llm: &["LLM04"],
+    owasp_agentic: &["ASI06"],
     mitre_atlas: &["AML.T0020"],
     nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
-    aws_security_hub: &["S3.3"],
+    aws_security_hub: &["S3.6"],
     needs: &["policy"],
     covers: &[],
 };
@@ -49,12 +53,11 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate: Evaluate::Inventory(evaluate),
+    evaluate: Evaluate::Iam(evaluate),
 };
 
-const WRITE_ACTIONS: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"];
-
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let scope = super::scope::ai_buckets(inv, cfg, access);
     let inside = inside_accounts(inv);
     let mut hits = Vec::new();
     for b in of_type(inv, AssetType::S3Bucket) {
@@ -62,7 +65,8 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         if !unassessed(b, "policy")
             && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
         {
-            let grants = outside_grants(&policy, WRITE_ACTIONS, &inside, blocks_public_policy(b));
+            // Anyone (`*`) is the public-write rule's: only named accounts here.
+            let grants = outside_grants(&policy, WRITE_ACTIONS, &inside, true);
             for (i, outsiders) in grants {
                 evidence.push(FindingEvidence::new(
                     "s3:GetBucketPolicy",
@@ -71,8 +75,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
                 ));
             }
         }
-        evidence.extend(public_acl_grants(b, &["WRITE", "FULL_CONTROL"]));
-        hits.extend(hit_with_users(inv, b, evidence));
+        hits.extend(hit_in_scope(b, evidence, &scope));
     }
     hits
 }
@@ -104,7 +107,7 @@ mod tests {
             EdgeKind::ReadsData,
             Evidence::new("sagemaker:DescribeTrainingJob", "InputDataConfig"),
         ));
-        let hits = evaluate(&i, &RuleConfig::default());
+        let hits = RULE.hits(&i, &RuleConfig::default());
         assert_eq!(hits.len(), 1);
         let used_by = hits[0]
             .evidence
@@ -123,7 +126,7 @@ mod tests {
             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111111111111:role/trainer"}, "Action": "s3:PutObject"},
             {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "s3:GetObject"}
         ]}));
-        assert!(evaluate(&inv(vec![b]), &RuleConfig::default()).is_empty());
+        assert!(RULE.hits(&inv(vec![b]), &RuleConfig::default()).is_empty());
     }
 
     #[test]
@@ -133,19 +136,27 @@ mod tests {
             {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
              "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-aispm123"}}}
         ]}));
-        assert!(evaluate(&inv(vec![guarded]), &RuleConfig::default()).is_empty());
+        assert!(
+            RULE.hits(&inv(vec![guarded]), &RuleConfig::default())
+                .is_empty()
+        );
         let vpce = bucket(json!({"Statement": [
             {"Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "*",
              "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c"}}}
         ]}));
-        assert!(evaluate(&inv(vec![vpce]), &RuleConfig::default()).is_empty());
+        assert!(
+            RULE.hits(&inv(vec![vpce]), &RuleConfig::default())
+                .is_empty()
+        );
         // ...but IfExists restricts nothing: the key may be absent.
         let if_exists = bucket(json!({"Statement": [
             {"Effect": "Allow", "Principal": "*", "Action": "s3:Put*", "Resource": "*",
              "Condition": {"StringEqualsIfExists": {"aws:SourceVpce": "vpce-1a2b3c"}}}
         ]}));
         assert_eq!(
-            evaluate(&inv(vec![if_exists]), &RuleConfig::default()).len(),
+            crate::rules::s3::bucket_public_write::RULE
+                .hits(&inv(vec![if_exists]), &RuleConfig::default())
+                .len(),
             1
         );
     }
@@ -155,22 +166,16 @@ mod tests {
         let b = bucket(json!({"Statement": [
             {"Effect": "Allow", "Principal": {"AWS": "999988887777"}, "NotAction": "s3:GetObject", "Resource": "*"}
         ]}));
-        assert_eq!(evaluate(&inv(vec![b]), &RuleConfig::default()).len(), 1);
+        assert_eq!(RULE.hits(&inv(vec![b]), &RuleConfig::default()).len(), 1);
     }
 
     #[test]
-    fn anonymous_write_is_flagged_unless_blocked() {
+    fn anyone_is_the_public_write_rules_finding() {
         let open =
             bucket(json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]}));
-        assert_eq!(
-            evaluate(&inv(vec![open.clone()]), &RuleConfig::default()).len(),
-            1
+        assert!(
+            RULE.hits(&inv(vec![open]), &RuleConfig::default())
+                .is_empty()
         );
-        let mut blocked = open;
-        blocked.attributes.insert(
-            "public_access_block".into(),
-            json!({"block_public_acls": true, "ignore_public_acls": true, "block_public_policy": true, "restrict_public_buckets": true}),
-        );
-        assert!(evaluate(&inv(vec![blocked]), &RuleConfig::default()).is_empty());
     }
 }

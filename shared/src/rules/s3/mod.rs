@@ -4,27 +4,42 @@ pub mod ai_bucket_no_public_access_block;
 pub mod ai_bucket_versioning_disabled;
 pub mod ai_bucket_without_kms;
 pub mod bucket_public_read;
+pub mod bucket_public_write;
 pub mod bucket_writable_outside_org;
+pub(crate) mod scope;
 pub mod vector_store_public;
 pub mod vector_store_without_cmk;
 
 use crate::model::{Asset, FindingEvidence, Inventory};
 use crate::rules::Hit;
 
-/// Whether the bucket's public access block neutralises public policies.
-pub(crate) fn blocks_public_policy(bucket: &Asset) -> bool {
-    bucket
-        .attributes
-        .get("public_access_block")
-        .is_some_and(|p| p.get("restrict_public_buckets").and_then(|v| v.as_bool()) == Some(true))
+/// Object writes that let a principal plant or replace data.
+pub(crate) const WRITE_ACTIONS: &[&str] = &["s3:PutObject", "s3:DeleteObject", "s3:PutObjectAcl"];
+
+/// Whether S3 Block Public Access setting `key` is on for the bucket: in its
+/// own configuration or in its account's (s3control GetPublicAccessBlock,
+/// `account_public_access_block`); S3 applies the most restrictive of the two.
+pub(crate) fn pab_on(bucket: &Asset, key: &str) -> bool {
+    ["public_access_block", "account_public_access_block"]
+        .iter()
+        .any(|level| {
+            bucket
+                .attributes
+                .get(*level)
+                .and_then(|p| p.get(key))
+                .and_then(serde_json::Value::as_bool)
+                == Some(true)
+        })
 }
 
-/// Whether the bucket's public access block makes ACL grants ineffective.
+/// Whether Block Public Access neutralises public policies on the bucket.
+pub(crate) fn blocks_public_policy(bucket: &Asset) -> bool {
+    pab_on(bucket, "restrict_public_buckets")
+}
+
+/// Whether Block Public Access makes public ACL grants ineffective.
 pub(crate) fn ignores_public_acls(bucket: &Asset) -> bool {
-    bucket
-        .attributes
-        .get("public_access_block")
-        .is_some_and(|p| p.get("ignore_public_acls").and_then(|v| v.as_bool()) == Some(true))
+    pab_on(bucket, "ignore_public_acls")
 }
 
 /// Whether the bucket's default encryption is SSE-KMS (or DSSE-KMS).
@@ -73,22 +88,18 @@ pub(crate) fn public_acl_grants(bucket: &Asset, permissions: &[&str]) -> Vec<Fin
         .collect()
 }
 
-/// Closes a bucket's evidence: names the AI assets that use it and makes the hit.
-pub(crate) fn hit_with_users(
-    inv: &Inventory,
+/// Closes a bucket's evidence with what puts it in AI scope, if anything
+/// does (see `scope.rs`), and makes the hit.
+pub(crate) fn hit_in_scope(
     bucket: &Asset,
     mut evidence: Vec<FindingEvidence>,
+    scope: &std::collections::BTreeMap<String, scope::Why>,
 ) -> Option<Hit> {
     if evidence.is_empty() {
         return None;
     }
-    let users = ai_users(inv, &bucket.arn);
-    if !users.is_empty() {
-        evidence.push(FindingEvidence::new(
-            "aispm:graph",
-            "used_by",
-            serde_json::json!(users),
-        ));
+    if let Some(why) = scope.get(&bucket.arn) {
+        evidence.extend(why.evidence());
     }
     Some(Hit {
         resource_arn: bucket.arn.clone(),

@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: true,
         owasp_llm: &["LLM08"],
+        owasp_agentic: &["ASI06"],
         mitre_atlas: &["AML.T0020", "AML.T0049"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

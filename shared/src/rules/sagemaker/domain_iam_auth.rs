@@ -33,6 +33,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &[],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Govern, NistAiRmf::Manage],
         aws_security_hub: &[],

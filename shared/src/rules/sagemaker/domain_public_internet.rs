@@ -33,6 +33,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: true,
         owasp_llm: &["LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

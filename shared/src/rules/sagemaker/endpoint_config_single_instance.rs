@@ -32,6 +32,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM10"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0029"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SageMaker.4"],

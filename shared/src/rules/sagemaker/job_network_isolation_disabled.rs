@@ -38,6 +38,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM04"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0020", "AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

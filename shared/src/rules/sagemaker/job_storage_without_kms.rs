@@ -42,6 +42,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0035"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &[],

@@ -35,6 +35,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM02", "LLM03"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0025", "AML.T0010"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SageMaker.5"],

@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM03"],
+        owasp_agentic: &["ASI04"],
         mitre_atlas: &["AML.T0010"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Manage],
         aws_security_hub: &[],

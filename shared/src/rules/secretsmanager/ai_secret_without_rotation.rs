@@ -34,6 +34,7 @@ pub const RULE: Rule = Rule {
         remediation_action: Some("rotate_secret"),
         exposure: false,
         owasp_llm: &["LLM02", "LLM10"],
+        owasp_agentic: &[],
         mitre_atlas: &["AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Manage],
         aws_security_hub: &["SecretsManager.1"],

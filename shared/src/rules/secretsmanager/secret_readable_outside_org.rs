@@ -45,6 +45,7 @@ pub const RULE: Rule = Rule {
         remediation_action: None,
         exposure: true,
         owasp_llm: &["LLM02", "LLM10"],
+        owasp_agentic: &["ASI03"],
         mitre_atlas: &["AML.T0055"],
         nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Measure],
         aws_security_hub: &[],

@@ -1,10 +1,11 @@
 //! ## What it does
 //! Flags IAM roles that AI workloads run as (notebooks, models, jobs,
 //! endpoints, agents, knowledge bases, agent tools) whose *effective*
-//! permissions make them administrators — they can grant themselves anything
-//! (`iam:PutRolePolicy`, `iam:AttachRolePolicy`, `iam:CreatePolicyVersion` on
-//! any resource) — or give them every action of a whole service on every
-//! resource.
+//! permissions make them administrators: every action on every resource
+//! (`*`, `AdministratorAccess`), or actions that let them grant themselves
+//! anything (`iam:PutRolePolicy`, `iam:AttachRolePolicy`,
+//! `iam:CreatePolicyVersion`, ... on any resource). A role holding one whole
+//! service is `identity_ai_role_whole_service`'s.
 //!
 //! ## Why is this bad?
 //! Code and models run with their role: a prompt injection, a malicious
@@ -12,8 +13,8 @@
 //! the account (OWASP LLM06, excessive agency).
 //!
 //! ## Example
-//! A training role with `AdministratorAccess`, or with `s3:*` on `*`. Use
-//! instead: a policy naming the actions and buckets the job needs.
+//! A training role with `AdministratorAccess`, or with `iam:Put*` on `*`. Use
+//! instead: a policy naming the actions and resources the job needs.
 //!
 //! ## Remediation
 //! Replace the broad policies with least-privilege ones (IAM Access Analyzer
@@ -25,7 +26,7 @@
 
 use serde_json::json;
 
-use super::{ai_roles, everywhere, granted};
+use super::{ai_roles, granted};
 use crate::access::Access;
 use crate::iam::{Catalog, what_can};
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
@@ -44,19 +45,20 @@ const ESCALATION: &[&str] = &[
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: RuleMeta {
-        id: "identity_ai_role_admin_or_wildcard",
-        title: "AI workload role has administrator or whole-service permissions",
-        severity: Severity::High,
+        id: "identity_ai_role_admin",
+        title: "AI workload role is an administrator",
+        severity: Severity::Critical,
         rationale: "Whatever runs as an AI workload's role (model code, notebooks, agent tools) gets its permissions; an administrator role turns one compromised workload into a compromised account.",
         resource_types: &[AssetType::IamRole],
         collectors: &["iam.authorization_details"],
-        remediation: "Replace administrator and service-wide policies on the role with least-privilege ones naming the actions and resources the workload needs; add a permission boundary.",
+        remediation: "Replace the administrator policies on the role (AdministratorAccess, `*`, IAM write actions on any resource) with least-privilege ones naming the actions and resources the workload needs; add a permission boundary.",
         remediation_action: None,
         exposure: false,
         owasp_llm: &["LLM06"],
+        owasp_agentic: &["ASI03"],
         mitre_atlas: &["AML.T0012"],
         nist_ai_rmf: &[NistAiRmf::Manage, NistAiRmf::Govern],
-        aws_security_hub: &["IAM.1", "IAM.21"],
+        aws_security_hub: &["IAM.1"],
         needs: &[],
         covers: &[
             "prowler:bedrock_agent_role_least_privilege",
@@ -66,6 +68,25 @@ pub const RULE: Rule = Rule {
     },
     evaluate: Evaluate::Iam(evaluate),
 };
+
+/// Whether the role's effective permissions make it an administrator (the
+/// whole-service rule leaves such roles to this one).
+pub(crate) fn is_admin(caps: &crate::iam::Capabilities<'_>, catalog: &Catalog) -> bool {
+    !escalation(caps).is_empty() || caps.actions >= catalog.action_count()
+}
+
+fn escalation(caps: &crate::iam::Capabilities<'_>) -> Vec<&'static str> {
+    ESCALATION
+        .iter()
+        .copied()
+        // Conditions on the caller's own requests (region, tags) do not
+        // stop it from granting itself more: conditional counts too.
+        .filter(|a| {
+            caps.action(a)
+                .is_some_and(|c| c.resources.iter().any(|r| r == "*"))
+        })
+        .collect()
+}
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let Ok(catalog) = Catalog::global() else {
@@ -82,31 +103,10 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
         let Ok(caps) = what_can(snap, role) else {
             continue;
         };
-        let escalation: Vec<&str> = ESCALATION
-            .iter()
-            .copied()
-            // Conditions on the caller's own requests (region, tags) do not
-            // stop it from granting itself more: conditional counts too.
-            .filter(|a| {
-                caps.action(a)
-                    .is_some_and(|c| c.resources.iter().any(|r| r == "*"))
-            })
-            .collect();
-        let whole_services: Vec<&str> = caps
-            .services
-            .iter()
-            .filter(|(svc, levels)| {
-                let granted_everywhere =
-                    levels.values().flatten().filter(|c| everywhere(c)).count();
-                catalog
-                    .service(svc)
-                    .is_some_and(|s| !s.actions.is_empty() && granted_everywhere == s.actions.len())
-            })
-            .map(|(svc, _)| *svc)
-            .collect();
-        if escalation.is_empty() && whole_services.is_empty() {
+        if !is_admin(&caps, catalog) {
             continue;
         }
+        let escalation = escalation(&caps);
         let mut evidence = vec![FindingEvidence::new(
             "aispm:iam-engine",
             "effective_actions",
@@ -119,13 +119,6 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
                 granted(&caps, |s, n| {
                     escalation.contains(&format!("{s}:{n}").as_str())
                 }),
-            ));
-        }
-        if !whole_services.is_empty() {
-            evidence.push(FindingEvidence::new(
-                "aispm:iam-engine",
-                "every_action_of",
-                json!(whole_services),
             ));
         }
         evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
@@ -150,15 +143,11 @@ mod tests {
     }
 
     #[test]
-    fn flags_admin_and_whole_service_roles_used_by_ai() {
+    fn flags_administrators_and_self_granting_roles_used_by_ai() {
         let inv = used_by_endpoint(vec![
             role(
                 "admin",
                 json!([{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
-            ),
-            role(
-                "s3-all",
-                json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
             ),
             role(
                 "escalate",
@@ -166,17 +155,7 @@ mod tests {
             ),
         ]);
         let hits = RULE.hits(&inv, &RuleConfig::default());
-        assert_eq!(hits.len(), 3);
-        let s3 = hits
-            .iter()
-            .find(|h| h.resource_arn.ends_with("role/s3-all"))
-            .unwrap();
-        let whole = s3
-            .evidence
-            .iter()
-            .find(|e| e.field == "every_action_of")
-            .unwrap();
-        assert_eq!(whole.value, json!(["s3"]));
+        assert_eq!(hits.len(), 2);
         let esc = hits
             .iter()
             .find(|h| h.resource_arn.ends_with("role/escalate"))
@@ -187,17 +166,22 @@ mod tests {
     }
 
     #[test]
-    fn least_privilege_denied_or_unused_roles_pass() {
+    fn whole_service_least_privilege_or_unused_roles_are_not_administrators() {
         let mut inv = used_by_endpoint(vec![
             role(
                 "scoped",
                 json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": ["arn:aws:s3:::train", "arn:aws:s3:::train/*"]}]),
             ),
+            // Every S3 action: the whole-service rule's, not this one's.
             role(
-                "admin-but-denied",
+                "s3-all",
+                json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+            ),
+            role(
+                "admin-but-iam-denied",
                 json!([
-                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-                {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]),
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]),
             ),
         ]);
         // An admin role no AI workload uses is another rule's business.
@@ -225,12 +209,6 @@ mod tests {
         assert_eq!(
             esc.value["iam:PutRolePolicy"],
             json!(["*", "(conditional)"])
-        );
-        assert!(
-            !hits[0]
-                .evidence
-                .iter()
-                .any(|e| e.field == "every_action_of")
         );
     }
 }
