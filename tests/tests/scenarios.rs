@@ -209,7 +209,9 @@ fn scenario_2_training_data_writable_from_outside() {
             (
                 "s3_bucket_writable_outside_org",
                 "training-data-123456789012",
-                "critical",
+                // A named partner account, not anyone: high (public write is
+                // `s3_bucket_public_write`, critical).
+                "high",
             ),
             (
                 "s3_ai_bucket_no_public_access_block",
