@@ -26,9 +26,9 @@
 
 use serde_json::json;
 
-use super::{ai_roles, granted};
+use super::granted;
 use crate::access::Access;
-use crate::iam::{Catalog, what_can};
+use crate::iam::Catalog;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
@@ -93,16 +93,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
         return Vec::new();
     };
     let mut hits = Vec::new();
-    for (role, users) in ai_roles(inv) {
-        let Some(asset) = inv.asset(role) else {
-            continue;
-        };
-        let Some(snap) = access.account(&asset.account_id) else {
-            continue;
-        };
-        let Ok(caps) = what_can(snap, role) else {
-            continue;
-        };
+    for (role, users, caps) in super::ai_role_capabilities(inv, access) {
         if !is_admin(&caps, catalog) {
             continue;
         }

@@ -23,9 +23,8 @@
 
 use serde_json::json;
 
-use super::{ai_roles, granted};
+use super::granted;
 use crate::access::Access;
-use crate::iam::what_can;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
@@ -101,16 +100,7 @@ fn every_of_kind(pattern: &str) -> bool {
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     let mut hits = Vec::new();
-    for (role, users) in ai_roles(inv) {
-        let Some(asset) = inv.asset(role) else {
-            continue;
-        };
-        let Some(snap) = access.account(&asset.account_id) else {
-            continue;
-        };
-        let Ok(caps) = what_can(snap, role) else {
-            continue;
-        };
+    for (role, users, caps) in super::ai_role_capabilities(inv, access) {
         let stores: Vec<&str> = DATA_READS
             .iter()
             .filter(|(_, actions)| {

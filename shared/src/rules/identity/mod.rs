@@ -45,6 +45,20 @@ pub(crate) fn ai_roles(inv: &Inventory) -> BTreeMap<&str, BTreeSet<&str>> {
     out
 }
 
+/// Each role AI workloads run as, with the workloads using it and its
+/// effective permissions (roles whose account has no snapshot, or that the
+/// engine does not know, are left out).
+pub(crate) fn ai_role_capabilities<'a>(
+    inv: &'a Inventory,
+    access: &'a crate::access::Access,
+) -> impl Iterator<Item = (&'a str, BTreeSet<&'a str>, Capabilities<'a>)> {
+    ai_roles(inv).into_iter().filter_map(move |(role, users)| {
+        let snap = access.account(&inv.asset(role)?.account_id)?;
+        let caps = crate::iam::what_can(snap, role).ok()?;
+        Some((role, users, caps))
+    })
+}
+
 /// Granted actions matching `pred`, as `{action: resources}` evidence (with
 /// `(conditional)` marked), sorted.
 pub(crate) fn granted(caps: &Capabilities<'_>, pred: impl Fn(&str, &str) -> bool) -> Value {
