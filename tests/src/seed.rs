@@ -998,12 +998,13 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         "support-docs-vectors",
     );
 
-    // Scenario 4. moto's server routes Bedrock Agents requests (signed as
-    // `bedrock`) to the Bedrock backend, so agents and knowledge bases cannot
-    // be created here and aispm records `bedrock_agent.*` as not assessed. The
-    // agent's tool still exists: a Lambda whose resource policy lets Bedrock
-    // invoke it on behalf of the support agent, which aispm turns into an
-    // agent -> tool edge.
+    // Scenario 4. The support agent is not created in moto yet (aispm now
+    // discovers agents and knowledge bases there, see
+    // tests/tests/bedrock_agents.rs; moto lacks action groups and data
+    // sources): the scenario tests serve the fixed-id agent SUPPORTAG1 from a
+    // loopback responder. The agent's tool exists here: a Lambda whose
+    // resource policy lets Bedrock invoke it on behalf of the support agent,
+    // which aispm turns into an agent -> tool edge.
     let agent_arn = format!("arn:aws:bedrock:us-east-1:{acct}:agent/SUPPORTAG1");
     let _ = (&agent_role, &kb_role, &collection_arn);
     est.edge(
