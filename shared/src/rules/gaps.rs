@@ -19,35 +19,26 @@ use crate::model::{Coverage, Inventory, NotAssessed, NotAssessedReason, NotAsses
 
 use super::{Evaluate, RULES, Rule, RuleMeta};
 
-/// Engine rules whose questions are about identities' own permissions (the
-/// AI data scope of `s3::scope`): a resource policy the engine could not read
-/// does not change their answers.
-const IDENTITY_ONLY: &[&str] = &[
-    "s3_ai_bucket_no_public_access_block",
-    "s3_ai_bucket_versioning_disabled",
-    "s3_ai_bucket_without_kms",
-];
-
-/// Every gap of `rule` over `inv`; `access` is built only when an engine rule
-/// needs it.
-pub(super) fn of_rule(
-    inv: &Inventory,
-    rule: &Rule,
-    access: &std::cell::OnceCell<Access>,
-) -> Vec<Coverage> {
+/// Every gap of `rule` over `inv`; the IAM snapshots are built only when an
+/// engine rule needs them.
+pub(super) fn of_rule(inv: &Inventory, rule: &Rule, shared: &super::Shared) -> Vec<Coverage> {
     let m = &rule.meta;
     let mut gaps = inputs(inv, m);
     gaps.extend(unreported(inv, m));
     gaps.extend(unreadable_policies(inv, m));
-    if matches!(rule.evaluate, Evaluate::Iam(_)) {
-        // A rule that reads resource policies itself has reported those; the
-        // AI data scope asks the engine about identities only.
-        let skip = m.needs.contains(&"policy") || IDENTITY_ONLY.contains(&m.id);
-        gaps.extend(engine_unreadable(
-            m,
-            access.get_or_init(|| Access::from_inventory(inv)),
-            |what| skip && what.ends_with(" policy"),
-        ));
+    // A document the engine could not read leaves its answers incomplete.
+    // Resource policies count only for engine rules that do not read them
+    // themselves (those have reported them above); the data scope asks about
+    // identities' permissions only.
+    let resource_policies = match rule.evaluate {
+        Evaluate::Inventory(_) => None,
+        Evaluate::Iam(_) => Some(!m.needs.contains(&"policy")),
+        Evaluate::DataScope(_) => Some(false),
+    };
+    if let Some(resource_policies) = resource_policies {
+        gaps.extend(engine_unreadable(m, shared.access(inv), |what| {
+            resource_policies || !what.ends_with(" policy")
+        }));
     }
     gaps
 }
@@ -152,10 +143,10 @@ fn unreadable_policies(inv: &Inventory, m: &RuleMeta) -> Vec<Coverage> {
 fn engine_unreadable(
     m: &RuleMeta,
     access: &Access,
-    reported: impl Fn(&str) -> bool,
+    counts: impl Fn(&str) -> bool,
 ) -> Vec<Coverage> {
     let mut gaps: BTreeMap<(&str, &str), Vec<String>> = BTreeMap::new();
-    for u in access.unreadable().iter().filter(|u| !reported(&u.what)) {
+    for u in access.unreadable().iter().filter(|u| counts(&u.what)) {
         gaps.entry((&u.account_id, &u.region))
             .or_default()
             .push(format!("{}: {}", u.what, u.error));

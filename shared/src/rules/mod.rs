@@ -180,34 +180,64 @@ pub enum Evaluate {
     /// Over the inventory and its IAM snapshots (built once per evaluation
     /// for all the rules that ask the IAM engine).
     Iam(fn(&Inventory, &RuleConfig, &Access) -> Vec<Hit>),
+    /// Over the inventory and its AI data scope ([`s3::scope`]: the buckets
+    /// AI workloads use or their identities can reach), built once per
+    /// evaluation from the IAM snapshots; such a rule asks the engine about
+    /// identities' permissions only.
+    DataScope(fn(&Inventory, &RuleConfig, &s3::scope::AiScope) -> Vec<Hit>),
+}
+
+/// What rules share in one evaluation, built on first use: the IAM
+/// snapshots, and the AI data scope derived from them.
+#[derive(Default)]
+pub(crate) struct Shared {
+    access: std::cell::OnceCell<Access>,
+    scope: std::cell::OnceCell<s3::scope::AiScope>,
+}
+
+impl Shared {
+    /// The IAM snapshots of `inv`.
+    pub(crate) fn access(&self, inv: &Inventory) -> &Access {
+        self.access.get_or_init(|| Access::from_inventory(inv))
+    }
+
+    /// The AI data scope of `inv`.
+    fn scope(&self, inv: &Inventory, cfg: &RuleConfig) -> &s3::scope::AiScope {
+        self.scope
+            .get_or_init(|| s3::scope::ai_buckets(inv, cfg, self.access(inv)))
+    }
 }
 
 impl Rule {
     /// The resources this rule flags in `inv` (building the IAM snapshots
     /// if the rule needs them).
     pub fn hits(&self, inv: &Inventory, cfg: &RuleConfig) -> Vec<Hit> {
-        self.hits_with(inv, cfg, &std::cell::OnceCell::new())
+        self.hits_with(inv, cfg, &Shared::default())
     }
 
-    /// [`Rule::hits`] over IAM snapshots already built (rules that build on
-    /// other rules' answers, such as attack paths).
-    pub(crate) fn hits_in(&self, inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-        match self.evaluate {
-            Evaluate::Inventory(f) => f(inv, cfg),
-            Evaluate::Iam(f) => f(inv, cfg, access),
-        }
-    }
-
-    /// [`Rule::hits`] with IAM snapshots shared across rules.
-    fn hits_with(
+    /// [`Rule::hits`] of a rule that reads at most the AI data scope, over a
+    /// scope already built (attack paths built on data rules); an engine rule
+    /// has nothing to read here and flags nothing.
+    pub(crate) fn hits_in_scope(
         &self,
         inv: &Inventory,
         cfg: &RuleConfig,
-        access: &std::cell::OnceCell<Access>,
+        scope: &s3::scope::AiScope,
     ) -> Vec<Hit> {
         match self.evaluate {
             Evaluate::Inventory(f) => f(inv, cfg),
-            Evaluate::Iam(f) => f(inv, cfg, access.get_or_init(|| Access::from_inventory(inv))),
+            Evaluate::DataScope(f) => f(inv, cfg, scope),
+            Evaluate::Iam(_) => Vec::new(),
+        }
+    }
+
+    /// [`Rule::hits`] with what rules share built once across them (rules
+    /// that build on other rules' answers, such as attack paths, pass theirs).
+    pub(crate) fn hits_with(&self, inv: &Inventory, cfg: &RuleConfig, shared: &Shared) -> Vec<Hit> {
+        match self.evaluate {
+            Evaluate::Inventory(f) => f(inv, cfg),
+            Evaluate::Iam(f) => f(inv, cfg, shared.access(inv)),
+            Evaluate::DataScope(f) => f(inv, cfg, shared.scope(inv, cfg)),
         }
     }
 }
@@ -308,13 +338,13 @@ pub fn evaluate(
         now: Some(now.unix_secs()),
         ..cfg.clone()
     };
-    let access = std::cell::OnceCell::new();
+    let shared = Shared::default();
     let mut findings = Vec::new();
     let mut coverage = Vec::new();
     for rule in RULES {
         let m = &rule.meta;
-        coverage.extend(gaps::of_rule(inv, rule, &access));
-        let hits = rule.hits_with(inv, cfg, &access);
+        coverage.extend(gaps::of_rule(inv, rule, &shared));
+        let hits = rule.hits_with(inv, cfg, &shared);
         for hit in hits {
             let asset = inv.asset(&hit.resource_arn);
             let (account_id, region, resource_type) = match asset {

@@ -71,8 +71,10 @@ pub const RULE: Rule = Rule {
 
 /// Whether the role's effective permissions make it an administrator (the
 /// whole-service rule leaves such roles to this one).
-pub(crate) fn is_admin(caps: &crate::iam::Capabilities<'_>, catalog: &Catalog) -> bool {
-    !escalation(caps).is_empty() || caps.actions >= catalog.action_count()
+/// `*` on `*` (AdministratorAccess) holds the escalation actions too; every
+/// action on named resources only is not an administrator.
+pub(crate) fn is_admin(caps: &crate::iam::Capabilities<'_>) -> bool {
+    !escalation(caps).is_empty()
 }
 
 fn escalation(caps: &crate::iam::Capabilities<'_>) -> Vec<&'static str> {
@@ -94,24 +96,22 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     };
     let mut hits = Vec::new();
     for (role, users, caps) in super::ai_role_capabilities(inv, access) {
-        if !is_admin(&caps, catalog) {
+        let escalation = escalation(&caps);
+        if escalation.is_empty() {
             continue;
         }
-        let escalation = escalation(&caps);
         let mut evidence = vec![FindingEvidence::new(
             "aispm:iam-engine",
             "effective_actions",
             json!({"allowed": caps.actions, "of": catalog.action_count()}),
         )];
-        if !escalation.is_empty() {
-            evidence.push(FindingEvidence::new(
-                "aispm:iam-engine",
-                "privilege_escalation",
-                granted(&caps, |s, n| {
-                    escalation.contains(&format!("{s}:{n}").as_str())
-                }),
-            ));
-        }
+        evidence.push(FindingEvidence::new(
+            "aispm:iam-engine",
+            "privilege_escalation",
+            granted(&caps, |s, n| {
+                escalation.contains(&format!("{s}:{n}").as_str())
+            }),
+        ));
         evidence.push(FindingEvidence::new("aispm:graph", "used_by", json!(users)));
         hits.push(Hit {
             resource_arn: role.to_owned(),
@@ -167,6 +167,10 @@ mod tests {
             role(
                 "s3-all",
                 json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+            ),
+            role(
+                "everything-on-one-bucket",
+                json!([{"Effect": "Allow", "Action": "*", "Resource": ["arn:aws:s3:::train", "arn:aws:s3:::train/*"]}]),
             ),
             role(
                 "admin-but-iam-denied",

@@ -60,7 +60,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     };
     let mut hits = Vec::new();
     for (role, users, caps) in super::ai_role_capabilities(inv, access) {
-        if super::ai_role_admin::is_admin(&caps, catalog) {
+        if super::ai_role_admin::is_admin(&caps) {
             continue;
         }
         let whole: Vec<&str> = caps

@@ -27,10 +27,18 @@
 use serde_json::{Value, json};
 
 use super::PathBuilder;
-use crate::access::Access;
+use std::collections::BTreeMap;
+
 use crate::model::EdgeKind;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
+use crate::rules::s3::scope::AiScope;
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
+
+/// The rules whose hits are buckets untrusted principals can write.
+const WRITE_RULES: [&Rule; 2] = [
+    &crate::rules::s3::bucket_public_write::RULE,
+    &crate::rules::s3::bucket_writable_outside_org::RULE,
+];
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -56,39 +64,29 @@ pub const RULE: Rule = Rule {
         mitre_atlas: &["AML.T0020", "AML.T0018"],
         nist_ai_rmf: &[NistAiRmf::Map, NistAiRmf::Measure, NistAiRmf::Manage],
         aws_security_hub: &[],
-        needs: &[],
+        needs: &["policy"],
         covers: &[],
     },
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+fn evaluate(inv: &Inventory, cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     let mut hits = Vec::new();
-    // Anyone, or a named outside account: both can plant data (one bucket,
-    // one path, with every grant as its first step's evidence).
-    let mut writable: std::collections::BTreeMap<String, Hit> = std::collections::BTreeMap::new();
-    for rule in [
-        &crate::rules::s3::bucket_public_write::RULE,
-        &crate::rules::s3::bucket_writable_outside_org::RULE,
-    ] {
-        for hit in rule.hits_in(inv, cfg, access) {
-            match writable.entry(hit.resource_arn.clone()) {
-                std::collections::btree_map::Entry::Vacant(v) => {
-                    v.insert(hit);
-                }
-                std::collections::btree_map::Entry::Occupied(mut o) => {
-                    let have = &mut o.get_mut().evidence;
-                    for e in hit.evidence {
-                        if !have.contains(&e) {
-                            have.push(e);
-                        }
-                    }
+    // Anyone, or a named outside account: both can plant data. One path per
+    // bucket, with every grant (policy statement, ACL) as its first step.
+    let mut writable: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for rule in WRITE_RULES {
+        for hit in rule.hits_in_scope(inv, cfg, scope) {
+            let grants = writable.entry(hit.resource_arn).or_default();
+            for e in hit.evidence {
+                if e.source.starts_with("s3:") && !grants.contains(&e.value) {
+                    grants.push(e.value);
                 }
             }
         }
     }
-    for hit in writable.into_values() {
-        let bucket = hit.resource_arn.as_str();
+    for (bucket, writers) in &writable {
+        let bucket = bucket.as_str();
         let readers: Vec<_> = inv
             .edges_to(bucket)
             .filter(|e| matches!(e.kind, EdgeKind::ReadsData | EdgeKind::DataSource))
@@ -97,11 +95,10 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
             continue;
         }
         let mut path = PathBuilder::new(bucket);
-        let writers: Vec<Value> = hit.evidence.iter().map(|e| e.value.clone()).collect();
         path.step(
             bucket,
             "writable_outside_org",
-            Value::Array(writers),
+            Value::Array(writers.clone()),
             "aispm:iam-engine",
             "who_can",
         );
@@ -162,6 +159,17 @@ mod tests {
     use super::*;
     use crate::rules::testkit::{asset, flagged, inv};
     use serde_json::json;
+
+    #[test]
+    fn the_write_rules_it_builds_on_read_the_data_scope() {
+        for rule in WRITE_RULES {
+            assert!(
+                matches!(rule.evaluate, Evaluate::DataScope(_)),
+                "{}",
+                rule.meta.id
+            );
+        }
+    }
 
     use crate::model::{Edge, Evidence};
 

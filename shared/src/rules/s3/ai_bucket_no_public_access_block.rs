@@ -25,7 +25,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
-use crate::access::Access;
+use super::scope::AiScope;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -49,11 +49,10 @@ pub const RULE: Rule = Rule {
         needs: &[],
         covers: &["prowler:s3_bucket_level_public_access_block"],
     },
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let scope = super::scope::ai_buckets(inv, cfg, access);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     const SETTINGS: [&str; 4] = [
         "block_public_acls",
         "ignore_public_acls",

@@ -26,7 +26,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html>
 
-use crate::access::Access;
+use super::scope::AiScope;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -50,11 +50,10 @@ pub const RULE: Rule = Rule {
         needs: &[],
         covers: &["prowler:s3_bucket_object_versioning"],
     },
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let scope = super::scope::ai_buckets(inv, cfg, access);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     flag(inv, &[AssetType::S3Bucket], |b| {
         let Some(v) = b.str_attr("versioning") else {
             return Vec::new();

@@ -24,7 +24,7 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html>
 
-use crate::access::Access;
+use super::scope::AiScope;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
 
@@ -51,11 +51,10 @@ pub const RULE: Rule = Rule {
             "prowler:s3_bucket_kms_encryption",
         ],
     },
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let scope = super::scope::ai_buckets(inv, cfg, access);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     flag(inv, &[AssetType::S3Bucket], |b| {
         if b.bool_attr("encrypted").is_none() || super::kms_encrypted(b) {
             return Vec::new();

@@ -22,11 +22,9 @@
 //! ## References
 //! - <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>
 
-use super::{blocks_public_policy, hit_in_scope, public_acl_grants, unassessed};
-use crate::access::Access;
-use crate::iam::is_public;
-use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
-use crate::rules::policy::{parse, public_statements, statement_json};
+use super::scope::AiScope;
+use super::{hit_in_scope, public_grants};
+use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
 
 const META: RuleMeta = RuleMeta {
@@ -51,34 +49,21 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
 const READ_ACTIONS: &[&str] = &["s3:GetObject", "s3:GetObjectVersion"];
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let scope = super::scope::ai_buckets(inv, cfg, access);
-    let mut hits = Vec::new();
-    for b in of_type(inv, AssetType::S3Bucket) {
-        let mut evidence = Vec::new();
-        if !unassessed(b, "policy")
-            && !blocks_public_policy(b)
-            && let Some(policy) = b.attributes.get("policy").and_then(|d| parse(d, &b.arn))
-        {
-            for i in public_statements(&policy, &is_public(&policy), READ_ACTIONS) {
-                if let Some(st) = policy.statements.get(i) {
-                    evidence.push(FindingEvidence::new(
-                        "s3:GetBucketPolicy",
-                        &format!("Statement[{i}]"),
-                        statement_json(st),
-                    ));
-                }
-            }
-        }
-        evidence.extend(public_acl_grants(b, &["READ", "FULL_CONTROL"]));
-        hits.extend(hit_in_scope(b, evidence, &scope));
-    }
-    hits
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
+    of_type(inv, AssetType::S3Bucket)
+        .filter_map(|b| {
+            hit_in_scope(
+                b,
+                public_grants(b, READ_ACTIONS, &["READ", "FULL_CONTROL"]),
+                scope,
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -25,8 +25,8 @@
 //! ## References
 //! - <https://genai.owasp.org/llmrisk/llm042025-data-and-model-poisoning/>
 
+use super::scope::AiScope;
 use super::{WRITE_ACTIONS, hit_in_scope, unassessed};
-use crate::access::Access;
 use crate::model::{AssetType, FindingEvidence, Inventory, NistAiRmf, Severity};
 use crate::rules::policy::{inside_accounts, outside_grants, parse, statement_json};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, of_type};
@@ -53,11 +53,10 @@ const META: RuleMeta = RuleMeta {
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: META,
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::DataScope(evaluate),
 };
 
-fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let scope = super::scope::ai_buckets(inv, cfg, access);
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     let inside = inside_accounts(inv);
     let mut hits = Vec::new();
     for b in of_type(inv, AssetType::S3Bucket) {
@@ -75,7 +74,7 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
                 ));
             }
         }
-        hits.extend(hit_in_scope(b, evidence, &scope));
+        hits.extend(hit_in_scope(b, evidence, scope));
     }
     hits
 }

@@ -6,7 +6,7 @@ pub mod ai_bucket_without_kms;
 pub mod bucket_public_read;
 pub mod bucket_public_write;
 pub mod bucket_writable_outside_org;
-pub(crate) mod scope;
+pub mod scope;
 pub mod vector_store_public;
 pub mod vector_store_without_cmk;
 
@@ -88,12 +88,44 @@ pub(crate) fn public_acl_grants(bucket: &Asset, permissions: &[&str]) -> Vec<Fin
         .collect()
 }
 
+/// What lets anyone do one of `actions` on the bucket, as evidence: each
+/// public bucket-policy statement allowing one (unless Block Public Access
+/// restricts public policies; none when the policy could not be read or
+/// parsed), and each public ACL grant of one of `acl_permissions`.
+pub(crate) fn public_grants(
+    bucket: &Asset,
+    actions: &[&str],
+    acl_permissions: &[&str],
+) -> Vec<FindingEvidence> {
+    use crate::rules::policy::{parse, public_statements, statement_json};
+    let mut evidence = Vec::new();
+    if !unassessed(bucket, "policy")
+        && !blocks_public_policy(bucket)
+        && let Some(policy) = bucket
+            .attributes
+            .get("policy")
+            .and_then(|d| parse(d, &bucket.arn))
+    {
+        for i in public_statements(&policy, &crate::iam::is_public(&policy), actions) {
+            if let Some(st) = policy.statements.get(i) {
+                evidence.push(FindingEvidence::new(
+                    "s3:GetBucketPolicy",
+                    &format!("Statement[{i}]"),
+                    statement_json(st),
+                ));
+            }
+        }
+    }
+    evidence.extend(public_acl_grants(bucket, acl_permissions));
+    evidence
+}
+
 /// Closes a bucket's evidence with what puts it in AI scope, if anything
 /// does (see `scope.rs`), and makes the hit.
 pub(crate) fn hit_in_scope(
     bucket: &Asset,
     mut evidence: Vec<FindingEvidence>,
-    scope: &std::collections::BTreeMap<String, scope::Why>,
+    scope: &scope::AiScope,
 ) -> Option<Hit> {
     if evidence.is_empty() {
         return None;

@@ -25,9 +25,21 @@ const DATA_ACTIONS: &[&str] = &["s3:GetObject", "s3:PutObject", "s3:DeleteObject
 /// many more there are).
 const NAMED: usize = 5;
 
+/// The AI data buckets of an inventory, each with why it is in scope: built
+/// once per evaluation for the rules that read it ([`crate::rules::Evaluate::DataScope`]).
+#[derive(Debug, Default, Clone)]
+pub struct AiScope(BTreeMap<String, Why>);
+
+impl AiScope {
+    /// Why the bucket `arn` is in scope; `None` when it is not.
+    pub fn get(&self, arn: &str) -> Option<&Why> {
+        self.0.get(arn)
+    }
+}
+
 /// Why one bucket is in AI scope.
 #[derive(Debug, Default, Clone)]
-pub(crate) struct Why {
+pub struct Why {
     used_by: Vec<String>,
     tagged: Option<(String, String)>,
     reachable_by: Vec<Value>,
@@ -36,7 +48,7 @@ pub(crate) struct Why {
 
 impl Why {
     /// Evidence naming what brought the bucket into scope.
-    pub(crate) fn evidence(&self) -> Vec<FindingEvidence> {
+    pub fn evidence(&self) -> Vec<FindingEvidence> {
         let mut out = Vec::new();
         if !self.used_by.is_empty() {
             out.push(FindingEvidence::new(
@@ -63,12 +75,8 @@ impl Why {
     }
 }
 
-/// The AI data buckets of `inv`, by ARN.
-pub(crate) fn ai_buckets(
-    inv: &Inventory,
-    cfg: &RuleConfig,
-    access: &Access,
-) -> BTreeMap<String, Why> {
+/// The AI data buckets of `inv`.
+pub(crate) fn ai_buckets(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> AiScope {
     let mut out: BTreeMap<String, Why> = BTreeMap::new();
     let buckets: Vec<&Asset> = of_type(inv, AssetType::S3Bucket).collect();
     for b in &buckets {
@@ -110,7 +118,7 @@ pub(crate) fn ai_buckets(
             }
         }
     }
-    out
+    AiScope(out)
 }
 
 /// The AI data tag on `b`, if any: one of the configured keys with a value
@@ -194,7 +202,7 @@ mod tests {
     }
 
     fn scope(inv: &Inventory) -> BTreeMap<String, Why> {
-        ai_buckets(inv, &RuleConfig::default(), &Access::from_inventory(inv))
+        ai_buckets(inv, &RuleConfig::default(), &Access::from_inventory(inv)).0
     }
 
     #[test]
