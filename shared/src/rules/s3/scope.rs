@@ -21,8 +21,8 @@ use crate::rules::{RuleConfig, of_type};
 /// Object reads and writes that put a bucket in scope.
 const DATA_ACTIONS: &[&str] = &["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
 
-/// At most this many identities are named per bucket (the evidence says how
-/// many more there are).
+/// At most this many identities are named per bucket (`reachable_by_more`
+/// counts the others).
 const NAMED: usize = 5;
 
 /// The AI data buckets of an inventory, each with why it is in scope: built
@@ -65,11 +65,18 @@ impl Why {
             ));
         }
         if !self.reachable_by.is_empty() {
-            let mut v = json!(self.reachable_by);
-            if self.more_identities > 0 {
-                v = json!({"identities": self.reachable_by, "and_more": self.more_identities});
-            }
-            out.push(FindingEvidence::new("aispm:iam-engine", "reachable_by", v));
+            out.push(FindingEvidence::new(
+                "aispm:iam-engine",
+                "reachable_by",
+                json!(self.reachable_by),
+            ));
+        }
+        if self.more_identities > 0 {
+            out.push(FindingEvidence::new(
+                "aispm:iam-engine",
+                "reachable_by_more",
+                json!(self.more_identities),
+            ));
         }
         out
     }
@@ -232,6 +239,25 @@ mod tests {
             !s.contains_key("arn:aws:s3:::elsewhere"),
             "another account's bucket"
         );
+    }
+
+    #[test]
+    fn past_five_identities_the_evidence_counts_the_rest() {
+        let roles = (0..7)
+            .map(|i| {
+                role(
+                    &format!("ds-{i}"),
+                    json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+                )
+            })
+            .collect();
+        let mut inv = used_by_endpoint(roles);
+        inv.assets.push(bucket("scratch", json!({})));
+        let ev = scope(&inv)["arn:aws:s3:::scratch"].evidence();
+        assert_eq!(ev[0].field, "reachable_by");
+        assert_eq!(ev[0].value.as_array().map(Vec::len), Some(5));
+        assert_eq!(ev[1].field, "reachable_by_more");
+        assert_eq!(ev[1].value, json!(2));
     }
 
     #[test]
