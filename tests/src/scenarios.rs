@@ -335,23 +335,8 @@ pub fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
         then: Vec::new(),
     };
     let ts = "2026-11-20T10:00:00Z";
-    vec![
-        ok(
-            &["GET /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups/LOOKUP0001"],
-            format!(
-                r#"{{"agentActionGroup":{{"agentId":"SUPPORTAG1","agentVersion":"DRAFT","actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","createdAt":"{ts}","updatedAt":"{ts}","actionGroupExecutor":{{"lambda":"arn:aws:lambda:us-east-1:{account}:function:customer-lookup-tool"}},"functionSchema":{{"functions":[{{"name":"get_customer","requireConfirmation":"DISABLED"}},{{"name":"email_customer"}}]}},"actionGroupState":"ENABLED"}}}}"#
-            ),
-        ),
-        ok(
-            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/actiongroups"],
-            format!(
-                r#"{{"actionGroupSummaries":[{{"actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","actionGroupState":"ENABLED","updatedAt":"{ts}"}}]}}"#
-            ),
-        ),
-        ok(
-            &["POST /agents/SUPPORTAG1/agentversions/DRAFT/knowledgebases"],
-            r#"{"agentKnowledgeBaseSummaries":[]}"#.to_owned(),
-        ),
+    let mut out = action_group_responses(account, "SUPPORTAG1");
+    out.extend([
         ok(
             &["GET /agents/SUPPORTAG1"],
             format!(
@@ -367,6 +352,40 @@ pub fn bedrock_agent_responses(account: &str) -> Vec<Fault> {
         ok(
             &["GET /tags/arn%3Aaws%3Abedrock"],
             r#"{"tags":{"owner":"support-eng","purpose":"customer-support"}}"#.to_owned(),
+        ),
+    ]);
+    out
+}
+
+/// What moto lacks for the agent `agent_id` of `account`, as AWS answers it
+/// (REST-JSON): one action group whose Lambda is `customer-lookup-tool`, two
+/// functions without confirmation, and the agent's (empty) knowledge-base
+/// associations.
+pub fn action_group_responses(account: &str, agent_id: &str) -> Vec<Fault> {
+    let ok = |needle: String, body: String| Fault {
+        needles: vec![needle],
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body,
+        then: Vec::new(),
+    };
+    let ts = "2026-11-20T10:00:00Z";
+    vec![
+        ok(
+            format!("GET /agents/{agent_id}/agentversions/DRAFT/actiongroups/LOOKUP0001"),
+            format!(
+                r#"{{"agentActionGroup":{{"agentId":"{agent_id}","agentVersion":"DRAFT","actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","createdAt":"{ts}","updatedAt":"{ts}","actionGroupExecutor":{{"lambda":"arn:aws:lambda:us-east-1:{account}:function:customer-lookup-tool"}},"functionSchema":{{"functions":[{{"name":"get_customer","requireConfirmation":"DISABLED"}},{{"name":"email_customer"}}]}},"actionGroupState":"ENABLED"}}}}"#
+            ),
+        ),
+        ok(
+            format!("POST /agents/{agent_id}/agentversions/DRAFT/actiongroups"),
+            format!(
+                r#"{{"actionGroupSummaries":[{{"actionGroupId":"LOOKUP0001","actionGroupName":"customer-lookup","actionGroupState":"ENABLED","updatedAt":"{ts}"}}]}}"#
+            ),
+        ),
+        ok(
+            format!("POST /agents/{agent_id}/agentversions/DRAFT/knowledgebases"),
+            r#"{"agentKnowledgeBaseSummaries":[]}"#.to_owned(),
         ),
     ]
 }

@@ -833,6 +833,23 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
     est.add(acct, r, "sagemaker_processing_job", "fraud-features-prep");
     est.edge(acct, "fraud-features-prep", "reads_data", &training);
 
+    // Model Monitor on the fraud endpoint: the data-quality monitor's
+    // containers may call out (its definition omits network isolation); the
+    // model-quality monitor is configured as it should be.
+    monitor_definitions(&sm, &fraud_role, &artifacts, &key_arn).await?;
+    est.add(
+        acct,
+        r,
+        "sagemaker_monitoring_job_definition",
+        "fraud-data-quality",
+    );
+    est.add(
+        acct,
+        r,
+        "sagemaker_monitoring_job_definition",
+        "fraud-model-quality",
+    );
+
     let definition = serde_json::json!({
         "Version": "2020-12-01",
         "Steps": [{
@@ -998,20 +1015,92 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         "support-docs-vectors",
     );
 
-    // Scenario 4. The support agent is not created in moto yet (aispm now
-    // discovers agents and knowledge bases there, see
-    // tests/tests/bedrock_agents.rs; moto lacks action groups and data
-    // sources): the scenario tests serve the fixed-id agent SUPPORTAG1 from a
-    // loopback responder. The agent's tool exists here: a Lambda whose
-    // resource policy lets Bedrock invoke it on behalf of the support agent,
-    // which aispm turns into an agent -> tool edge.
-    let agent_arn = format!("arn:aws:bedrock:us-east-1:{acct}:agent/SUPPORTAG1");
-    let _ = (&agent_role, &kb_role, &collection_arn);
+    // Scenario 4: the support agent and its knowledge bases, created in moto
+    // through the SDK as a user's tooling would (aispm discovers them on plain
+    // moto; moto lacks action groups, agent knowledge-base associations and
+    // data sources, which aispm records as not assessed). The agent's tool is
+    // a Lambda whose resource policy lets Bedrock invoke it on behalf of this
+    // agent, which aispm turns into an agent -> tool edge.
+    let agents = agents_client(cfg);
+    let agent = agents
+        .create_agent()
+        .agent_name("customer-support-agent")
+        .agent_resource_role_arn(&agent_role)
+        .foundation_model("anthropic.claude-3-5-sonnet-20240620-v1:0")
+        .idle_session_ttl_in_seconds(600)
+        .tags("owner", "support-eng")
+        .tags("purpose", "customer-support")
+        .send()
+        .await
+        .context("bedrock agent")?;
+    let agent_arn = agent
+        .agent()
+        .map(|a| a.agent_arn().to_owned())
+        .context("agent arn")?;
+    est.add(acct, r, "bedrock_agent", "customer-support-agent");
     est.edge(
         acct,
-        "agent/SUPPORTAG1",
+        "customer-support-agent",
+        "executes_as",
+        "role/support-agent-exec",
+    );
+    est.edge(
+        acct,
+        "customer-support-agent",
         "invokes_tool",
         "function:customer-lookup-tool",
+    );
+    knowledge_base(
+        &agents,
+        "support-docs",
+        &kb_role,
+        &collection_arn,
+        &[("owner", "support-eng"), ("purpose", "support-rag")],
+    )
+    .await?;
+    est.add(acct, r, "bedrock_knowledge_base", "support-docs");
+    est.edge(acct, "support-docs", "executes_as", "role/support-kb-exec");
+    est.edge(acct, "support-docs", "vector_store", "collection/");
+    // RAG poisoning: a partner keeps the product FAQ in a bucket of this
+    // account that a second knowledge base ingests (its role reads it), and
+    // the partner's account may write it.
+    let faq = format!("partner-faq-docs-{acct}");
+    bucket(
+        cfg,
+        est,
+        acct,
+        r,
+        &faq,
+        &[("owner", "support-eng"), ("purpose", "partner-faq")],
+    )
+    .await?;
+    harden_bucket(cfg, &faq, &key_arn).await?;
+    s3(cfg)
+        .put_bucket_policy()
+        .bucket(&faq)
+        .policy(format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PartnerUploads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"}},"Action":"s3:PutObject","Resource":"arn:aws:s3:::{faq}/*"}}]}}"#
+        ))
+        .send()
+        .await
+        .context("partner faq bucket policy")?;
+    let faq_role = role(&iam, est, acct, "partner-faq-kb-exec", BEDROCK_TRUST, Some(&format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::{faq}","arn:aws:s3:::{faq}/*"]}},{{"Effect":"Allow","Action":"aoss:APIAccessAll","Resource":"*"}}]}}"#
+    ))).await?;
+    knowledge_base(
+        &agents,
+        "partner-faq",
+        &faq_role,
+        &collection_arn,
+        &[("owner", "support-eng"), ("purpose", "partner-faq")],
+    )
+    .await?;
+    est.add(acct, r, "bedrock_knowledge_base", "partner-faq");
+    est.edge(
+        acct,
+        "partner-faq",
+        "executes_as",
+        "role/partner-faq-kb-exec",
     );
 
     let lambda = aws_sdk_lambda::Client::new(cfg);
@@ -1136,6 +1225,61 @@ async fn seed_data_science(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Res
         .context("model sentiment-eval")?;
     est.add(acct, r, "sagemaker_model", "sentiment-eval");
     est.edge(acct, "sentiment-eval", "artifact_in", &eval);
+    // Feature engineering for the evaluations runs as a role holding all of
+    // S3 (one whole service, beside the notebook's administrator role), in a
+    // processing job whose containers are not network-isolated.
+    let fe_role = role(&iam, est, acct, "ds-feature-eng-exec", SAGEMAKER_TRUST, Some(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)).await?;
+    sm.create_processing_job()
+        .processing_job_name("eval-embeddings-prep")
+        .role_arn(&fe_role)
+        .app_specification(
+            aws_sdk_sagemaker::types::AppSpecification::builder()
+                .image_uri("763104351884.dkr.ecr.eu-west-1.amazonaws.com/huggingface-pytorch-inference:2.1-transformers4.37-cpu-py310-ubuntu22.04")
+                .build(),
+        )
+        .processing_resources(
+            aws_sdk_sagemaker::types::ProcessingResources::builder()
+                .cluster_config(
+                    aws_sdk_sagemaker::types::ProcessingClusterConfig::builder()
+                        .instance_count(2)
+                        .instance_type(aws_sdk_sagemaker::types::ProcessingInstanceType::MlM5Xlarge)
+                        .volume_size_in_gb(30)
+                        .build(),
+                )
+                .build(),
+        )
+        .processing_inputs(
+            aws_sdk_sagemaker::types::ProcessingInput::builder()
+                .input_name("eval")
+                .s3_input(
+                    aws_sdk_sagemaker::types::ProcessingS3Input::builder()
+                        .s3_uri(format!("s3://{eval}/datasets/"))
+                        .local_path("/opt/ml/processing/input")
+                        .s3_data_type(aws_sdk_sagemaker::types::ProcessingS3DataType::S3Prefix)
+                        .s3_input_mode(aws_sdk_sagemaker::types::ProcessingS3InputMode::File)
+                        .build(),
+                )
+                .build(),
+        )
+        .stopping_condition(aws_sdk_sagemaker::types::ProcessingStoppingCondition::builder().max_runtime_in_seconds(3600).build())
+        .network_config(
+            aws_sdk_sagemaker::types::NetworkConfig::builder()
+                .enable_network_isolation(false)
+                .enable_inter_container_traffic_encryption(true)
+                .build(),
+        )
+        .set_tags(Some(sm_tags(&[("owner", "data-science"), ("purpose", "sentiment-evaluation")])))
+        .send()
+        .await
+        .context("processing job eval-embeddings-prep")?;
+    est.add(acct, r, "sagemaker_processing_job", "eval-embeddings-prep");
+    est.edge(acct, "eval-embeddings-prep", "reads_data", &eval);
+    est.edge(
+        acct,
+        "eval-embeddings-prep",
+        "executes_as",
+        "role/ds-feature-eng-exec",
+    );
     let secrets = aws_sdk_secretsmanager::Client::new(&eu);
     secrets
         .create_secret()
@@ -1152,6 +1296,183 @@ async fn seed_data_science(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Res
         .await
         .context("secret")?;
     est.add(acct, r, "secretsmanager_secret", "huggingface/hub-token");
+    Ok(())
+}
+
+/// The fraud endpoint's data-quality (isolation omitted) and model-quality
+/// (isolated, encrypted, in a VPC) monitoring job definitions.
+async fn monitor_definitions(
+    sm: &aws_sdk_sagemaker::Client,
+    role_arn: &str,
+    artifacts: &str,
+    key_arn: &str,
+) -> Result<()> {
+    use aws_sdk_sagemaker::types::{
+        DataQualityAppSpecification, DataQualityJobInput, EndpointInput,
+        ModelQualityAppSpecification, ModelQualityJobInput, MonitoringClusterConfig,
+        MonitoringGroundTruthS3Input, MonitoringNetworkConfig, MonitoringOutput,
+        MonitoringOutputConfig, MonitoringProblemType, MonitoringResources, MonitoringS3Output,
+        ProcessingInstanceType, VpcConfig,
+    };
+    let image = "156813124566.dkr.ecr.us-east-1.amazonaws.com/sagemaker-model-monitor-analyzer";
+    let endpoint = || {
+        EndpointInput::builder()
+            .endpoint_name("fraud-scoring")
+            .local_path("/opt/ml/processing/input/endpoint")
+            .build()
+    };
+    let resources = || -> Result<MonitoringResources> {
+        Ok(MonitoringResources::builder()
+            .cluster_config(
+                MonitoringClusterConfig::builder()
+                    .instance_count(1)
+                    .instance_type(ProcessingInstanceType::MlM5Xlarge)
+                    .volume_size_in_gb(20)
+                    .volume_kms_key_id(key_arn)
+                    .build(),
+            )
+            .build())
+    };
+    let output = |prefix: &str| -> Result<MonitoringOutputConfig> {
+        Ok(MonitoringOutputConfig::builder()
+            .monitoring_outputs(
+                MonitoringOutput::builder()
+                    .s3_output(
+                        MonitoringS3Output::builder()
+                            .s3_uri(format!("s3://{artifacts}/monitoring/{prefix}/"))
+                            .local_path("/opt/ml/processing/output")
+                            .build()?,
+                    )
+                    .build(),
+            )
+            .kms_key_id(key_arn)
+            .build())
+    };
+    sm.create_data_quality_job_definition()
+        .job_definition_name("fraud-data-quality")
+        .role_arn(role_arn)
+        .data_quality_app_specification(
+            DataQualityAppSpecification::builder()
+                .image_uri(image)
+                .build(),
+        )
+        .data_quality_job_input(
+            DataQualityJobInput::builder()
+                .endpoint_input(endpoint()?)
+                .build(),
+        )
+        .data_quality_job_output_config(output("data-quality")?)
+        .job_resources(resources()?)
+        .network_config(
+            MonitoringNetworkConfig::builder()
+                .enable_inter_container_traffic_encryption(true)
+                .build(),
+        )
+        .send()
+        .await
+        .context("data quality job definition")?;
+    sm.create_model_quality_job_definition()
+        .job_definition_name("fraud-model-quality")
+        .role_arn(role_arn)
+        .model_quality_app_specification(
+            ModelQualityAppSpecification::builder()
+                .image_uri(image)
+                .problem_type(MonitoringProblemType::BinaryClassification)
+                .build(),
+        )
+        .model_quality_job_input(
+            ModelQualityJobInput::builder()
+                .endpoint_input(endpoint()?)
+                .ground_truth_s3_input(
+                    MonitoringGroundTruthS3Input::builder()
+                        .s3_uri(format!("s3://{artifacts}/ground-truth/"))
+                        .build(),
+                )
+                .build(),
+        )
+        .model_quality_job_output_config(output("model-quality")?)
+        .job_resources(resources()?)
+        .network_config(
+            MonitoringNetworkConfig::builder()
+                .enable_inter_container_traffic_encryption(true)
+                .enable_network_isolation(true)
+                .vpc_config(
+                    VpcConfig::builder()
+                        .subnets("subnet-0a1b2c3d4e5f60718")
+                        .security_group_ids("sg-0123456789abcdef0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .context("model quality job definition")?;
+    Ok(())
+}
+
+/// A Bedrock Agents client that speaks to moto as AWS's API model does (the
+/// modelled paths, moto's epoch timestamps read as date-times).
+fn agents_client(cfg: &SdkConfig) -> aws_sdk_bedrockagent::Client {
+    use aispm_shared::aws::modelled_uri::{EpochTimestamps, ModelledUri};
+    aws_sdk_bedrockagent::Client::from_conf(
+        aws_sdk_bedrockagent::config::Builder::from(cfg)
+            .interceptor(ModelledUri)
+            .http_client(EpochTimestamps::new())
+            .build(),
+    )
+}
+
+/// A vector knowledge base on the OpenSearch Serverless `collection`.
+async fn knowledge_base(
+    agents: &aws_sdk_bedrockagent::Client,
+    name: &str,
+    role_arn: &str,
+    collection: &str,
+    tags: &[(&str, &str)],
+) -> Result<()> {
+    use aws_sdk_bedrockagent::types::{
+        KnowledgeBaseConfiguration, KnowledgeBaseStorageType, KnowledgeBaseType,
+        OpenSearchServerlessConfiguration, OpenSearchServerlessFieldMapping, StorageConfiguration,
+        VectorKnowledgeBaseConfiguration,
+    };
+    let mut req = agents
+        .create_knowledge_base()
+        .name(name)
+        .role_arn(role_arn)
+        .knowledge_base_configuration(
+            KnowledgeBaseConfiguration::builder()
+                .r#type(KnowledgeBaseType::Vector)
+                .vector_knowledge_base_configuration(
+                    VectorKnowledgeBaseConfiguration::builder()
+                        .embedding_model_arn("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0")
+                        .build()?,
+                )
+                .build()?,
+        )
+        .storage_configuration(
+            StorageConfiguration::builder()
+                .r#type(KnowledgeBaseStorageType::OpensearchServerless)
+                .opensearch_serverless_configuration(
+                    OpenSearchServerlessConfiguration::builder()
+                        .collection_arn(collection)
+                        .vector_index_name(name)
+                        .field_mapping(
+                            OpenSearchServerlessFieldMapping::builder()
+                                .vector_field("embedding")
+                                .text_field("text")
+                                .metadata_field("metadata")
+                                .build()?,
+                        )
+                        .build()?,
+                )
+                .build()?,
+        );
+    for (k, v) in tags {
+        req = req.tags(*k, *v);
+    }
+    req.send()
+        .await
+        .with_context(|| format!("knowledge base {name}"))?;
     Ok(())
 }
 

@@ -781,13 +781,28 @@ fn access_denied_and_throttling_become_not_assessed_with_their_reason() {
     );
 }
 
+/// The seeded agent as plain moto serves it: its id (moto makes one up).
+fn seeded_agent_id() -> String {
+    org_inventory()["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["asset_type"] == "bedrock_agent" && a["name"] == "customer-support-agent")
+        .and_then(|a| a["attributes"]["agent_id"].as_str())
+        .expect("the support agent is discovered on plain moto")
+        .to_owned()
+}
+
+/// moto serves the agent itself (list, get, tags) and lacks its action
+/// groups: only those are answered by a loopback responder here, as AWS
+/// answers them.
 #[test]
 fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
     let est = estate();
     let emu = Emulator::shared();
     let proxy = FaultProxy::start(
         emu.port,
-        scenarios::bedrock_agent_responses(&est.ml_platform),
+        scenarios::action_group_responses(&est.ml_platform, &seeded_agent_id()),
     )
     .expect("proxy");
     let inv = json_of(&aispm(&[
@@ -808,6 +823,7 @@ fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
         .find(|a| a["asset_type"] == "bedrock_agent")
         .expect("the agent is discovered");
     assert_eq!(agent["name"], "customer-support-agent");
+    assert_eq!(agent["tags"]["owner"], "support-eng");
     assert!(
         agent["attributes"].get("guardrail_id").is_none(),
         "no guardrail: {agent}"
@@ -851,6 +867,92 @@ fn agent_tools_are_discovered_from_action_groups_with_their_evidence() {
     assert!(
         cov.iter()
             .any(|c| c["collector"] == "bedrock_agent.action_groups" && c["status"] == "assessed")
+    );
+}
+
+/// `aispm scan --organization` on plain moto (no responder for any Bedrock
+/// Agents call) finds the seeded agent and both knowledge bases, judges them
+/// (the agent has no guardrail; the partner-fed knowledge base is a RAG
+/// poisoning path), and lists what moto cannot serve (action groups, the
+/// agent's knowledge-base associations, data sources) as not assessed.
+#[test]
+fn organization_scan_on_plain_moto_finds_agents_and_knowledge_bases() {
+    let est = estate();
+    let inv = org_inventory();
+    let assets = inv["assets"].as_array().unwrap();
+    let named = |t: &str| -> BTreeSet<String> {
+        assets
+            .iter()
+            .filter(|a| a["asset_type"] == t && a["account_id"] == est.ml_platform.as_str())
+            .map(|a| a["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        named("bedrock_agent"),
+        BTreeSet::from(["customer-support-agent".to_owned()])
+    );
+    assert_eq!(
+        named("bedrock_knowledge_base"),
+        BTreeSet::from(["partner-faq".to_owned(), "support-docs".to_owned()])
+    );
+    let (findings, _, gaps) = org_scan();
+    let has = |rule: &str, tail: &str| {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == rule && f["resource_arn"].as_str().unwrap().contains(tail))
+    };
+    let agent_id = seeded_agent_id();
+    assert!(has(
+        "bedrock_agent_without_guardrail",
+        &format!("agent/{agent_id}")
+    ));
+    let kb = assets.iter().find(|a| a["name"] == "partner-faq").unwrap();
+    let rag = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "path_rag_poisoning")
+        .expect("the partner-fed knowledge base is a RAG poisoning path");
+    assert_eq!(rag["resource_arn"], kb["arn"]);
+    assert_eq!(rag["severity"], "critical");
+    let sources = rag["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["field"] == "poisonable_sources")
+        .unwrap();
+    assert_eq!(
+        sources["value"],
+        serde_json::json!([format!("arn:aws:s3:::partner-faq-docs-{}", est.ml_platform)])
+    );
+    assert!(
+        !findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "path_rag_poisoning"
+                && f["resource_arn"].as_str().unwrap().contains("support-docs")),
+        "the support knowledge base reads a bucket nobody outside can write"
+    );
+    let lacking: BTreeSet<&str> = gaps
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["account_id"] == est.ml_platform.as_str() && g["region"] == "us-east-1")
+        .filter_map(|g| g["collector"].as_str())
+        .collect();
+    for c in ["bedrock_agent.action_groups", "bedrock_agent.data_sources"] {
+        assert!(
+            lacking.contains(c),
+            "{c} is not assessed on moto: {lacking:?}"
+        );
+    }
+    assert!(!lacking.contains("bedrock_agent.agents"), "{lacking:?}");
+    assert!(
+        !lacking.contains("bedrock_agent.knowledge_bases"),
+        "{lacking:?}"
     );
 }
 

@@ -157,6 +157,8 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     /// S3.
     pub s3: aws_sdk_s3::Client,
+    /// S3 Control, for the account-level Block Public Access.
+    pub s3control: aws_sdk_s3control::Client,
     /// SageMaker.
     pub sagemaker: aws_sdk_sagemaker::Client,
     /// Bedrock control plane.
@@ -206,6 +208,39 @@ macro_rules! client {
     };
 }
 
+/// The S3 Control client. AWS addresses S3 Control at
+/// `{account}.s3-control.{region}.amazonaws.com`, and its endpoint rules put
+/// the account in front of an overridden endpoint's host too, which names no
+/// host an emulator on `127.0.0.1` answers; with an override the endpoint is
+/// the given URL, as for every other service (the account travels in the
+/// `x-amz-account-id` header either way).
+fn s3control_client(sdk: &SdkConfig, counter: &RequestCounter) -> aws_sdk_s3control::Client {
+    let mut b = aws_sdk_s3control::config::Builder::from(sdk)
+        .interceptor(counter.clone())
+        .retry_classifier(super::retry::NeverRetry);
+    if let Some(url) = sdk.endpoint_url() {
+        b = b.endpoint_resolver(FixedEndpoint(url.to_owned()));
+    }
+    aws_sdk_s3control::Client::from_conf(b.build())
+}
+
+/// An endpoint resolver that answers one URL whatever the parameters.
+#[derive(Debug, Clone)]
+struct FixedEndpoint(String);
+
+impl aws_sdk_s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _params: &'a aws_sdk_s3control::config::endpoint::Params,
+    ) -> aws_sdk_s3control::config::endpoint::EndpointFuture<'a> {
+        aws_sdk_s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_smithy_types::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
+    }
+}
+
 impl Clients {
     /// Clients for the configuration's credentials in `region`. With an endpoint
     /// override S3 uses path-style addressing, which emulators need.
@@ -218,6 +253,7 @@ impl Clients {
         Self {
             iam: client!(aws_sdk_iam, &sdk, counter),
             s3,
+            s3control: s3control_client(&sdk, counter),
             sagemaker: client!(aws_sdk_sagemaker, &sdk, counter),
             bedrock: client!(aws_sdk_bedrock, &sdk, counter),
             bedrock_agent: aws_sdk_bedrockagent::Client::from_conf(

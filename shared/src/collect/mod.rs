@@ -135,6 +135,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &sagemaker::feature_groups::SPEC,
     &sagemaker::model_package_groups::SPEC,
     &sagemaker::models::SPEC,
+    &sagemaker::monitoring_job_definitions::SPEC,
     &sagemaker::notebook_instances::SPEC,
     &sagemaker::pipelines::SPEC,
     &sagemaker::processing_jobs::SPEC,
@@ -143,6 +144,18 @@ pub const SPECS: &[&ResourceSpec] = &[
     &sagemaker::tuning_jobs::SPEC,
     &sagemaker::user_profiles::SPEC,
     &secretsmanager::SPEC,
+];
+
+/// Reads some collectors make on the side, each reporting its own coverage
+/// record (an agent's action groups, a knowledge base's data sources, the
+/// account's S3 Block Public Access): a rule whose verdict depends on one
+/// lists it among its inputs, so that where it could not be read the rule
+/// says so instead of passing.
+pub const SIDE_READS: &[&str] = &[
+    "bedrock_agent.action_groups",
+    "bedrock_agent.agent_knowledge_bases",
+    "bedrock_agent.data_sources",
+    "s3.account_public_access_block",
 ];
 
 /// The resource kind (collector) with this id.

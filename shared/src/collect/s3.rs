@@ -106,11 +106,54 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
     })
     .await?;
     let mut batch = Batch::default();
-    for (asset, coverage) in described {
+    let account_block = match account_public_access_block(ctx).await {
+        Ok(block) => Some(block),
+        Err(e) => {
+            // Each bucket is then judged on its own block alone: never more
+            // protected than it may be.
+            batch.coverage.push(Coverage::not_assessed(
+                &ctx.account_id,
+                &ctx.region,
+                "s3.account_public_access_block",
+                e.reason,
+                e.to_string(),
+            ));
+            None
+        }
+    };
+    for (mut asset, coverage) in described {
+        if let Some(block) = &account_block {
+            asset.set("account_public_access_block", Some(block.clone()));
+        }
         batch.assets.push(asset);
         batch.coverage.extend(coverage);
     }
     Ok(batch)
+}
+
+/// The account's S3 Block Public Access settings (s3control
+/// GetPublicAccessBlock), which S3 applies on top of each bucket's own; an
+/// account that never set them has all four off.
+pub async fn account_public_access_block(ctx: &Ctx) -> Result<Value, CollectError> {
+    let out = found(
+        ctx.clients
+            .s3control
+            .get_public_access_block()
+            .account_id(&ctx.account_id)
+            .send()
+            .await
+            .op("s3:GetAccountPublicAccessBlock"),
+    )?;
+    let c = out
+        .as_ref()
+        .and_then(|o| o.public_access_block_configuration());
+    let on = |v: Option<bool>| Value::Bool(v.unwrap_or(false));
+    Ok(json!({
+        "block_public_acls": on(c.and_then(|c| c.block_public_acls())),
+        "ignore_public_acls": on(c.and_then(|c| c.ignore_public_acls())),
+        "block_public_policy": on(c.and_then(|c| c.block_public_policy())),
+        "restrict_public_buckets": on(c.and_then(|c| c.restrict_public_buckets())),
+    }))
 }
 
 /// The per-bucket reads, each one request.

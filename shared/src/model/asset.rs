@@ -35,6 +35,9 @@ pub enum AssetType {
     SagemakerModelPackageGroup,
     /// A SageMaker Feature Store feature group.
     SagemakerFeatureGroup,
+    /// A SageMaker Model Monitor job definition (data quality, model quality,
+    /// model bias or model explainability; attribute `kind`).
+    SagemakerMonitoringJobDefinition,
     /// A Bedrock custom (fine-tuned or continued pre-training) model.
     BedrockCustomModel,
     /// A Bedrock model customization job.
@@ -99,6 +102,7 @@ impl AssetType {
             Self::SagemakerPipeline => "sagemaker_pipeline",
             Self::SagemakerModelPackageGroup => "sagemaker_model_package_group",
             Self::SagemakerFeatureGroup => "sagemaker_feature_group",
+            Self::SagemakerMonitoringJobDefinition => "sagemaker_monitoring_job_definition",
             Self::BedrockCustomModel => "bedrock_custom_model",
             Self::BedrockCustomizationJob => "bedrock_customization_job",
             Self::BedrockProvisionedThroughput => "bedrock_provisioned_throughput",

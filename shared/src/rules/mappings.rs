@@ -179,6 +179,46 @@ pub const CONTROLS: &[Control] = &[
     ),
     c(
         H,
+        "SageMaker.9",
+        "SageMaker data quality job definitions should have inter-container traffic encryption enabled",
+    ),
+    c(
+        H,
+        "SageMaker.10",
+        "SageMaker model explainability job definitions should have inter-container traffic encryption enabled",
+    ),
+    c(
+        H,
+        "SageMaker.11",
+        "SageMaker data quality job definitions should have network isolation enabled",
+    ),
+    c(
+        H,
+        "SageMaker.12",
+        "SageMaker model bias job definitions should have network isolation enabled",
+    ),
+    c(
+        H,
+        "SageMaker.13",
+        "SageMaker model quality job definitions should have inter-container traffic encryption enabled",
+    ),
+    c(
+        H,
+        "SageMaker.15",
+        "SageMaker model bias job definitions should have inter-container traffic encryption enabled",
+    ),
+    c(
+        H,
+        "SageMaker.20",
+        "SageMaker model explainability job definitions should have network isolation enabled",
+    ),
+    c(
+        H,
+        "SageMaker.25",
+        "SageMaker model quality job definitions should have network isolation enabled",
+    ),
+    c(
+        H,
         "SecretsManager.1",
         "Secrets Manager secrets should have automatic rotation enabled",
     ),

@@ -28,7 +28,10 @@ pub const RULE: Rule = Rule {
         severity: Severity::High,
         rationale: "Ingestion keeps transient copies of your documents; without a customer key their encryption is outside your control.",
         resource_types: &[AssetType::BedrockKnowledgeBase],
-        collectors: &["bedrock_agent.knowledge_bases"],
+        collectors: &[
+            "bedrock_agent.knowledge_bases",
+            "bedrock_agent.data_sources",
+        ],
         remediation: "Update each data source with `serverSideEncryptionConfiguration.kmsKeyArn` (and give the knowledge base role kms:Decrypt on it), then re-sync.",
         remediation_action: None,
         exposure: false,

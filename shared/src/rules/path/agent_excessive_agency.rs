@@ -50,6 +50,7 @@ pub const RULE: Rule = Rule {
             "lambda.functions",
             "iam.authorization_details",
             "bedrock_agent.agents",
+            "bedrock_agent.action_groups",
         ],
         remediation: "Require user confirmation on the action group's functions, attach a guardrail to the agent, and narrow the tool role: split reading from sending, restrict SES/SNS to fixed identities and topics, and put the Lambda in a VPC without a general internet route.",
         remediation_action: Some("require_action_confirmation"),

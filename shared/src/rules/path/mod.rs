@@ -11,9 +11,10 @@
 pub mod agent_excessive_agency;
 pub mod exposed_key_blast_radius;
 pub mod poisonable_training_data;
+pub mod rag_poisoning;
 pub mod unowned_endpoint_reads_data;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -113,6 +114,35 @@ pub(crate) const OUTBOUND: &[&str] = &[
     "ses:SendTemplatedEmail",
     "sns:Publish",
 ];
+
+/// The rules whose hits are buckets untrusted principals can write: anyone,
+/// or a named account outside the organization.
+pub(crate) const WRITE_RULES: [&crate::rules::Rule; 2] = [
+    &crate::rules::s3::bucket_public_write::RULE,
+    &crate::rules::s3::bucket_writable_outside_org::RULE,
+];
+
+/// The buckets (in AI data scope) untrusted principals can write, each with
+/// every grant that lets them (policy statement, ACL grant): the first step
+/// of a poisoning path.
+pub(crate) fn untrusted_writers(
+    inv: &crate::model::Inventory,
+    cfg: &crate::rules::RuleConfig,
+    scope: &crate::rules::s3::scope::AiScope,
+) -> BTreeMap<String, Vec<Value>> {
+    let mut writable: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for rule in WRITE_RULES {
+        for hit in rule.hits_in_scope(inv, cfg, scope) {
+            let grants = writable.entry(hit.resource_arn).or_default();
+            for e in hit.evidence {
+                if e.source.starts_with("s3:") && !grants.contains(&e.value) {
+                    grants.push(e.value);
+                }
+            }
+        }
+    }
+    writable
+}
 
 /// The granted actions among `actions`, as `{action: resources}`; `None` when
 /// none is granted.

@@ -1,7 +1,8 @@
 //! ## What it does
 //! Finds buckets that principals outside the organization (or anyone) can write,
 //! according to the IAM engine, and that training, processing or customization
-//! jobs, pipelines or knowledge bases read. Follows the graph to the models those
+//! jobs or pipelines read (knowledge bases reading such a bucket are
+//! `path_rag_poisoning`'s). Follows the graph to the models those
 //! jobs produce and the endpoints serving them, and reports the chain as one
 //! finding naming them, linked to the findings on each part.
 //!
@@ -27,18 +28,11 @@
 use serde_json::{Value, json};
 
 use super::PathBuilder;
-use std::collections::BTreeMap;
 
 use crate::model::EdgeKind;
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
 use crate::rules::s3::scope::AiScope;
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev};
-
-/// The rules whose hits are buckets untrusted principals can write.
-const WRITE_RULES: [&Rule; 2] = [
-    &crate::rules::s3::bucket_public_write::RULE,
-    &crate::rules::s3::bucket_writable_outside_org::RULE,
-];
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -74,22 +68,11 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
     let mut hits = Vec::new();
     // Anyone, or a named outside account: both can plant data. One path per
     // bucket, with every grant (policy statement, ACL) as its first step.
-    let mut writable: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for rule in WRITE_RULES {
-        for hit in rule.hits_in_scope(inv, cfg, scope) {
-            let grants = writable.entry(hit.resource_arn).or_default();
-            for e in hit.evidence {
-                if e.source.starts_with("s3:") && !grants.contains(&e.value) {
-                    grants.push(e.value);
-                }
-            }
-        }
-    }
-    for (bucket, writers) in &writable {
+    for (bucket, writers) in &super::untrusted_writers(inv, cfg, scope) {
         let bucket = bucket.as_str();
         let readers: Vec<_> = inv
             .edges_to(bucket)
-            .filter(|e| matches!(e.kind, EdgeKind::ReadsData | EdgeKind::DataSource))
+            .filter(|e| e.kind == EdgeKind::ReadsData)
             .collect();
         if readers.is_empty() {
             continue;
@@ -162,7 +145,7 @@ mod tests {
 
     #[test]
     fn the_write_rules_it_builds_on_read_the_data_scope() {
-        for rule in WRITE_RULES {
+        for rule in super::super::WRITE_RULES {
             assert!(
                 matches!(rule.evaluate, Evaluate::DataScope(_)),
                 "{}",

@@ -37,7 +37,7 @@ pub const RULE: Rule = Rule {
         severity: Severity::Medium,
         rationale: "Without all four public access block settings, one policy or ACL edit makes training or RAG data public.",
         resource_types: &[AssetType::S3Bucket],
-        collectors: &["s3.buckets"],
+        collectors: &["s3.buckets", "s3.account_public_access_block"],
         remediation: "PutPublicAccessBlock with BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy and RestrictPublicBuckets all true (and the same at account level).",
         remediation_action: Some("s3_block_public_access"),
         exposure: false,

@@ -33,7 +33,7 @@ const META: RuleMeta = RuleMeta {
     severity: Severity::High,
     rationale: "Public read on AI data leaks training and retrieval data and model artifacts.",
     resource_types: &[AssetType::S3Bucket],
-    collectors: &["s3.buckets"],
+    collectors: &["s3.buckets", "s3.account_public_access_block"],
     remediation: "Remove the statement or ACL grant that allows anonymous reads and enable S3 Block Public Access on the bucket.",
     remediation_action: Some("s3_block_public_access"),
     exposure: true,

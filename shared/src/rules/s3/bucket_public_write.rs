@@ -37,7 +37,7 @@ const META: RuleMeta = RuleMeta {
     severity: Severity::Critical,
     rationale: "Anonymous write access lets anyone replace or plant the data models learn from and retrieve.",
     resource_types: &[AssetType::S3Bucket],
-    collectors: &["s3.buckets"],
+    collectors: &["s3.buckets", "s3.account_public_access_block"],
     remediation: "Remove the bucket-policy statement or ACL grant that lets anyone write, and enable S3 Block Public Access on the bucket and the account.",
     remediation_action: Some("s3_remove_foreign_write"),
     exposure: true,

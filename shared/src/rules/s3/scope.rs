@@ -28,12 +28,27 @@ const NAMED: usize = 5;
 /// The AI data buckets of an inventory, each with why it is in scope: built
 /// once per evaluation for the rules that read it ([`crate::rules::Evaluate::DataScope`]).
 #[derive(Debug, Default, Clone)]
-pub struct AiScope(BTreeMap<String, Why>);
+pub struct AiScope {
+    buckets: BTreeMap<String, Why>,
+    /// Every bucket (of its own account) each AI identity can read objects
+    /// of, with the grant: unbounded, unlike the evidence's named five.
+    reads: BTreeMap<String, BTreeMap<String, Value>>,
+}
 
 impl AiScope {
     /// Why the bucket `arn` is in scope; `None` when it is not.
     pub fn get(&self, arn: &str) -> Option<&Why> {
-        self.0.get(arn)
+        self.buckets.get(arn)
+    }
+
+    /// The buckets the AI identity `identity` can read objects of, each with
+    /// the grant (`identity`, `action`, `resource`, `conditional`).
+    pub fn readable_by(&self, identity: &str) -> impl Iterator<Item = (&str, &Value)> {
+        self.reads
+            .get(identity)
+            .into_iter()
+            .flatten()
+            .map(|(b, g)| (b.as_str(), g))
     }
 }
 
@@ -85,6 +100,7 @@ impl Why {
 /// The AI data buckets of `inv`.
 pub(crate) fn ai_buckets(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> AiScope {
     let mut out: BTreeMap<String, Why> = BTreeMap::new();
+    let mut reads: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
     let buckets: Vec<&Asset> = of_type(inv, AssetType::S3Bucket).collect();
     for b in &buckets {
         let users = super::ai_users(inv, &b.arn);
@@ -110,12 +126,21 @@ pub(crate) fn ai_buckets(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> 
             let Some(name) = b.arn.strip_prefix("arn:aws:s3:::") else {
                 continue;
             };
-            let granted = DATA_ACTIONS.iter().find_map(|a| {
-                let c = caps.action(a)?;
-                let r = c.resources.iter().find(|r| reaches_objects(r, name))?;
-                Some(json!({"identity": identity, "action": a, "resource": r, "conditional": c.conditional}))
-            });
-            if let Some(g) = granted {
+            let grants: Vec<Value> = DATA_ACTIONS
+                .iter()
+                .filter_map(|a| {
+                    let c = caps.action(a)?;
+                    let r = c.resources.iter().find(|r| reaches_objects(r, name))?;
+                    Some(json!({"identity": identity, "action": a, "resource": r, "conditional": c.conditional}))
+                })
+                .collect();
+            if let Some(read) = grants.iter().find(|g| g["action"] == DATA_ACTIONS[0]) {
+                reads
+                    .entry(identity.to_owned())
+                    .or_default()
+                    .insert(b.arn.clone(), read.clone());
+            }
+            if let Some(g) = grants.into_iter().next() {
                 let why = out.entry(b.arn.clone()).or_default();
                 if why.reachable_by.len() < NAMED {
                     why.reachable_by.push(g);
@@ -125,7 +150,10 @@ pub(crate) fn ai_buckets(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> 
             }
         }
     }
-    AiScope(out)
+    AiScope {
+        buckets: out,
+        reads,
+    }
 }
 
 /// The AI data tag on `b`, if any: one of the configured keys with a value
@@ -209,7 +237,7 @@ mod tests {
     }
 
     fn scope(inv: &Inventory) -> BTreeMap<String, Why> {
-        ai_buckets(inv, &RuleConfig::default(), &Access::from_inventory(inv)).0
+        ai_buckets(inv, &RuleConfig::default(), &Access::from_inventory(inv)).buckets
     }
 
     #[test]
@@ -299,5 +327,32 @@ mod tests {
         ));
         assert!(reaches_objects("NOT arn:aws:s3:::payroll/*", "b"));
         assert!(!reaches_objects("NOT arn:aws:s3:::*", "b"));
+    }
+
+    #[test]
+    fn readable_by_lists_every_bucket_an_identity_reads() {
+        let mut inv = used_by_endpoint(vec![role(
+            "reader",
+            json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs-*/*"}]),
+        )]);
+        for i in 0..7 {
+            inv.assets.push(bucket(&format!("docs-{i}"), json!({})));
+        }
+        inv.assets.push(bucket("other", json!({})));
+        let s = ai_buckets(&inv, &RuleConfig::default(), &Access::from_inventory(&inv));
+        let read: Vec<&str> = s
+            .readable_by("arn:aws:iam::111111111111:role/reader")
+            .map(|(b, g)| {
+                assert_eq!(g["action"], "s3:GetObject");
+                b
+            })
+            .collect();
+        assert_eq!(read.len(), 7, "{read:?}");
+        assert!(!read.contains(&"arn:aws:s3:::other"));
+        assert_eq!(
+            s.readable_by("arn:aws:iam::111111111111:role/nobody")
+                .count(),
+            0
+        );
     }
 }

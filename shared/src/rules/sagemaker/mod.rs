@@ -12,6 +12,8 @@ pub mod job_without_vpc;
 pub mod model_network_isolation_disabled;
 pub mod model_public_registry_image;
 pub mod model_without_vpc;
+pub mod monitoring_job_inter_container_encryption_disabled;
+pub mod monitoring_job_network_isolation_disabled;
 pub mod notebook_direct_internet_access;
 pub mod notebook_outdated_platform;
 pub mod notebook_root_access;
@@ -46,6 +48,59 @@ pub(crate) fn describe_call(t: AssetType) -> &'static str {
         AssetType::SagemakerTuningJob => "sagemaker:DescribeHyperParameterTuningJob",
         _ => "sagemaker:Describe",
     }
+}
+
+/// Where a job's network setting `field` sits in its description: processing
+/// jobs carry it under `NetworkConfig`, training and tuning jobs at the top.
+pub(crate) fn network_field(t: AssetType, field: &'static str) -> &'static str {
+    match (t, field) {
+        (AssetType::SagemakerProcessingJob, "EnableNetworkIsolation") => {
+            "NetworkConfig.EnableNetworkIsolation"
+        }
+        (AssetType::SagemakerProcessingJob, "EnableInterContainerTrafficEncryption") => {
+            "NetworkConfig.EnableInterContainerTrafficEncryption"
+        }
+        _ => field,
+    }
+}
+
+/// Model Monitor job definitions whose network setting `key` (read from
+/// `NetworkConfig.<field>`) is off, with the Describe call of their kind and
+/// whether the value was AWS's default for an omitted field.
+pub(crate) fn monitoring_defs_off(inv: &Inventory, key: &str, field: &str) -> Vec<Hit> {
+    of_type(inv, AssetType::SagemakerMonitoringJobDefinition)
+        .filter(|d| d.bool_attr(key) == Some(false))
+        .map(|d| {
+            let kind = d.str_attr("kind").unwrap_or_default();
+            let call = match kind {
+                "data_quality" => "sagemaker:DescribeDataQualityJobDefinition",
+                "model_quality" => "sagemaker:DescribeModelQualityJobDefinition",
+                "model_bias" => "sagemaker:DescribeModelBiasJobDefinition",
+                "model_explainability" => "sagemaker:DescribeModelExplainabilityJobDefinition",
+                _ => "sagemaker:Describe",
+            };
+            let defaulted = d
+                .attributes
+                .get("defaulted")
+                .and_then(serde_json::Value::as_array)
+                .is_some_and(|a| a.iter().any(|v| v == key));
+            let mut evidence = vec![
+                FindingEvidence::new(call, &format!("NetworkConfig.{field}"), false),
+                FindingEvidence::new(call, "kind", kind),
+            ];
+            if defaulted {
+                evidence.push(FindingEvidence::new(
+                    call,
+                    "defaulted",
+                    "the definition omits the field; AWS's default is false",
+                ));
+            }
+            Hit {
+                resource_arn: d.arn.clone(),
+                evidence,
+            }
+        })
+        .collect()
 }
 
 /// The production variants of an endpoint configuration.
