@@ -1341,7 +1341,7 @@ async fn monitor_definitions(
                         MonitoringS3Output::builder()
                             .s3_uri(format!("s3://{artifacts}/monitoring/{prefix}/"))
                             .local_path("/opt/ml/processing/output")
-                            .build()?,
+                            .build(),
                     )
                     .build(),
             )
@@ -1358,7 +1358,7 @@ async fn monitor_definitions(
         )
         .data_quality_job_input(
             DataQualityJobInput::builder()
-                .endpoint_input(endpoint()?)
+                .endpoint_input(endpoint())
                 .build(),
         )
         .data_quality_job_output_config(output("data-quality")?)
@@ -1382,7 +1382,7 @@ async fn monitor_definitions(
         )
         .model_quality_job_input(
             ModelQualityJobInput::builder()
-                .endpoint_input(endpoint()?)
+                .endpoint_input(endpoint())
                 .ground_truth_s3_input(
                     MonitoringGroundTruthS3Input::builder()
                         .s3_uri(format!("s3://{artifacts}/ground-truth/"))

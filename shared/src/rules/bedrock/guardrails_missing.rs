@@ -61,8 +61,17 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         .filter(|a| a.asset_type == AssetType::BedrockGuardrail)
         .map(|a| (a.account_id.as_str(), a.region.as_str()))
         .collect();
+    // Where the guardrails could not be listed, "none" is unknown, not
+    // true: that scope is the rule's coverage gap, never a finding.
+    let unlisted: BTreeSet<(&str, &str)> = inv
+        .coverage
+        .iter()
+        .filter(|c| c.collector == "bedrock.guardrails" && !c.is_assessed())
+        .map(|c| (c.account_id.as_str(), c.region.as_str()))
+        .collect();
     flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
-        if with_guardrail.contains(&(l.account_id.as_str(), l.region.as_str())) {
+        let scope = (l.account_id.as_str(), l.region.as_str());
+        if with_guardrail.contains(&scope) || unlisted.contains(&scope) {
             return Vec::new();
         }
         let using: Vec<&str> = inv
@@ -117,5 +126,24 @@ mod tests {
             flagged(&RULE, &inv(vec![region])).is_empty(),
             "no Bedrock use, nothing to guard"
         );
+    }
+
+    #[test]
+    fn guardrails_that_could_not_be_listed_are_not_missing_ones() {
+        let region = asset(
+            AssetType::BedrockInvocationLogging,
+            "arn:l/r",
+            json!({"enabled": true}),
+        );
+        let agent = asset(AssetType::BedrockAgent, "arn:agent/a", json!({}));
+        let mut i = inv(vec![region.clone(), agent]);
+        i.coverage.push(crate::model::Coverage::not_assessed(
+            &region.account_id,
+            &region.region,
+            "bedrock.guardrails",
+            crate::model::NotAssessedReason::ApiUnavailable,
+            "500",
+        ));
+        assert!(flagged(&RULE, &i).is_empty());
     }
 }
