@@ -276,6 +276,7 @@ pub const RULES: &[Rule] = &[
     identity::ai_role_unused::RULE,
     identity::ai_role_whole_service::RULE,
     identity::compromised_key_quarantine_attached::RULE,
+    identity::invoke_without_guardrail_enforcement::RULE,
     identity::role_trust_any_principal::RULE,
     kms::ai_key_rotation_disabled::RULE,
     path::agent_excessive_agency::RULE,

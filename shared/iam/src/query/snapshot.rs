@@ -195,6 +195,26 @@ impl AccountSnapshot {
         })
     }
 
+    /// The decision on `action` on `resource` by `principal` (a user or role
+    /// of the snapshot), with the resource's policy if the snapshot holds one,
+    /// in an open context that knows only the principal's own keys: the
+    /// answer is `conditional` when it depends on keys a real request would
+    /// carry (a source IP, a guardrail, a tag on the resource).
+    pub fn decide(
+        &self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<crate::authorize::Decision, QueryError> {
+        let id = self
+            .identity(principal)
+            .ok_or_else(|| QueryError::UnknownPrincipal(principal.to_owned()))?;
+        let req =
+            crate::authorize::Request::new(&id.arn, action, resource, None, self.context_for(id))?;
+        let set = self.policy_set(Some(id), self.resource_policy(resource).map(|p| p.as_ref()));
+        Ok(crate::authorize::authorize(&req, &set))
+    }
+
     pub(super) fn policy_set<'a>(
         &'a self,
         id: Option<&'a Identity>,

@@ -11,6 +11,7 @@ pub mod ai_role_broad_data_access;
 pub mod ai_role_unused;
 pub mod ai_role_whole_service;
 pub mod compromised_key_quarantine_attached;
+pub mod invoke_without_guardrail_enforcement;
 pub mod role_trust_any_principal;
 
 use std::collections::{BTreeMap, BTreeSet};
