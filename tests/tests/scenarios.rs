@@ -11,7 +11,7 @@
 use std::process::Command;
 
 use aispm_tests::emulator::Emulator;
-use aispm_tests::proxy::FaultProxy;
+use aispm_tests::proxy::{Fault, FaultProxy};
 use aispm_tests::scenarios::{self, ACCOUNT, REGION};
 use serde_json::Value;
 
@@ -302,6 +302,11 @@ fn scenario_3_exposed_genai_key() {
                 "critical",
             ),
             (
+                "identity_invoke_without_guardrail_enforcement",
+                "vendor-chatbot-integration",
+                "medium",
+            ),
+            (
                 "identity_compromised_key_quarantine_attached",
                 "vendor-chatbot-integration",
                 "critical",
@@ -348,7 +353,15 @@ fn scenario_3_exposed_genai_key() {
 fn scenario_4_overprivileged_agent() {
     let emu = Emulator::start().unwrap();
     seeded(scenarios::overprivileged_agent(&emu.url));
-    let proxy = FaultProxy::start(emu.port, scenarios::bedrock_agent_responses(ACCOUNT)).unwrap();
+    // The account has no guardrail: AWS answers ListGuardrails with an empty
+    // list, which moto cannot (it answers 500, and a list that could not be
+    // read is no evidence of "none").
+    let mut faults = scenarios::bedrock_agent_responses(ACCOUNT);
+    faults.extend([
+        Fault::ok_json(&["GET /guardrails HTTP"], r#"{"guardrails":[]}"#),
+        Fault::ok_json(&["GET /guardrails?"], r#"{"guardrails":[]}"#),
+    ]);
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
     let findings = scan(&proxy.url);
     emu.stop();
     expect(

@@ -101,31 +101,13 @@ fn asset(ctx: &Ctx, kind: &Kind, name: &str, d: &Definition<'_>) -> Batch {
     Batch::one(a, edges.edges)
 }
 
-/// The names one List call of a kind returns, every page.
-macro_rules! list_definitions {
-    ($ctx:expr, $op:ident, $name:literal) => {
-        $ctx.clients
-            .sagemaker
-            .$op()
-            .into_paginator()
-            .items()
-            .send()
-            .collect::<Result<Vec<_>, _>>()
-            .await
-            .op($name)?
-            .into_iter()
-            .filter_map(|m| m.monitoring_job_definition_name().map(str::to_owned))
-            .collect::<Vec<String>>()
-    };
-}
-
 /// Lists one kind and reads each definition: `$list` and `$describe` are the
 /// client's operations, `$input` and `$output` the Describe answer's input and
 /// output accessors.
 macro_rules! kind {
     ($ctx:expr, $kind:expr, $list:ident, $list_name:literal, $describe:ident, $input:ident, $output:ident) => {{
         let ctx: &Ctx = $ctx;
-        let names = list_definitions!(ctx, $list, $list_name);
+        let names = list!(ctx, $list, $list_name, monitoring_job_definition_name);
         read_each(names, |name| async move {
             let Some(d) = found(
                 ctx.clients

@@ -63,15 +63,25 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
         .collect();
     // Where the guardrails could not be listed, "none" is unknown, not
     // true: that scope is the rule's coverage gap, never a finding.
+    // An account that could not be entered lists nothing anywhere.
     let unlisted: BTreeSet<(&str, &str)> = inv
         .coverage
         .iter()
         .filter(|c| c.collector == "bedrock.guardrails" && !c.is_assessed())
         .map(|c| (c.account_id.as_str(), c.region.as_str()))
         .collect();
+    let unreached: BTreeSet<&str> = inv
+        .coverage
+        .iter()
+        .filter(|c| c.collector == "account" && !c.is_assessed())
+        .map(|c| c.account_id.as_str())
+        .collect();
     flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
         let scope = (l.account_id.as_str(), l.region.as_str());
-        if with_guardrail.contains(&scope) || unlisted.contains(&scope) {
+        if with_guardrail.contains(&scope)
+            || unlisted.contains(&scope)
+            || unreached.contains(scope.0)
+        {
             return Vec::new();
         }
         let using: Vec<&str> = inv
@@ -145,5 +155,23 @@ mod tests {
             "500",
         ));
         assert!(flagged(&RULE, &i).is_empty());
+        // Nor where the account could not be entered (its stored assets are
+        // evaluated again while its coverage says why it was not read).
+        let mut j = inv(vec![region.clone(), agent_of(&region)]);
+        j.coverage.push(crate::model::Coverage::not_assessed(
+            &region.account_id,
+            "global",
+            "account",
+            crate::model::NotAssessedReason::AssumeRoleFailed,
+            "denied",
+        ));
+        assert!(flagged(&RULE, &j).is_empty());
+    }
+
+    fn agent_of(region: &crate::model::Asset) -> crate::model::Asset {
+        let mut a = asset(AssetType::BedrockAgent, "arn:agent/b", json!({}));
+        a.account_id = region.account_id.clone();
+        a.region = region.region.clone();
+        a
     }
 }
