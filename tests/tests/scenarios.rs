@@ -158,6 +158,11 @@ fn scenario_1_unregistered_llm_reading_production_data() {
                 "high",
             ),
             ("sagemaker_model_without_vpc", "internal-llm", "medium"),
+            (
+                "sagemaker_model_image_not_from_vpc_registry",
+                "internal-llm",
+                "medium",
+            ),
             ("governance_asset_without_owner", "internal-llm", "medium"),
             ("governance_asset_without_owner", "internal-llm", "medium"),
             (
@@ -224,6 +229,11 @@ fn scenario_2_training_data_writable_from_outside() {
                 "high",
             ),
             ("sagemaker_model_without_vpc", "fraud-scoring", "medium"),
+            (
+                "sagemaker_model_image_not_from_vpc_registry",
+                "fraud-scoring",
+                "medium",
+            ),
             (
                 "bedrock_invocation_logging_disabled",
                 "model-invocation-logging",

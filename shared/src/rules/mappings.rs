@@ -209,6 +209,31 @@ pub const CONTROLS: &[Control] = &[
     ),
     c(
         H,
+        "SageMaker.16",
+        "SageMaker models should use private registry in VPC for primary containers",
+    ),
+    c(
+        H,
+        "SageMaker.17",
+        "SageMaker feature group offline stores should be encrypted with AWS KMS keys",
+    ),
+    c(
+        H,
+        "SageMaker.18",
+        "SageMaker feature group online stores with standard storage should be encrypted with AWS KMS keys",
+    ),
+    c(
+        H,
+        "SageMaker.19",
+        "SageMaker models should use private registry in VPC for multi-container inference pipelines",
+    ),
+    c(
+        H,
+        "SageMaker.21",
+        "SageMaker notebook instances should be encrypted with customer managed AWS KMS keys",
+    ),
+    c(
+        H,
         "SageMaker.20",
         "SageMaker model explainability job definitions should have network isolation enabled",
     ),

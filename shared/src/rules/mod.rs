@@ -301,6 +301,7 @@ pub const RULES: &[Rule] = &[
     sagemaker::job_network_isolation_disabled::RULE,
     sagemaker::job_storage_without_kms::RULE,
     sagemaker::job_without_vpc::RULE,
+    sagemaker::model_image_not_from_vpc_registry::RULE,
     sagemaker::model_network_isolation_disabled::RULE,
     sagemaker::model_public_registry_image::RULE,
     sagemaker::model_without_vpc::RULE,

@@ -47,6 +47,22 @@ pub async fn model(ctx: &Ctx, name: &str) -> One {
             )),
         )
         .set("container_images", Some(strings(images)))
+        .set(
+            // Per container with an image, in `container_images`' order:
+            // `Vpc`, `Platform`, or null where it names no image configuration.
+            "repository_access_modes",
+            Some(Value::Array(
+                containers
+                    .iter()
+                    .filter(|c| c.image().is_some())
+                    .map(|c| {
+                        c.image_config()
+                            .and_then(|i| i.repository_access_mode())
+                            .map_or(Value::Null, |m| json!(m.as_str()))
+                    })
+                    .collect(),
+            )),
+        )
         .set("model_data_urls", Some(strings(data.iter().copied())))
         .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);

@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         owasp_agentic: &[],
         mitre_atlas: &["AML.T0035"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["SageMaker.17", "SageMaker.18"],
         needs: &[],
         covers: &["aws-ai-ml-assessment:SM-15"],
     },

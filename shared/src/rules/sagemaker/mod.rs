@@ -9,6 +9,7 @@ pub mod job_inter_container_encryption_disabled;
 pub mod job_network_isolation_disabled;
 pub mod job_storage_without_kms;
 pub mod job_without_vpc;
+pub mod model_image_not_from_vpc_registry;
 pub mod model_network_isolation_disabled;
 pub mod model_public_registry_image;
 pub mod model_without_vpc;

@@ -25,7 +25,7 @@ pub const RULE: Rule = Rule {
     meta: RuleMeta {
         id: "sagemaker_monitoring_job_network_isolation_disabled",
         title: "SageMaker Model Monitor job definition containers are not network-isolated",
-        severity: Severity::Medium,
+        severity: Severity::High,
         rationale: "Monitoring jobs read the endpoint's captured requests and answers; with network access their containers can leak them.",
         resource_types: &[AssetType::SagemakerMonitoringJobDefinition],
         collectors: &["sagemaker.monitoring_job_definitions"],

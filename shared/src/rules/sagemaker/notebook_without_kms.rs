@@ -38,7 +38,7 @@ pub const RULE: Rule = Rule {
         owasp_agentic: &[],
         mitre_atlas: &["AML.T0035"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["SageMaker.21"],
         needs: &[],
         covers: &[
             "prowler:sagemaker_notebook_instance_encryption_enabled",
