@@ -247,3 +247,102 @@ fn inventory_on_plain_moto_finds_agents_and_knowledge_bases() {
     }
     emu.stop();
 }
+
+/// `aispm scan` over one region, as JSON.
+fn scan(url: &str) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
+        .args([
+            "scan",
+            "--endpoint-url",
+            url,
+            "--regions",
+            REGION,
+            "--format",
+            "json",
+        ])
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Prompt Management on plain moto (which has no prompts API) is not
+/// assessed, never a pass; where the API answers as AWS does (a loopback
+/// responder in its REST-JSON shape), the prompt is read and a prompt
+/// without a customer key is flagged, next to the agent moto holds.
+#[test]
+fn prompts_are_read_where_the_api_answers_and_not_assessed_on_moto() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(seed(&emu.url));
+    let plain = scan(&emu.url);
+    let gaps: Vec<&Value> = plain
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "not_assessed" && f["collector"] == "bedrock_agent.prompts")
+        .collect();
+    assert!(
+        gaps.iter()
+            .any(|g| g["rule_id"] == "bedrock_prompt_without_cmk"),
+        "{plain:#}"
+    );
+    assert!(
+        !plain
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "bedrock_prompt_management_unused" && f["status"] == "open"),
+        "prompts that could not be listed are not missing ones"
+    );
+
+    let arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:prompt/PROMPT0001");
+    let ts = "2026-11-20T10:00:00Z";
+    let faults = vec![
+        Fault::ok_json(
+            &["GET /prompts/PROMPT0001"],
+            format!(
+                r#"{{"name":"support-system-prompt","id":"PROMPT0001","arn":"{arn}","version":"DRAFT","createdAt":"{ts}","updatedAt":"{ts}","defaultVariant":"v1","variants":[{{"name":"v1","templateType":"TEXT","modelId":"anthropic.claude-3-haiku-20240307-v1:0","templateConfiguration":{{"text":{{"text":"You are the support assistant."}}}}}}]}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /prompts/"],
+            format!(
+                r#"{{"promptSummaries":[{{"name":"support-system-prompt","id":"PROMPT0001","arn":"{arn}","version":"DRAFT","createdAt":"{ts}","updatedAt":"{ts}"}}]}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /tags/arn%3Aaws%3Abedrock", "prompt"],
+            r#"{"tags":{}}"#,
+        ),
+    ];
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let served = scan(&proxy.url);
+    let finding = served
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "bedrock_prompt_without_cmk")
+        .expect("the prompt without a customer key is flagged");
+    assert_eq!(finding["resource_arn"], arn.as_str());
+    assert_eq!(finding["status"], "open");
+    assert!(
+        !served
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["collector"] == "bedrock_agent.prompts"),
+        "prompts were read: no gap"
+    );
+    emu.stop();
+}

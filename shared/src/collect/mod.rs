@@ -120,6 +120,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &bedrock::PROVISIONED_THROUGHPUT,
     &bedrock_agent::agents::SPEC,
     &bedrock_agent::knowledge_bases::SPEC,
+    &bedrock_agent::prompts::SPEC,
     &bedrock_agentcore::GATEWAYS,
     &bedrock_agentcore::RUNTIMES,
     &iam::SPEC,

@@ -52,6 +52,8 @@ pub enum AssetType {
     BedrockAgent,
     /// A Bedrock knowledge base.
     BedrockKnowledgeBase,
+    /// A Bedrock Prompt Management prompt.
+    BedrockPrompt,
     /// A Bedrock AgentCore runtime.
     BedrockAgentcoreRuntime,
     /// A Bedrock AgentCore gateway.
@@ -110,6 +112,7 @@ impl AssetType {
             Self::BedrockGuardrail => "bedrock_guardrail",
             Self::BedrockAgent => "bedrock_agent",
             Self::BedrockKnowledgeBase => "bedrock_knowledge_base",
+            Self::BedrockPrompt => "bedrock_prompt",
             Self::BedrockAgentcoreRuntime => "bedrock_agentcore_runtime",
             Self::BedrockAgentcoreGateway => "bedrock_agentcore_gateway",
             Self::OpensearchServerlessCollection => "opensearch_serverless_collection",

@@ -93,6 +93,7 @@ pub const CONTROLS: &[Control] = &[
     c(A, "AML.T0051", "LLM Prompt Injection"),
     c(A, "AML.T0053", "AI Agent Tool Invocation"),
     c(A, "AML.T0054", "LLM Jailbreak"),
+    c(A, "AML.T0056", "Extract LLM System Prompt"),
     c(A, "AML.T0055", "Unsecured Credentials"),
     c(A, "AML.T0057", "LLM Data Leakage"),
     c(A, "AML.T0070", "RAG Poisoning"),

@@ -265,6 +265,8 @@ pub const RULES: &[Rule] = &[
     bedrock::invocation_logging_text_disabled::RULE,
     bedrock::invocation_logs_unencrypted::RULE,
     bedrock::knowledge_base_without_cmk::RULE,
+    bedrock::prompt_management_unused::RULE,
+    bedrock::prompt_without_cmk::RULE,
     governance::asset_outside_approved_scope::RULE,
     governance::asset_without_owner::RULE,
     governance::asset_without_purpose::RULE,

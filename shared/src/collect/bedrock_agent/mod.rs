@@ -17,6 +17,7 @@
 
 pub mod agents;
 pub mod knowledge_bases;
+pub mod prompts;
 
 use std::collections::BTreeMap;
 

@@ -19,7 +19,7 @@
 //! - <https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -48,68 +48,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    use std::collections::BTreeSet;
-    let users = [
-        AssetType::BedrockAgent,
-        AssetType::BedrockKnowledgeBase,
-        AssetType::BedrockCustomModel,
-        AssetType::BedrockProvisionedThroughput,
-    ];
-    let with_guardrail: BTreeSet<(&str, &str)> = inv
-        .assets
-        .iter()
-        .filter(|a| a.asset_type == AssetType::BedrockGuardrail)
-        .map(|a| (a.account_id.as_str(), a.region.as_str()))
-        .collect();
-    // Where the guardrails could not be listed, "none" is unknown, not
-    // true: that scope is the rule's coverage gap, never a finding.
-    // An account that could not be entered lists nothing anywhere.
-    let unlisted: BTreeSet<(&str, &str)> = inv
-        .coverage
-        .iter()
-        .filter(|c| c.collector == "bedrock.guardrails" && !c.is_assessed())
-        .map(|c| (c.account_id.as_str(), c.region.as_str()))
-        .collect();
-    let unreached: BTreeSet<&str> = inv
-        .coverage
-        .iter()
-        .filter(|c| c.collector == "account" && !c.is_assessed())
-        .map(|c| c.account_id.as_str())
-        .collect();
-    flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
-        let scope = (l.account_id.as_str(), l.region.as_str());
-        if with_guardrail.contains(&scope)
-            || unlisted.contains(&scope)
-            || unreached.contains(scope.0)
-        {
-            return Vec::new();
-        }
-        let using: Vec<&str> = inv
-            .assets
-            .iter()
-            .filter(|a| {
-                users.contains(&a.asset_type)
-                    && a.account_id == l.account_id
-                    && a.region == l.region
-            })
-            .map(|a| a.arn.as_str())
-            .collect();
-        if using.is_empty() {
-            return Vec::new();
-        }
-        vec![
-            ev(
-                "bedrock:ListGuardrails",
-                "guardrails",
-                serde_json::json!([]),
-            ),
-            ev(
-                "aispm:inventory",
-                "bedrock_assets",
-                serde_json::json!(using),
-            ),
-        ]
-    })
+    super::used_without(
+        inv,
+        AssetType::BedrockGuardrail,
+        "bedrock.guardrails",
+        "bedrock:ListGuardrails",
+        "guardrails",
+    )
 }
 
 #[cfg(test)]

@@ -16,3 +16,75 @@ pub mod invocation_logging_disabled;
 pub mod invocation_logging_text_disabled;
 pub mod invocation_logs_unencrypted;
 pub mod knowledge_base_without_cmk;
+pub mod prompt_management_unused;
+pub mod prompt_without_cmk;
+
+use std::collections::BTreeSet;
+
+use crate::model::{AssetType, FindingEvidence, Inventory};
+use crate::rules::{Hit, flag};
+
+/// The regions (each one `bedrock_invocation_logging` asset) where Bedrock is
+/// in use (agents, knowledge bases, custom models, provisioned throughput)
+/// and no asset of type `missing` exists, where `collector` listed that type:
+/// a list that could not be read (or an account that could not be entered)
+/// is no evidence of "none", and stays the rule's coverage gap.
+pub(crate) fn used_without(
+    inv: &Inventory,
+    missing: AssetType,
+    collector: &str,
+    list_call: &str,
+    field: &str,
+) -> Vec<Hit> {
+    let users = [
+        AssetType::BedrockAgent,
+        AssetType::BedrockKnowledgeBase,
+        AssetType::BedrockCustomModel,
+        AssetType::BedrockProvisionedThroughput,
+    ];
+    let present: BTreeSet<(&str, &str)> = inv
+        .assets
+        .iter()
+        .filter(|a| a.asset_type == missing)
+        .map(|a| (a.account_id.as_str(), a.region.as_str()))
+        .collect();
+    let unlisted: BTreeSet<(&str, &str)> = inv
+        .coverage
+        .iter()
+        .filter(|c| c.collector == collector && !c.is_assessed())
+        .map(|c| (c.account_id.as_str(), c.region.as_str()))
+        .collect();
+    let unreached: BTreeSet<&str> = inv
+        .coverage
+        .iter()
+        .filter(|c| c.collector == "account" && !c.is_assessed())
+        .map(|c| c.account_id.as_str())
+        .collect();
+    flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
+        let scope = (l.account_id.as_str(), l.region.as_str());
+        if present.contains(&scope) || unlisted.contains(&scope) || unreached.contains(scope.0) {
+            return Vec::new();
+        }
+        let using: Vec<&str> = inv
+            .assets
+            .iter()
+            .filter(|a| {
+                users.contains(&a.asset_type)
+                    && a.account_id == l.account_id
+                    && a.region == l.region
+            })
+            .map(|a| a.arn.as_str())
+            .collect();
+        if using.is_empty() {
+            return Vec::new();
+        }
+        vec![
+            FindingEvidence::new(list_call, field, serde_json::json!([])),
+            FindingEvidence::new(
+                "aispm:inventory",
+                "bedrock_assets",
+                serde_json::json!(using),
+            ),
+        ]
+    })
+}
