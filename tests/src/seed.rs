@@ -1194,9 +1194,22 @@ async fn seed_data_science(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Res
         .await
         .context("scratch bucket policy")?;
     let sm = aws_sdk_sagemaker::Client::new(&eu);
-    // Shadow AI: a prototyping notebook nobody registered.
+    // Shadow AI: a prototyping notebook nobody registered, whose start-up
+    // script logs in to the Hugging Face hub with a token written into it.
+    let setup = "#!/bin/bash\nset -e\nsudo -u ec2-user -i <<'EOS'\npip install -q transformers datasets\nhuggingface-cli login --token hf_DemoOnlyNotARealTokenAbCdEfGhIjKlMn\nEOS\n";
+    sm.create_notebook_instance_lifecycle_config()
+        .notebook_instance_lifecycle_config_name("genai-proto-setup")
+        .on_start(
+            aws_sdk_sagemaker::types::NotebookInstanceLifecycleHook::builder()
+                .content(aws_smithy_types::base64::encode(setup))
+                .build(),
+        )
+        .send()
+        .await
+        .context("notebook lifecycle config")?;
     sm.create_notebook_instance()
         .notebook_instance_name("genai-prototyping")
+        .lifecycle_config_name("genai-proto-setup")
         .instance_type(aws_sdk_sagemaker::types::InstanceType::MlT3Large)
         .role_arn(&nb_role)
         .direct_internet_access(aws_sdk_sagemaker::types::DirectInternetAccess::Enabled)

@@ -957,6 +957,36 @@ fn organization_scan_on_plain_moto_finds_agents_and_knowledge_bases() {
     );
 }
 
+/// The prototyping notebook's start-up script holds a Hugging Face token:
+/// the finding names the script, line and kind, and no output carries the
+/// token itself (the scripts are scanned in memory, never stored).
+#[test]
+fn lifecycle_script_secrets_are_named_never_shown() {
+    let (findings, _, _) = org_scan();
+    let f = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "sagemaker_notebook_lifecycle_secrets")
+        .expect("the token in genai-prototyping's script is found");
+    assert!(
+        f["resource_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("notebook-instance/genai-prototyping")
+    );
+    assert_eq!(
+        f["evidence"][0]["value"],
+        serde_json::json!([{"script": "OnStart", "line": 5, "kind": "hugging_face_token"}])
+    );
+    for out in [findings.to_string(), org_inventory().to_string()] {
+        assert!(
+            !out.contains("hf_DemoOnly"),
+            "the token leaked into an output"
+        );
+    }
+}
+
 #[test]
 fn member_account_template_embeds_the_scanner_policy() {
     let template: Value =

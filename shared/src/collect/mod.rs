@@ -19,6 +19,7 @@ pub mod organizations;
 pub mod s3;
 pub mod s3vectors;
 pub mod sagemaker;
+pub mod secret_scan;
 pub mod secretsmanager;
 pub mod spec;
 pub mod util;

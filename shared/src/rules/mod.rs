@@ -310,6 +310,7 @@ pub const RULES: &[Rule] = &[
     sagemaker::monitoring_job_inter_container_encryption_disabled::RULE,
     sagemaker::monitoring_job_network_isolation_disabled::RULE,
     sagemaker::notebook_direct_internet_access::RULE,
+    sagemaker::notebook_lifecycle_secrets::RULE,
     sagemaker::notebook_outdated_platform::RULE,
     sagemaker::notebook_root_access::RULE,
     sagemaker::notebook_without_kms::RULE,

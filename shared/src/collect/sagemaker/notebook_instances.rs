@@ -43,10 +43,57 @@ pub async fn notebook(ctx: &Ctx, name: &str) -> One {
         s(d.notebook_instance_lifecycle_config_name()),
     )
     .set("creation_time", ts(d.creation_time()));
+    match d.notebook_instance_lifecycle_config_name() {
+        None => {
+            a.set("lifecycle_secrets", Some(json!([])));
+        }
+        Some(config) => match lifecycle_secrets(ctx, config).await {
+            Ok(found) => {
+                a.set("lifecycle_secrets", Some(found));
+            }
+            // The scripts could not be read: the secrets rule says so for
+            // this notebook instead of passing it.
+            Err(_) => {
+                a.mark_unreported("lifecycle_secrets");
+            }
+        },
+    }
     let mut edges = EdgeSink::new(DESCRIBE);
     edges.add(&arn, d.role_arn(), EdgeKind::ExecutesAs, "RoleArn");
     edges.add_kms(ctx, &arn, d.kms_key_id(), "KmsKeyId");
     Ok(Some(Batch::one(a, edges.edges)))
+}
+
+/// Credential-shaped tokens in the lifecycle configuration's scripts, as
+/// `[{script, line, kind}]`: the scripts are scanned in memory and dropped,
+/// never stored (`collect::secret_scan`).
+async fn lifecycle_secrets(ctx: &Ctx, config: &str) -> Result<Value, CollectError> {
+    let out = ctx
+        .clients
+        .sagemaker
+        .describe_notebook_instance_lifecycle_config()
+        .notebook_instance_lifecycle_config_name(config)
+        .send()
+        .await
+        .op("sagemaker:DescribeNotebookInstanceLifecycleConfig")?;
+    let scripts = out
+        .on_create()
+        .iter()
+        .map(|h| ("OnCreate", h))
+        .chain(out.on_start().iter().map(|h| ("OnStart", h)));
+    let mut found = Vec::new();
+    for (script, hook) in scripts {
+        let Some(content) = hook.content() else {
+            continue;
+        };
+        let text = aws_smithy_types::base64::decode(content)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        for f in crate::collect::secret_scan::scan(&text) {
+            found.push(json!({"script": script, "line": f.line, "kind": f.kind}));
+        }
+    }
+    Ok(Value::Array(found))
 }
 
 /// Notebook instances.

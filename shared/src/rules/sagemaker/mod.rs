@@ -16,6 +16,7 @@ pub mod model_without_vpc;
 pub mod monitoring_job_inter_container_encryption_disabled;
 pub mod monitoring_job_network_isolation_disabled;
 pub mod notebook_direct_internet_access;
+pub mod notebook_lifecycle_secrets;
 pub mod notebook_outdated_platform;
 pub mod notebook_root_access;
 pub mod notebook_without_kms;
