@@ -346,3 +346,75 @@ fn prompts_are_read_where_the_api_answers_and_not_assessed_on_moto() {
     );
     emu.stop();
 }
+
+/// Batch inference jobs and imported models on plain moto (which has neither
+/// API) are not assessed, never a pass; where the API answers as AWS does (a
+/// loopback responder in Bedrock's REST-JSON shape), a job writing its output
+/// without a customer key and an imported model without one are flagged, and
+/// the graph links the job to its buckets and the model to its weights.
+#[test]
+fn batch_jobs_and_imported_models_are_read_where_the_api_answers() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    let plain = scan(&emu.url);
+    for (rule, collector) in [
+        (
+            "bedrock_batch_inference_output_without_cmk",
+            "bedrock.batch_inference_jobs",
+        ),
+        (
+            "bedrock_custom_model_without_cmk",
+            "bedrock.imported_models",
+        ),
+    ] {
+        assert!(
+            plain
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["status"] == "not_assessed"
+                    && f["rule_id"] == rule
+                    && f["collector"] == collector),
+            "{rule}: {plain:#}"
+        );
+    }
+    let job = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:model-invocation-job/abc123def456");
+    let model = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:imported-model/imp0001xyz");
+    let ts = "2026-11-20T10:00:00Z";
+    let faults = vec![
+        Fault::ok_json(
+            &["GET /model-invocation-jobs"],
+            format!(
+                r#"{{"invocationJobSummaries":[{{"jobArn":"{job}","jobName":"nightly-ticket-summaries","modelId":"anthropic.claude-3-haiku-20240307-v1:0","roleArn":"arn:aws:iam::{ACCOUNT}:role/batch-exec","status":"Completed","submitTime":"{ts}","inputDataConfig":{{"s3InputDataConfig":{{"s3Uri":"s3://support-tickets-{ACCOUNT}/batch/in/"}}}},"outputDataConfig":{{"s3OutputDataConfig":{{"s3Uri":"s3://support-tickets-{ACCOUNT}/batch/out/"}}}}}}]}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /imported-models/"],
+            format!(
+                r#"{{"modelArn":"{model}","modelName":"llama-support-ft","jobArn":"arn:aws:bedrock:{REGION}:{ACCOUNT}:model-import-job/job1","jobName":"import-1","modelDataSource":{{"s3DataSource":{{"s3Uri":"s3://model-weights-{ACCOUNT}/llama/"}}}},"creationTime":"{ts}","modelArchitecture":"llama3"}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /imported-models"],
+            format!(
+                r#"{{"modelSummaries":[{{"modelArn":"{model}","modelName":"llama-support-ft","creationTime":"{ts}"}}]}}"#
+            ),
+        ),
+    ];
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let served = scan(&proxy.url);
+    let open = |rule: &str| {
+        served
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["status"] == "open")
+            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        open("bedrock_batch_inference_output_without_cmk"),
+        Some(job)
+    );
+    assert_eq!(open("bedrock_custom_model_without_cmk"), Some(model));
+    emu.stop();
+}

@@ -11,6 +11,7 @@
 pub mod bedrock;
 pub mod bedrock_agent;
 pub mod bedrock_agentcore;
+pub mod bedrock_inference;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
@@ -114,9 +115,11 @@ impl Batch {
 /// Every resource kind, sorted by id: the sweep runs each one's `list`, the
 /// event path re-reads with its `read` (see [`spec`]).
 pub const SPECS: &[&ResourceSpec] = &[
+    &bedrock_inference::BATCH_INFERENCE_JOBS,
     &bedrock::CUSTOM_MODELS,
     &bedrock::CUSTOMIZATION_JOBS,
     &bedrock::GUARDRAILS,
+    &bedrock_inference::IMPORTED_MODELS,
     &bedrock::INVOCATION_LOGGING,
     &bedrock::PROVISIONED_THROUGHPUT,
     &bedrock_agent::agents::SPEC,

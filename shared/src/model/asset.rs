@@ -40,6 +40,10 @@ pub enum AssetType {
     SagemakerMonitoringJobDefinition,
     /// A Bedrock custom (fine-tuned or continued pre-training) model.
     BedrockCustomModel,
+    /// A Bedrock batch inference (model invocation) job.
+    BedrockBatchInferenceJob,
+    /// A Bedrock imported (Custom Model Import) model.
+    BedrockImportedModel,
     /// A Bedrock model customization job.
     BedrockCustomizationJob,
     /// A Bedrock provisioned-throughput model.
@@ -106,6 +110,8 @@ impl AssetType {
             Self::SagemakerFeatureGroup => "sagemaker_feature_group",
             Self::SagemakerMonitoringJobDefinition => "sagemaker_monitoring_job_definition",
             Self::BedrockCustomModel => "bedrock_custom_model",
+            Self::BedrockBatchInferenceJob => "bedrock_batch_inference_job",
+            Self::BedrockImportedModel => "bedrock_imported_model",
             Self::BedrockCustomizationJob => "bedrock_customization_job",
             Self::BedrockProvisionedThroughput => "bedrock_provisioned_throughput",
             Self::BedrockInvocationLogging => "bedrock_invocation_logging",

@@ -255,6 +255,7 @@ pub const RULES: &[Rule] = &[
     bedrock::agent_without_guardrail::RULE,
     bedrock::agentcore_gateway_weak::RULE,
     bedrock::agentcore_runtime_public_network::RULE,
+    bedrock::batch_inference_output_without_cmk::RULE,
     bedrock::custom_model_without_cmk::RULE,
     bedrock::guardrail_content_filter_weak::RULE,
     bedrock::guardrail_grounding_missing::RULE,

@@ -6,6 +6,7 @@ pub mod agent_role_shared;
 pub mod agent_without_guardrail;
 pub mod agentcore_gateway_weak;
 pub mod agentcore_runtime_public_network;
+pub mod batch_inference_output_without_cmk;
 pub mod custom_model_without_cmk;
 pub mod guardrail_content_filter_weak;
 pub mod guardrail_grounding_missing;
