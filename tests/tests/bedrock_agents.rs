@@ -418,3 +418,88 @@ fn batch_jobs_and_imported_models_are_read_where_the_api_answers() {
     assert_eq!(open("bedrock_custom_model_without_cmk"), Some(model));
     emu.stop();
 }
+
+/// Long-term Bedrock API keys (IAM service-specific credentials): moto keeps
+/// none, so the sweep reads an empty list or records the call as not
+/// assessed, and flags nothing; where IAM answers as AWS does (a loopback
+/// responder in the Query protocol's XML), an active key of an administrator
+/// is flagged twice (long-term, administrator's) on its user, and a key of a
+/// user allowed only model invocation once.
+#[test]
+fn bedrock_api_keys_of_administrators_and_long_term_keys_are_flagged() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
+        let iam = aws_sdk_iam::Client::new(&cfg);
+        for (user, policy) in [
+            ("ops-admin", "arn:aws:iam::aws:policy/AdministratorAccess"),
+            (
+                "chat-vendor",
+                "arn:aws:iam::aws:policy/AmazonBedrockLimitedAccess",
+            ),
+        ] {
+            iam.create_user().user_name(user).send().await.unwrap();
+            iam.attach_user_policy()
+                .user_name(user)
+                .policy_arn(policy)
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let keyed = |f: &Value, rule: &str| f["rule_id"] == rule && f["status"] == "open";
+    let plain = scan(&emu.url);
+    assert!(
+        !plain
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| keyed(f, "identity_bedrock_api_key_long_term")),
+        "{plain:#}"
+    );
+    let member = |user: &str, id: &str| {
+        format!(
+            "<member><UserName>{user}</UserName><Status>Active</Status><ServiceUserName>{user}-at-{ACCOUNT}</ServiceUserName><CreateDate>2026-01-10T00:00:00Z</CreateDate><ServiceSpecificCredentialId>{id}</ServiceSpecificCredentialId><ServiceName>bedrock.amazonaws.com</ServiceName></member>"
+        )
+    };
+    let body = format!(
+        "<ListServiceSpecificCredentialsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><ListServiceSpecificCredentialsResult><ServiceSpecificCredentials>{}{}</ServiceSpecificCredentials><IsTruncated>false</IsTruncated></ListServiceSpecificCredentialsResult><ResponseMetadata><RequestId>2d4c6b1e-0000-4000-8000-00000000bb01</RequestId></ResponseMetadata></ListServiceSpecificCredentialsResponse>",
+        member("ops-admin", "ACCA2EXAMPLEKEYADMIN1"),
+        member("chat-vendor", "ACCA2EXAMPLEKEYVENDR1"),
+    );
+    let proxy = FaultProxy::start(
+        emu.port,
+        vec![Fault {
+            needles: vec!["Action=ListServiceSpecificCredentials".to_owned()],
+            status: 200,
+            content_type: "text/xml".to_owned(),
+            body,
+            then: Vec::new(),
+        }],
+    )
+    .unwrap();
+    let served = scan(&proxy.url);
+    let users = |rule: &str| -> Vec<String> {
+        let mut v: Vec<String> = served
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| keyed(f, rule))
+            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let arn = |u: &str| format!("arn:aws:iam::{ACCOUNT}:user/{u}");
+    assert_eq!(
+        users("identity_bedrock_api_key_long_term"),
+        [arn("chat-vendor"), arn("ops-admin")]
+    );
+    assert_eq!(
+        users("identity_bedrock_api_key_admin_user"),
+        [arn("ops-admin")]
+    );
+    emu.stop();
+}

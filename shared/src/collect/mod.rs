@@ -13,6 +13,7 @@ pub mod bedrock_agent;
 pub mod bedrock_agentcore;
 pub mod bedrock_inference;
 pub mod iam;
+pub mod iam_bedrock_api_keys;
 pub mod kms;
 pub mod lambda;
 pub mod opensearch_serverless;
@@ -128,6 +129,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &bedrock_agentcore::GATEWAYS,
     &bedrock_agentcore::RUNTIMES,
     &iam::SPEC,
+    &iam_bedrock_api_keys::SPEC,
     &kms::SPEC,
     &lambda::SPEC,
     &opensearch_serverless::SPEC,

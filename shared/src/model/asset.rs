@@ -40,6 +40,8 @@ pub enum AssetType {
     SagemakerMonitoringJobDefinition,
     /// A Bedrock custom (fine-tuned or continued pre-training) model.
     BedrockCustomModel,
+    /// A long-term Bedrock API key (IAM service-specific credential).
+    BedrockApiKey,
     /// A Bedrock batch inference (model invocation) job.
     BedrockBatchInferenceJob,
     /// A Bedrock imported (Custom Model Import) model.
@@ -110,6 +112,7 @@ impl AssetType {
             Self::SagemakerFeatureGroup => "sagemaker_feature_group",
             Self::SagemakerMonitoringJobDefinition => "sagemaker_monitoring_job_definition",
             Self::BedrockCustomModel => "bedrock_custom_model",
+            Self::BedrockApiKey => "bedrock_api_key",
             Self::BedrockBatchInferenceJob => "bedrock_batch_inference_job",
             Self::BedrockImportedModel => "bedrock_imported_model",
             Self::BedrockCustomizationJob => "bedrock_customization_job",

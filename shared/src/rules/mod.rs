@@ -278,6 +278,8 @@ pub const RULES: &[Rule] = &[
     identity::ai_role_broad_data_access::RULE,
     identity::ai_role_unused::RULE,
     identity::ai_role_whole_service::RULE,
+    identity::bedrock_api_key_admin_user::RULE,
+    identity::bedrock_api_key_long_term::RULE,
     identity::compromised_key_quarantine_attached::RULE,
     identity::invoke_without_guardrail_enforcement::RULE,
     identity::role_trust_any_principal::RULE,

@@ -10,6 +10,8 @@ pub mod ai_role_admin;
 pub mod ai_role_broad_data_access;
 pub mod ai_role_unused;
 pub mod ai_role_whole_service;
+pub mod bedrock_api_key_admin_user;
+pub mod bedrock_api_key_long_term;
 pub mod compromised_key_quarantine_attached;
 pub mod invoke_without_guardrail_enforcement;
 pub mod role_trust_any_principal;
