@@ -54,10 +54,10 @@ pub const RULE: Rule = Rule {
 };
 
 /// The active, unexpired Bedrock API keys of each user, as evidence entries.
-pub(crate) fn live_keys<'a>(
-    inv: &'a Inventory,
+pub(crate) fn live_keys(
+    inv: &Inventory,
     now: Option<i64>,
-) -> std::collections::BTreeMap<&'a str, Vec<Value>> {
+) -> std::collections::BTreeMap<&str, Vec<Value>> {
     let mut out: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
     for k in of_type(inv, AssetType::BedrockApiKey) {
         if k.str_attr("status") != Some("Active") {
