@@ -175,29 +175,7 @@ fn inventory_on_plain_moto_finds_agents_and_knowledge_bases() {
     let emu = Emulator::start().unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let (agent, kb) = rt.block_on(seed(&emu.url));
-    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
-        .args([
-            "inventory",
-            "--endpoint-url",
-            &emu.url,
-            "--regions",
-            REGION,
-            "--format",
-            "json",
-        ])
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let inv: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inv = aispm("inventory", &emu.url);
     let assets = inv["assets"].as_array().unwrap();
     let of = |t: &str| {
         assets
@@ -248,11 +226,11 @@ fn inventory_on_plain_moto_finds_agents_and_knowledge_bases() {
     emu.stop();
 }
 
-/// `aispm scan` over one region, as JSON.
-fn scan(url: &str) -> Value {
+/// `aispm COMMAND` over one region against `url`, its JSON output.
+fn aispm(command: &str, url: &str) -> Value {
     let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
         .args([
-            "scan",
+            command,
             "--endpoint-url",
             url,
             "--regions",
@@ -273,6 +251,11 @@ fn scan(url: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `aispm scan` over one region, as JSON.
+fn scan(url: &str) -> Value {
+    aispm("scan", url)
 }
 
 /// Prompt Management on plain moto (which has no prompts API) is not
