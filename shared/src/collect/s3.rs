@@ -74,6 +74,15 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
             break;
         }
     }
+    // The account's block matters only where there are buckets; it is read
+    // beside them, not after.
+    let has_buckets = !listed.is_empty();
+    let account_block = async {
+        if !has_buckets {
+            return Ok(None);
+        }
+        account_public_access_block(ctx).await.map(Some)
+    };
     let home = ctx.clients.s3.clone();
     let described = describe_each(listed, |(name, region, created)| {
         let home = home.clone();
@@ -103,11 +112,12 @@ pub async fn buckets(ctx: &Ctx) -> Result<Batch, CollectError> {
             a.set("creation_time", created);
             read_fields(ctx, a, Field::ALL).await.map(Some)
         }
-    })
-    .await?;
+    });
+    let (described, account_block) = futures::join!(described, account_block);
+    let described = described?;
     let mut batch = Batch::default();
-    let account_block = match account_public_access_block(ctx).await {
-        Ok(block) => Some(block),
+    let account_block = match account_block {
+        Ok(block) => block,
         Err(e) => {
             // Each bucket is then judged on its own block alone: never more
             // protected than it may be.

@@ -177,17 +177,9 @@ pub async fn agent_config(ctx: &Ctx, id: &str) -> One {
         "agentResourceRoleArn",
     );
     if let Some(model) = agent.foundation_model() {
-        let model_arn = if model.starts_with("arn:") {
-            model.to_owned()
-        } else {
-            format!(
-                "arn:{}:bedrock:{}::foundation-model/{model}",
-                ctx.partition, ctx.region
-            )
-        };
         edges.add(
             arn,
-            Some(&model_arn),
+            Some(&super::model_arn(ctx, model)),
             EdgeKind::UsesModel,
             "foundationModel",
         );

@@ -42,6 +42,19 @@ const SOURCE: &str = "bedrock.amazonaws.com";
 /// when it no longer exists.
 type One = Result<Option<Batch>, CollectError>;
 
+/// The ARN of a model named by id or ARN (`anthropic.claude-...` is a
+/// foundation model of the context's region).
+fn model_arn(ctx: &Ctx, model: &str) -> String {
+    if model.starts_with("arn:") {
+        model.to_owned()
+    } else {
+        format!(
+            "arn:{}:bedrock:{}::foundation-model/{model}",
+            ctx.partition, ctx.region
+        )
+    }
+}
+
 async fn tags(ctx: &Ctx, arn: &str) -> Result<BTreeMap<String, String>, CollectError> {
     let out = ctx
         .clients

@@ -38,17 +38,9 @@ async fn prompt(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
         .set("creation_time", ts(Some(p.created_at())));
     let mut edges = EdgeSink::new(GET);
     for m in &models {
-        let model_arn = if m.starts_with("arn:") {
-            (*m).to_owned()
-        } else {
-            format!(
-                "arn:{}:bedrock:{}::foundation-model/{m}",
-                ctx.partition, ctx.region
-            )
-        };
         edges.add(
             arn,
-            Some(&model_arn),
+            Some(&super::model_arn(ctx, m)),
             EdgeKind::UsesModel,
             "variants.modelId",
         );

@@ -1,10 +1,44 @@
 //! SageMaker notebook instances: the single-resource reader and the list collector
 //! `sagemaker.notebook_instances`.
 
+use std::collections::BTreeMap;
+
 use super::prelude::*;
+
+/// Lifecycle configurations' findings read in one collector run, by name:
+/// notebooks sharing a configuration (a team's standard start-up script) cost
+/// one DescribeNotebookInstanceLifecycleConfig between them. `None`: it could
+/// not be read.
+#[derive(Default)]
+struct Lifecycles(tokio::sync::Mutex<BTreeMap<String, Option<Value>>>);
+
+impl Lifecycles {
+    /// The secrets found in `config`'s scripts, read on first ask. The lock is
+    /// held across the read so concurrent notebooks never read it twice.
+    async fn secrets(&self, ctx: &Ctx, config: &str) -> Option<Value> {
+        let mut seen = self.0.lock().await;
+        if let Some(v) = seen.get(config) {
+            return v.clone();
+        }
+        let v = match lifecycle_secrets(ctx, config).await {
+            Ok(v) => Some(v),
+            Err(e) => {
+                tracing::warn!(config, error = %e, "lifecycle configuration not read");
+                None
+            }
+        };
+        seen.insert(config.to_owned(), v.clone());
+        v
+    }
+}
 
 /// One notebook instance: internet access, root access, VPC, KMS, platform.
 pub async fn notebook(ctx: &Ctx, name: &str) -> One {
+    notebook_with(ctx, name, &Lifecycles::default()).await
+}
+
+/// [`notebook`], sharing lifecycle configuration reads with a collector run.
+async fn notebook_with(ctx: &Ctx, name: &str, lifecycles: &Lifecycles) -> One {
     const DESCRIBE: &str = "sagemaker:DescribeNotebookInstance";
     let Some(d) = found(
         ctx.clients
@@ -47,13 +81,13 @@ pub async fn notebook(ctx: &Ctx, name: &str) -> One {
         None => {
             a.set("lifecycle_secrets", Some(json!([])));
         }
-        Some(config) => match lifecycle_secrets(ctx, config).await {
-            Ok(found) => {
+        Some(config) => match lifecycles.secrets(ctx, config).await {
+            Some(found) => {
                 a.set("lifecycle_secrets", Some(found));
             }
             // The scripts could not be read: the secrets rule says so for
             // this notebook instead of passing it.
-            Err(_) => {
+            None => {
                 a.mark_unreported("lifecycle_secrets");
             }
         },
@@ -86,9 +120,16 @@ async fn lifecycle_secrets(ctx: &Ctx, config: &str) -> Result<Value, CollectErro
         let Some(content) = hook.content() else {
             continue;
         };
+        // A script that is not base64 was not read: never a clean one.
         let text = aws_smithy_types::base64::decode(content)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default();
+            .map_err(|e| {
+                CollectError::other(
+                    "sagemaker:DescribeNotebookInstanceLifecycleConfig",
+                    crate::model::NotAssessedReason::Error,
+                    format!("{script} script is not base64: {e}"),
+                )
+            })?;
         for f in crate::collect::secret_scan::scan(&text) {
             found.push(json!({"script": script, "line": f.line, "kind": f.kind}));
         }
@@ -104,7 +145,12 @@ pub async fn notebook_instances(ctx: &Ctx) -> Result<Batch, CollectError> {
         "sagemaker:ListNotebookInstances",
         notebook_instance_name
     );
-    read_each(names, |n| async move { notebook(ctx, &n).await }).await
+    let lifecycles = Lifecycles::default();
+    let lifecycles = &lifecycles;
+    read_each(names, |n| async move {
+        notebook_with(ctx, &n, lifecycles).await
+    })
+    .await
 }
 
 /// `sagemaker.notebook_instances`: listed by the sweep, re-read by its calls.

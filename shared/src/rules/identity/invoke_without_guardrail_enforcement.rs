@@ -43,6 +43,10 @@ use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, of_type};
 /// The calls a guardrail condition should hold.
 const INVOKE: &[&str] = &["bedrock:InvokeModel", "bedrock:Converse"];
 
+/// The models the calls are asked about. Identities are global: a grant
+/// limited to other regions' models is not judged here.
+const MODELS: &str = "arn:aws:bedrock:us-east-1::foundation-model/*";
+
 /// The rule.
 pub const RULE: Rule = Rule {
     meta: RuleMeta {
@@ -100,20 +104,12 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
         let Some(snap) = access.account(&asset.account_id) else {
             continue;
         };
-        let model = format!(
-            "arn:aws:bedrock:{}::foundation-model/*",
-            if asset.region == "global" {
-                "us-east-1"
-            } else {
-                asset.region.as_str()
-            }
-        );
         let bare: Vec<serde_json::Value> = INVOKE
             .iter()
             .filter_map(|action| {
-                let d = snap.decide(identity, action, &model).ok()?;
+                let d = snap.decide(identity, action, MODELS).ok()?;
                 (d.decision == Outcome::Allowed && !d.conditional).then(
-                    || json!({"action": action, "resource": model, "statements": d.statements}),
+                    || json!({"action": action, "resource": MODELS, "statements": d.statements}),
                 )
             })
             .collect();

@@ -126,21 +126,23 @@ pub(crate) fn ai_buckets(inv: &Inventory, cfg: &RuleConfig, access: &Access) -> 
             let Some(name) = b.arn.strip_prefix("arn:aws:s3:::") else {
                 continue;
             };
-            let grants: Vec<Value> = DATA_ACTIONS
-                .iter()
-                .filter_map(|a| {
-                    let c = caps.action(a)?;
-                    let r = c.resources.iter().find(|r| reaches_objects(r, name))?;
-                    Some(json!({"identity": identity, "action": a, "resource": r, "conditional": c.conditional}))
-                })
-                .collect();
-            if let Some(read) = grants.iter().find(|g| g["action"] == DATA_ACTIONS[0]) {
+            let grant = |a: &str| {
+                let c = caps.action(a)?;
+                let r = c.resources.iter().find(|r| reaches_objects(r, name))?;
+                Some(
+                    json!({"identity": identity, "action": a, "resource": r, "conditional": c.conditional}),
+                )
+            };
+            // The read (DATA_ACTIONS[0]) is kept for every bucket; the first
+            // grant of any data action is the scope's evidence.
+            let read = grant(DATA_ACTIONS[0]);
+            if let Some(read) = &read {
                 reads
                     .entry(identity.to_owned())
                     .or_default()
                     .insert(b.arn.clone(), read.clone());
             }
-            if let Some(g) = grants.into_iter().next() {
+            if let Some(g) = read.or_else(|| DATA_ACTIONS[1..].iter().find_map(|a| grant(a))) {
                 let why = out.entry(b.arn.clone()).or_default();
                 if why.reachable_by.len() < NAMED {
                     why.reachable_by.push(g);
