@@ -11,6 +11,7 @@
 pub mod bedrock;
 pub mod bedrock_agent;
 pub mod bedrock_agentcore;
+pub mod bedrock_agentcore_tools;
 pub mod bedrock_inference;
 pub mod iam;
 pub mod iam_bedrock_api_keys;
@@ -126,8 +127,12 @@ pub const SPECS: &[&ResourceSpec] = &[
     &bedrock_agent::agents::SPEC,
     &bedrock_agent::knowledge_bases::SPEC,
     &bedrock_agent::prompts::SPEC,
+    &bedrock_agentcore_tools::BROWSERS,
+    &bedrock_agentcore_tools::CODE_INTERPRETERS,
     &bedrock_agentcore::GATEWAYS,
+    &bedrock_agentcore_tools::MEMORIES,
     &bedrock_agentcore::RUNTIMES,
+    &bedrock_agentcore_tools::WORKLOAD_IDENTITIES,
     &iam::SPEC,
     &iam_bedrock_api_keys::SPEC,
     &kms::SPEC,
@@ -162,6 +167,7 @@ pub const SIDE_READS: &[&str] = &[
     "bedrock_agent.action_groups",
     "bedrock_agent.agent_knowledge_bases",
     "bedrock_agent.data_sources",
+    "bedrock_agentcore.gateway_targets",
     "s3.account_public_access_block",
 ];
 

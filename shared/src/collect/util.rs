@@ -8,9 +8,9 @@ use std::future::Future;
 
 use futures::{StreamExt, TryStreamExt};
 
-use super::Ctx;
+use super::{Batch, Ctx};
 use crate::aws::CollectError;
-use crate::model::{Edge, EdgeKind, Evidence};
+use crate::model::{Coverage, Edge, EdgeKind, Evidence};
 
 /// Describe calls in flight at once inside one collector.
 pub const DESCRIBE_CONCURRENCY: usize = 4;
@@ -169,6 +169,45 @@ pub fn document_json(d: &aws_smithy_types::Document) -> Value {
         Document::Bool(b) => Value::Bool(*b),
         Document::Null => Value::Null,
     }
+}
+
+/// Records the first failure of a side read; later ones add nothing new.
+#[derive(Default)]
+pub(crate) struct SideCoverage {
+    failure: Option<CollectError>,
+}
+
+impl SideCoverage {
+    pub(crate) fn fail(&mut self, e: CollectError) {
+        if self.failure.is_none() {
+            self.failure = Some(e);
+        }
+    }
+
+    pub(crate) fn record(self, ctx: &Ctx, id: &str) -> Coverage {
+        match self.failure {
+            None => Coverage::assessed(&ctx.account_id, &ctx.region, id),
+            Some(e) => {
+                Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string())
+            }
+        }
+    }
+}
+
+/// One coverage record per side collector: the first failure if any
+/// resource's side read failed, else assessed.
+pub(crate) fn merge_coverage(ctx: &Ctx, mut batch: Batch, ids: &[&str]) -> Batch {
+    let records = std::mem::take(&mut batch.coverage);
+    for id in ids {
+        let failed = records
+            .iter()
+            .find(|c| c.collector == *id && c.reason.is_some())
+            .cloned();
+        batch
+            .coverage
+            .push(failed.unwrap_or_else(|| Coverage::assessed(&ctx.account_id, &ctx.region, id)));
+    }
+    batch
 }
 
 #[cfg(test)]

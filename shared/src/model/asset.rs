@@ -64,6 +64,14 @@ pub enum AssetType {
     BedrockAgentcoreRuntime,
     /// A Bedrock AgentCore gateway.
     BedrockAgentcoreGateway,
+    /// A Bedrock AgentCore memory.
+    BedrockAgentcoreMemory,
+    /// A Bedrock AgentCore custom browser.
+    BedrockAgentcoreBrowser,
+    /// A Bedrock AgentCore custom code interpreter.
+    BedrockAgentcoreCodeInterpreter,
+    /// A Bedrock AgentCore workload identity.
+    BedrockAgentcoreWorkloadIdentity,
     /// An OpenSearch Serverless collection (vector store).
     OpensearchServerlessCollection,
     /// An S3 Vectors vector bucket.
@@ -124,6 +132,10 @@ impl AssetType {
             Self::BedrockPrompt => "bedrock_prompt",
             Self::BedrockAgentcoreRuntime => "bedrock_agentcore_runtime",
             Self::BedrockAgentcoreGateway => "bedrock_agentcore_gateway",
+            Self::BedrockAgentcoreMemory => "bedrock_agentcore_memory",
+            Self::BedrockAgentcoreBrowser => "bedrock_agentcore_browser",
+            Self::BedrockAgentcoreCodeInterpreter => "bedrock_agentcore_code_interpreter",
+            Self::BedrockAgentcoreWorkloadIdentity => "bedrock_agentcore_workload_identity",
             Self::OpensearchServerlessCollection => "opensearch_serverless_collection",
             Self::S3VectorBucket => "s3_vector_bucket",
             Self::S3Bucket => "s3_bucket",
@@ -159,6 +171,9 @@ impl AssetType {
                 | Self::BedrockKnowledgeBase
                 | Self::BedrockAgentcoreRuntime
                 | Self::BedrockAgentcoreGateway
+                | Self::BedrockAgentcoreMemory
+                | Self::BedrockAgentcoreBrowser
+                | Self::BedrockAgentcoreCodeInterpreter
         )
     }
 }
@@ -492,6 +507,8 @@ mod tests {
             AssetType::S3VectorBucket,
             AssetType::OrganizationsPolicy,
             AssetType::BedrockAgentcoreGateway,
+            AssetType::BedrockAgentcoreCodeInterpreter,
+            AssetType::BedrockAgentcoreWorkloadIdentity,
         ] {
             assert_eq!(
                 serde_json::to_value(t).unwrap(),

@@ -120,6 +120,41 @@ pub const CONTROLS: &[Control] = &[
     ),
     c(
         H,
+        "BedrockAgentCore.1",
+        "Bedrock AgentCore runtimes should be configured with VPC network mode",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.2",
+        "Bedrock AgentCore gateways should require authorization for inbound requests",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.3",
+        "Bedrock AgentCore memory should be encrypted with a customer managed AWS KMS key",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.4",
+        "Bedrock AgentCore gateways should be encrypted with a customer managed AWS KMS key",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.5",
+        "Bedrock AgentCore custom browsers should not be configured with public network mode",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.6",
+        "Bedrock AgentCore browsers should have session recording enabled",
+    ),
+    c(
+        H,
+        "BedrockAgentCore.7",
+        "Bedrock AgentCore code interpreters should be configured with a private network mode",
+    ),
+    c(
+        H,
         "S3.2",
         "S3 general purpose buckets should block public read access",
     ),

@@ -25,7 +25,8 @@ use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::{Batch, Ctx};
 use serde_json::Value;
 
-use crate::model::{Coverage, EdgeKind};
+pub(crate) use crate::collect::util::{SideCoverage, merge_coverage};
+use crate::model::EdgeKind;
 
 pub use agents::{
     action_group, action_groups, agent, agent_config, agent_knowledge_bases, set_action_groups,
@@ -68,45 +69,6 @@ async fn tags(ctx: &Ctx, arn: &str) -> Result<BTreeMap<String, String>, CollectE
         .tags()
         .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default())
-}
-
-/// Records the first failure of a side read; later ones add nothing new.
-#[derive(Default)]
-struct SideCoverage {
-    failure: Option<CollectError>,
-}
-
-impl SideCoverage {
-    fn fail(&mut self, e: CollectError) {
-        if self.failure.is_none() {
-            self.failure = Some(e);
-        }
-    }
-
-    fn record(self, ctx: &Ctx, id: &str) -> Coverage {
-        match self.failure {
-            None => Coverage::assessed(&ctx.account_id, &ctx.region, id),
-            Some(e) => {
-                Coverage::not_assessed(&ctx.account_id, &ctx.region, id, e.reason, e.to_string())
-            }
-        }
-    }
-}
-
-/// One coverage record per side collector: the first failure if any
-/// resource's side read failed, else assessed.
-fn merge_coverage(ctx: &Ctx, mut batch: Batch, ids: &[&str]) -> Batch {
-    let records = std::mem::take(&mut batch.coverage);
-    for id in ids {
-        let failed = records
-            .iter()
-            .find(|c| c.collector == *id && c.reason.is_some())
-            .cloned();
-        batch
-            .coverage
-            .push(failed.unwrap_or_else(|| Coverage::assessed(&ctx.account_id, &ctx.region, id)));
-    }
-    batch
 }
 
 /// A stored resource's string attribute (an id the readers take), else the

@@ -37,7 +37,7 @@ pub const RULE: Rule = Rule {
         owasp_agentic: &["ASI02", "ASI03", "ASI07"],
         mitre_atlas: &["AML.T0053"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["BedrockAgentCore.2", "BedrockAgentCore.4"],
         needs: &[],
         covers: &["aws-ai-ml-assessment:AC-12", "aws-ai-ml-assessment:AG-24"],
     },

@@ -34,7 +34,7 @@ pub const RULE: Rule = Rule {
         owasp_agentic: &["ASI05", "ASI02"],
         mitre_atlas: &["AML.T0025"],
         nist_ai_rmf: &[NistAiRmf::Manage],
-        aws_security_hub: &[],
+        aws_security_hub: &["BedrockAgentCore.1"],
         needs: &[],
         covers: &["aws-ai-ml-assessment:AC-01"],
     },

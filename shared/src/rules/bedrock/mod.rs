@@ -4,8 +4,14 @@
 pub mod agent_idle_session_long;
 pub mod agent_role_shared;
 pub mod agent_without_guardrail;
+pub mod agentcore_browser_public_network;
+pub mod agentcore_browser_recording_disabled;
+pub mod agentcore_code_interpreter_public_network;
+pub mod agentcore_gateway_target_weak;
 pub mod agentcore_gateway_weak;
+pub mod agentcore_memory_without_cmk;
 pub mod agentcore_runtime_public_network;
+pub mod agentcore_workload_identity_insecure_return_url;
 pub mod batch_inference_output_without_cmk;
 pub mod custom_model_without_cmk;
 pub mod guardrail_content_filter_weak;
