@@ -486,3 +486,274 @@ fn bedrock_api_keys_of_administrators_and_long_term_keys_are_flagged() {
     );
     emu.stop();
 }
+
+/// AgentCore memories, custom browsers, custom code interpreters, gateway
+/// targets and workload identities: moto has no AgentCore, so each rule on
+/// them is not assessed there, never a pass; where the control plane
+/// answers as AWS does (a loopback responder in its REST-JSON shape), each
+/// weakness is flagged on its resource, a gateway's Lambda target becomes a
+/// tool edge, and the well-configured ones pass.
+#[test]
+fn agentcore_tools_and_identities_are_read_where_the_api_answers() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    let plain = scan(&emu.url);
+    let rules = [
+        (
+            "bedrock_agentcore_memory_without_cmk",
+            "bedrock_agentcore.memories",
+        ),
+        (
+            "bedrock_agentcore_browser_public_network",
+            "bedrock_agentcore.browsers",
+        ),
+        (
+            "bedrock_agentcore_browser_recording_disabled",
+            "bedrock_agentcore.browsers",
+        ),
+        (
+            "bedrock_agentcore_code_interpreter_public_network",
+            "bedrock_agentcore.code_interpreters",
+        ),
+        (
+            "bedrock_agentcore_gateway_target_weak",
+            "bedrock_agentcore.gateways",
+        ),
+        (
+            "bedrock_agentcore_workload_identity_insecure_return_url",
+            "bedrock_agentcore.workload_identities",
+        ),
+    ];
+    for (rule, collector) in rules {
+        assert!(
+            plain
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["status"] == "not_assessed"
+                    && f["rule_id"] == rule
+                    && f["collector"] == collector),
+            "{rule}: {plain:#}"
+        );
+    }
+
+    let arn =
+        |kind: &str, id: &str| format!("arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:{kind}/{id}");
+    let ts = "2026-11-20T10:00:00Z";
+    // Memories and workload identities carry epoch seconds (REST-JSON's
+    // default timestamp format); the other shapes declare date-times.
+    let epoch = 1_795_168_800;
+    let role = format!("arn:aws:iam::{ACCOUNT}:role/support-agentcore-exec");
+    let key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    let tool = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:refund-tool");
+    let memory = |id: &str, key: Option<&str>| {
+        let key = key
+            .map(|k| format!(r#","encryptionKeyArn":"{k}""#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"memory":{{"arn":"{}","id":"{id}","name":"{id}","eventExpiryDuration":90,"memoryExecutionRoleArn":"{role}","status":"ACTIVE","createdAt":{epoch},"updatedAt":{epoch},"strategies":[{{"strategyId":"s1","name":"facts","type":"SEMANTIC","namespaces":["/facts"]}}]{key}}}}}"#,
+            arn("memory", id)
+        )
+    };
+    let faults = vec![
+        Fault::ok_json(
+            &["POST /memories"],
+            format!(
+                r#"{{"memories":[{{"arn":"{}","id":"support_memory-a1","status":"ACTIVE","createdAt":{epoch},"updatedAt":{epoch}}},{{"arn":"{}","id":"keyed_memory-b2","status":"ACTIVE","createdAt":{epoch},"updatedAt":{epoch}}}]}}"#,
+                arn("memory", "support_memory-a1"),
+                arn("memory", "keyed_memory-b2")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /memories/support_memory-a1/details"],
+            memory("support_memory-a1", None),
+        ),
+        Fault::ok_json(
+            &["GET /memories/keyed_memory-b2/details"],
+            memory("keyed_memory-b2", Some(&key)),
+        ),
+        Fault::ok_json(
+            &["POST /browsers", "type=CUSTOM"],
+            format!(
+                r#"{{"browserSummaries":[{{"browserId":"research_browser-c3","browserArn":"{}","name":"research_browser","status":"READY","createdAt":"{ts}"}}]}}"#,
+                arn("browser-custom", "research_browser-c3")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /browsers/research_browser-c3"],
+            format!(
+                r#"{{"browserId":"research_browser-c3","browserArn":"{}","name":"research_browser","executionRoleArn":"{role}","networkConfiguration":{{"networkMode":"PUBLIC"}},"recording":{{"enabled":false}},"status":"READY","createdAt":"{ts}","lastUpdatedAt":"{ts}"}}"#,
+                arn("browser-custom", "research_browser-c3")
+            ),
+        ),
+        Fault::ok_json(
+            &["POST /code-interpreters", "type=CUSTOM"],
+            format!(
+                r#"{{"codeInterpreterSummaries":[{{"codeInterpreterId":"open_ci-d4","codeInterpreterArn":"{}","name":"open_ci","status":"READY","createdAt":"{ts}"}},{{"codeInterpreterId":"sandbox_ci-e5","codeInterpreterArn":"{}","name":"sandbox_ci","status":"READY","createdAt":"{ts}"}}]}}"#,
+                arn("code-interpreter-custom", "open_ci-d4"),
+                arn("code-interpreter-custom", "sandbox_ci-e5")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /code-interpreters/open_ci-d4"],
+            format!(
+                r#"{{"codeInterpreterId":"open_ci-d4","codeInterpreterArn":"{}","name":"open_ci","executionRoleArn":"{role}","networkConfiguration":{{"networkMode":"PUBLIC"}},"status":"READY","createdAt":"{ts}","lastUpdatedAt":"{ts}"}}"#,
+                arn("code-interpreter-custom", "open_ci-d4")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /code-interpreters/sandbox_ci-e5"],
+            format!(
+                r#"{{"codeInterpreterId":"sandbox_ci-e5","codeInterpreterArn":"{}","name":"sandbox_ci","networkConfiguration":{{"networkMode":"SANDBOX"}},"status":"READY","createdAt":"{ts}","lastUpdatedAt":"{ts}"}}"#,
+                arn("code-interpreter-custom", "sandbox_ci-e5")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /gateways HTTP"],
+            format!(
+                r#"{{"items":[{{"gatewayId":"support-gw-f6","name":"support-gw","status":"READY","createdAt":"{ts}","updatedAt":"{ts}","authorizerType":"CUSTOM_JWT","protocolType":"MCP"}}]}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /gateways/support-gw-f6/targets/TGTCRM0001"],
+            format!(
+                r#"{{"gatewayArn":"{}","targetId":"TGTCRM0001","name":"crm","status":"READY","createdAt":"{ts}","updatedAt":"{ts}","targetConfiguration":{{"mcp":{{"mcpServer":{{"endpoint":"http://crm.internal:8080/mcp"}}}}}},"credentialProviderConfigurations":[{{"credentialProviderType":"API_KEY","credentialProvider":{{"apiKeyCredentialProvider":{{"providerArn":"arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:token-vault/default/apikeycredentialprovider/crm"}}}}}}]}}"#,
+                arn("gateway", "support-gw-f6")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /gateways/support-gw-f6/targets/TGTREF0002"],
+            format!(
+                r#"{{"gatewayArn":"{}","targetId":"TGTREF0002","name":"refunds","status":"READY","createdAt":"{ts}","updatedAt":"{ts}","targetConfiguration":{{"mcp":{{"lambda":{{"lambdaArn":"{tool}","toolSchema":{{"inlinePayload":[]}}}}}}}},"credentialProviderConfigurations":[{{"credentialProviderType":"GATEWAY_IAM_ROLE"}}]}}"#,
+                arn("gateway", "support-gw-f6")
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /gateways/support-gw-f6/targets"],
+            format!(
+                r#"{{"items":[{{"targetId":"TGTCRM0001","name":"crm","status":"READY","createdAt":"{ts}","updatedAt":"{ts}"}},{{"targetId":"TGTREF0002","name":"refunds","status":"READY","createdAt":"{ts}","updatedAt":"{ts}"}}]}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /gateways/support-gw-f6 HTTP"],
+            format!(
+                r#"{{"gatewayArn":"{}","gatewayId":"support-gw-f6","name":"support-gw","roleArn":"{role}","protocolType":"MCP","authorizerType":"CUSTOM_JWT","kmsKeyArn":"{key}","status":"READY","createdAt":"{ts}","updatedAt":"{ts}"}}"#,
+                arn("gateway", "support-gw-f6")
+            ),
+        ),
+        Fault::ok_json(
+            &["POST /identities/ListWorkloadIdentities"],
+            format!(
+                r#"{{"workloadIdentities":[{{"name":"support-agent","workloadIdentityArn":"{}"}},{{"name":"billing-agent","workloadIdentityArn":"{}"}}]}}"#,
+                arn(
+                    "workload-identity-directory/default/workload-identity",
+                    "support-agent"
+                ),
+                arn(
+                    "workload-identity-directory/default/workload-identity",
+                    "billing-agent"
+                )
+            ),
+        ),
+        Fault::ok_json(
+            &["POST /identities/GetWorkloadIdentity", "support-agent"],
+            format!(
+                r#"{{"name":"support-agent","workloadIdentityArn":"{}","allowedResourceOauth2ReturnUrls":["https://support.example.com/oauth/cb","http://support.example.com/oauth/cb"],"createdTime":{epoch},"lastUpdatedTime":{epoch}}}"#,
+                arn(
+                    "workload-identity-directory/default/workload-identity",
+                    "support-agent"
+                )
+            ),
+        ),
+        Fault::ok_json(
+            &["POST /identities/GetWorkloadIdentity", "billing-agent"],
+            format!(
+                r#"{{"name":"billing-agent","workloadIdentityArn":"{}","allowedResourceOauth2ReturnUrls":["https://billing.example.com/cb","http://localhost:8080/cb"],"createdTime":{epoch},"lastUpdatedTime":{epoch}}}"#,
+                arn(
+                    "workload-identity-directory/default/workload-identity",
+                    "billing-agent"
+                )
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /tags/arn%3Aaws%3Abedrock-agentcore"],
+            r#"{"tags":{"owner":"support-ml","purpose":"customer-support"}}"#,
+        ),
+    ];
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let served = scan(&proxy.url);
+    let open = |rule: &str| -> Vec<String> {
+        let mut v: Vec<String> = served
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["status"] == "open")
+            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        open("bedrock_agentcore_memory_without_cmk"),
+        [arn("memory", "support_memory-a1")]
+    );
+    for rule in [
+        "bedrock_agentcore_browser_public_network",
+        "bedrock_agentcore_browser_recording_disabled",
+    ] {
+        assert_eq!(
+            open(rule),
+            [arn("browser-custom", "research_browser-c3")],
+            "{rule}"
+        );
+    }
+    assert_eq!(
+        open("bedrock_agentcore_code_interpreter_public_network"),
+        [arn("code-interpreter-custom", "open_ci-d4")]
+    );
+    assert_eq!(
+        open("bedrock_agentcore_gateway_target_weak"),
+        [arn("gateway", "support-gw-f6")]
+    );
+    assert!(
+        open("bedrock_agentcore_gateway_weak").is_empty(),
+        "{served:#}"
+    );
+    assert_eq!(
+        open("bedrock_agentcore_workload_identity_insecure_return_url"),
+        [arn(
+            "workload-identity-directory/default/workload-identity",
+            "support-agent"
+        )]
+    );
+    for (rule, _) in rules {
+        assert!(
+            !served
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["rule_id"] == rule && f["status"] == "not_assessed"),
+            "{rule} was read: no gap"
+        );
+    }
+    // Tagged AgentCore workloads are owned.
+    assert!(
+        !served.as_array().unwrap().iter().any(|f| f["rule_id"]
+            == "governance_asset_without_owner"
+            && f["resource_arn"]
+                .as_str()
+                .is_some_and(|a| a.contains(":bedrock-agentcore:"))),
+        "{served:#}"
+    );
+    let inventory = aispm("inventory", &proxy.url);
+    let edges = inventory["edges"].as_array().unwrap();
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["from"] == arn("gateway", "support-gw-f6").as_str()
+                && e["to"] == tool.as_str()
+                && e["kind"] == "invokes_tool"),
+        "{edges:#?}"
+    );
+    emu.stop();
+}

@@ -1376,6 +1376,21 @@ fn no_agents() -> Vec<Fault> {
         Fault::ok_json(&["POST /runtimes?"], r#"{"agentRuntimes":[]}"#),
         Fault::ok_json(&["GET /gateways HTTP"], r#"{"items":[]}"#),
         Fault::ok_json(&["GET /gateways?"], r#"{"items":[]}"#),
+        Fault::ok_json(&["GET /gateways/", "/targets"], r#"{"items":[]}"#),
+        Fault::ok_json(&["POST /memories"], r#"{"memories":[]}"#),
+        Fault::ok_json(&["POST /browsers"], r#"{"browserSummaries":[]}"#),
+        Fault::ok_json(
+            &["POST /code-interpreters"],
+            r#"{"codeInterpreterSummaries":[]}"#,
+        ),
+        Fault::ok_json(
+            &["POST /identities/ListWorkloadIdentities"],
+            r#"{"workloadIdentities":[]}"#,
+        ),
+        Fault::ok_json(
+            &["GET /tags/arn%3Aaws%3Abedrock-agentcore"],
+            r#"{"tags":{}}"#,
+        ),
     ]
 }
 
@@ -2525,8 +2540,9 @@ fn gateway_body(authorizer: &str, kms: Option<&str>) -> String {
 /// The mapped Bedrock AgentCore calls, answered by the responder (the
 /// emulator has no AgentCore): a public runtime moved into a VPC and
 /// deleted; a gateway without an authorizer given one and a customer key,
-/// then deleted. Each re-reads the one resource (2 requests with the
-/// scanner role's AssumeRole).
+/// then deleted. Each re-reads the one resource: with the scanner role's
+/// AssumeRole and the resource's tags, 3 requests for a runtime and 4 for
+/// a gateway (its targets too).
 #[tokio::test(flavor = "multi_thread")]
 async fn agentcore_events_rescan_runtimes_and_gateways() {
     let h = Harness::start("events-agentcore", Seed::Poisoned, Some(no_agents())).await;
@@ -2545,7 +2561,10 @@ async fn agentcore_events_rescan_runtimes_and_gateways() {
             runtime_body(mode),
         )]));
         let out = agentcore(event).await;
-        assert_eq!(out.requests, 2, "AssumeRole and GetAgentRuntime: {out:?}");
+        assert_eq!(
+            out.requests, 3,
+            "AssumeRole, GetAgentRuntime and its tags: {out:?}"
+        );
         assert!(
             out.resource
                 .as_deref()
@@ -2573,13 +2592,16 @@ async fn agentcore_events_rescan_runtimes_and_gateways() {
 
     let gateway = "gateway/example-gateway-abcdef1234";
     let weak = "bedrock_agentcore_gateway_weak";
-    let get_gateway = "GET /gateways/example-gateway-abcdef1234";
+    let get_gateway = "GET /gateways/example-gateway-abcdef1234 HTTP";
     h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
         &[get_gateway],
         gateway_body("NONE", None),
     )]));
     let out = agentcore("CreateGateway").await;
-    assert_eq!(out.requests, 2, "AssumeRole and GetGateway: {out:?}");
+    assert_eq!(
+        out.requests, 4,
+        "AssumeRole, GetGateway, its tags and targets: {out:?}"
+    );
     assert_eq!(h.status(weak, gateway).await, Some(FindingStatus::Open));
     let key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
     h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
@@ -2607,5 +2629,154 @@ async fn agentcore_events_rescan_runtimes_and_gateways() {
         .is_none()
     );
     assert!(h.edges_from(gateway).await.is_empty());
+    h.emu.stop();
+}
+
+/// The mapped AgentCore tool calls, answered by the responder (the
+/// emulator has no AgentCore): a memory created without a customer key,
+/// given one (UpdateMemory re-reads it) and deleted; a public browser and
+/// code interpreter created and deleted; a target added to a gateway over
+/// plain HTTP, moved to HTTPS, and removed. Each re-reads its one resource
+/// (a gateway with its targets).
+#[tokio::test(flavor = "multi_thread")]
+async fn agentcore_tool_events_rescan_memories_browsers_interpreters_and_targets() {
+    let h = Harness::start("events-agentcore-tools", Seed::Poisoned, Some(no_agents())).await;
+    let agentcore = |event: &'static str| h.call("bedrock-agentcore", event, &[]);
+    let at =
+        |kind: &str, id: &str| format!("arn:aws:bedrock-agentcore:{REGION}:{ACCOUNT}:{kind}/{id}");
+    let epoch = 1_795_168_800;
+
+    let memory = "memory/example_memory-AbCdEf1234";
+    let get_memory = "GET /memories/example_memory-AbCdEf1234/details";
+    let memory_body = |key: &str| {
+        format!(
+            r#"{{"memory":{{"arn":"{}","id":"example_memory-AbCdEf1234","name":"example_memory","eventExpiryDuration":90,"status":"ACTIVE","createdAt":{epoch},"updatedAt":{epoch}{key}}}}}"#,
+            at("memory", "example_memory-AbCdEf1234")
+        )
+    };
+    let unkeyed = "bedrock_agentcore_memory_without_cmk";
+    let key = format!(
+        r#","encryptionKeyArn":"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab""#
+    );
+    for (event, key, status) in [
+        ("CreateMemory", "", FindingStatus::Open),
+        ("UpdateMemory", key.as_str(), FindingStatus::Resolved),
+    ] {
+        h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+            &[get_memory],
+            memory_body(key),
+        )]));
+        let out = agentcore(event).await;
+        assert_eq!(out.requests, 3, "AssumeRole, GetMemory, its tags: {out:?}");
+        assert_eq!(h.status(unkeyed, memory).await, Some(status), "{event}");
+    }
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[
+            get_memory,
+        ])]));
+    agentcore("DeleteMemory").await;
+    assert!(h.open_rules(memory).await.is_empty());
+
+    let browser = "browser-custom/example_browser-AbCdEf1234";
+    let get_browser = "GET /browsers/example_browser-AbCdEf1234";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_browser],
+        format!(
+            r#"{{"browserId":"example_browser-AbCdEf1234","browserArn":"{}","name":"example_browser","networkConfiguration":{{"networkMode":"PUBLIC"}},"recording":{{"enabled":false}},"status":"READY","createdAt":"2026-11-20T10:00:00Z","lastUpdatedAt":"2026-11-20T10:00:00Z"}}"#,
+            at("browser-custom", "example_browser-AbCdEf1234")
+        ),
+    )]));
+    agentcore("CreateBrowser").await;
+    // (and, untagged, it has no owner)
+    assert!(h.open_rules(browser).await.is_superset(&set(&[
+        "bedrock_agentcore_browser_public_network",
+        "bedrock_agentcore_browser_recording_disabled"
+    ])));
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[
+            get_browser,
+        ])]));
+    agentcore("DeleteBrowser").await;
+    assert!(h.open_rules(browser).await.is_empty());
+
+    let interpreter = "code-interpreter-custom/example_interpreter-AbCdEf1234";
+    let get_interpreter = "GET /code-interpreters/example_interpreter-AbCdEf1234";
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &[get_interpreter],
+        format!(
+            r#"{{"codeInterpreterId":"example_interpreter-AbCdEf1234","codeInterpreterArn":"{}","name":"example_interpreter","networkConfiguration":{{"networkMode":"PUBLIC"}},"status":"READY","createdAt":"2026-11-20T10:00:00Z","lastUpdatedAt":"2026-11-20T10:00:00Z"}}"#,
+            at("code-interpreter-custom", "example_interpreter-AbCdEf1234")
+        ),
+    )]));
+    agentcore("CreateCodeInterpreter").await;
+    assert!(
+        h.open_rules(interpreter)
+            .await
+            .contains("bedrock_agentcore_code_interpreter_public_network")
+    );
+    h.proxy()
+        .set(with_agents_quiet(vec![Fault::rest_not_found(&[
+            get_interpreter,
+        ])]));
+    agentcore("DeleteCodeInterpreter").await;
+    assert!(h.open_rules(interpreter).await.is_empty());
+
+    let gateway = "gateway/example-gateway-abcdef1234";
+    let weak_target = "bedrock_agentcore_gateway_target_weak";
+    let key_arn =
+        format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    let target = |endpoint: &str| {
+        vec![
+            Fault::ok_json(
+                &["GET /gateways/example-gateway-abcdef1234/targets/TGT0000001"],
+                format!(
+                    r#"{{"gatewayArn":"{}","targetId":"TGT0000001","name":"crm-tools","status":"READY","createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z","targetConfiguration":{{"mcp":{{"mcpServer":{{"endpoint":"{endpoint}"}}}}}},"credentialProviderConfigurations":[{{"credentialProviderType":"OAUTH"}}]}}"#,
+                    at("gateway", "example-gateway-abcdef1234")
+                ),
+            ),
+            Fault::ok_json(
+                &["GET /gateways/example-gateway-abcdef1234/targets"],
+                r#"{"items":[{"targetId":"TGT0000001","name":"crm-tools","status":"READY","createdAt":"2026-11-20T10:00:00Z","updatedAt":"2026-11-20T10:00:00Z"}]}"#,
+            ),
+            Fault::ok_json(
+                &["GET /gateways/example-gateway-abcdef1234 HTTP"],
+                gateway_body("AWS_IAM", Some(&key_arn)),
+            ),
+        ]
+    };
+    for (event, endpoint, status) in [
+        (
+            "CreateGatewayTarget",
+            "http://crm.internal:8080/mcp",
+            FindingStatus::Open,
+        ),
+        (
+            "UpdateGatewayTarget",
+            "https://crm.example.com/mcp",
+            FindingStatus::Resolved,
+        ),
+    ] {
+        h.proxy().set(with_agents_quiet(target(endpoint)));
+        let out = agentcore(event).await;
+        assert_eq!(
+            out.requests, 5,
+            "AssumeRole, GetGateway, its tags, its targets and the one target: {out:?}"
+        );
+        assert_eq!(
+            h.status(weak_target, gateway).await,
+            Some(status),
+            "{event}"
+        );
+    }
+    h.proxy().set(with_agents_quiet(vec![Fault::ok_json(
+        &["GET /gateways/example-gateway-abcdef1234 HTTP"],
+        gateway_body("AWS_IAM", Some(&key_arn)),
+    )]));
+    agentcore("DeleteGatewayTarget").await;
+    let stored = h
+        .asset(&at("gateway", "example-gateway-abcdef1234"))
+        .await
+        .expect("the gateway stays");
+    assert_eq!(stored.attributes["targets"], serde_json::json!([]));
     h.emu.stop();
 }
