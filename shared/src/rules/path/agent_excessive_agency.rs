@@ -1,11 +1,13 @@
 //! ## What it does
-//! Finds Bedrock agents whose tools (action-group Lambdas, or Lambdas whose
-//! resource policy lets Bedrock invoke them for the agent) run as roles that,
+//! Finds Bedrock agents and AgentCore gateways whose tools (action-group
+//! Lambdas, Lambdas whose resource policy lets Bedrock invoke them for the
+//! agent, or a gateway's Lambda targets) run as roles that,
 //! according to the IAM engine, can read customer data (DynamoDB, S3, RDS Data
 //! API, Secrets Manager) and send data out (SES, SNS, or internet egress from a
 //! Lambda outside a VPC). Reports the agent → tool → role → data and outbound
 //! chain as one finding, with whether the agent has a guardrail and which tool
-//! functions run without user confirmation.
+//! functions run without user confirmation (for a gateway: its inbound
+//! authorizer, which decides who can call the tools at all).
 //!
 //! ## Why is this bad?
 //! Excessive agency: an agent's tools act with their role's full permissions on
@@ -45,12 +47,18 @@ pub const RULE: Rule = Rule {
         title: "Agent tool can read customer data and send it out",
         severity: Severity::Critical,
         rationale: "An agent follows instructions hidden in what it reads; a tool that reads customer records and can email or publish them turns one injected prompt into a data breach.",
-        resource_types: &[AssetType::BedrockAgent, AssetType::LambdaFunction],
+        resource_types: &[
+            AssetType::BedrockAgent,
+            AssetType::BedrockAgentcoreGateway,
+            AssetType::LambdaFunction,
+        ],
         collectors: &[
             "lambda.functions",
             "iam.authorization_details",
             "bedrock_agent.agents",
             "bedrock_agent.action_groups",
+            "bedrock_agentcore.gateways",
+            "bedrock_agentcore.gateway_targets",
         ],
         remediation: "Require user confirmation on the action group's functions, attach a guardrail to the agent, and narrow the tool role: split reading from sending, restrict SES/SNS to fixed identities and topics, and put the Lambda in a VPC without a general internet route.",
         remediation_action: Some("require_action_confirmation"),
@@ -136,35 +144,42 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
     by_head
         .into_iter()
         .map(|(head, (path, tools))| {
-            let agent = inv
-                .asset(&head)
-                .filter(|a| a.asset_type == AssetType::BedrockAgent);
-            let guardrail = match agent {
-                Some(a) => json!(a.str_attr("guardrail_id")),
-                None => json!("not assessed"),
-            };
-            let unconfirmed: Vec<Value> = agent
-                .and_then(|a| a.attributes.get("action_groups"))
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|g| g.get("functions_without_confirmation").cloned())
-                .collect();
-            Hit {
-                resource_arn: head,
-                evidence: path.evidence(vec![
-                    ev("aispm:graph", "tools", Value::Array(tools)),
-                    ev(
+            let head_asset = inv.asset(&head);
+            let mut evidence = vec![ev("aispm:graph", "tools", Value::Array(tools))];
+            match head_asset.map(|a| a.asset_type) {
+                Some(AssetType::BedrockAgentcoreGateway) => evidence.push(ev(
+                    "bedrock-agentcore-control:GetGateway",
+                    "authorizerType",
+                    json!(head_asset.and_then(|g| g.str_attr("authorizer_type"))),
+                )),
+                kind => {
+                    let agent = head_asset.filter(|_| kind == Some(AssetType::BedrockAgent));
+                    let guardrail = match agent {
+                        Some(a) => json!(a.str_attr("guardrail_id")),
+                        None => json!("not assessed"),
+                    };
+                    let unconfirmed: Vec<Value> = agent
+                        .and_then(|a| a.attributes.get("action_groups"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|g| g.get("functions_without_confirmation").cloned())
+                        .collect();
+                    evidence.push(ev(
                         "bedrock-agent:GetAgent",
                         "guardrailConfiguration",
                         guardrail,
-                    ),
-                    ev(
+                    ));
+                    evidence.push(ev(
                         "bedrock-agent:GetAgentActionGroup",
                         "functions_without_confirmation",
                         Value::Array(unconfirmed),
-                    ),
-                ]),
+                    ));
+                }
+            }
+            Hit {
+                resource_arn: head,
+                evidence: path.evidence(evidence),
             }
         })
         .collect()
@@ -251,6 +266,42 @@ mod tests {
             flagged(&RULE, &estate(read_only, false)).len(),
             1,
             "internet egress is a way out"
+        );
+    }
+
+    #[test]
+    fn a_gateway_lambda_target_that_reads_and_sends_is_a_path_on_the_gateway() {
+        let gw = "arn:aws:bedrock-agentcore:us-east-1:111111111111:gateway/gw-1";
+        let mut i = estate(
+            json!([
+                {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+                {"Effect": "Allow", "Action": "sns:Publish", "Resource": "*"}
+            ]),
+            true,
+        );
+        // The tool is a gateway target, not an action group.
+        i.assets.retain(|a| a.asset_type != AssetType::BedrockAgent);
+        i.assets.push(asset(
+            AssetType::BedrockAgentcoreGateway,
+            gw,
+            json!({"authorizer_type": "NONE"}),
+        ));
+        i.edges[0].from = gw.into();
+        let hits = RULE.hits(&i, &RuleConfig::default());
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].resource_arn, gw);
+        let authorizer = hits[0]
+            .evidence
+            .iter()
+            .find(|e| e.field == "authorizerType")
+            .map(|e| e.value.clone());
+        assert_eq!(authorizer, Some(json!("NONE")));
+        assert!(
+            !hits[0]
+                .evidence
+                .iter()
+                .any(|e| e.field == "guardrailConfiguration"),
+            "a gateway has no agent guardrail to report"
         );
     }
 }
