@@ -13,8 +13,6 @@
     reason = "test code: a failed expectation is a failed test"
 )]
 
-use std::process::Command;
-
 use aispm_shared::aws::modelled_uri::ModelledUri;
 use aispm_tests::emulator::Emulator;
 use aispm_tests::scenarios::{ACCOUNT, REGION};
@@ -228,29 +226,7 @@ fn inventory_on_plain_moto_finds_agents_and_knowledge_bases() {
 
 /// `aispm COMMAND` over one region against `url`, its JSON output.
 fn aispm(command: &str, url: &str) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_aispm-e2e"))
-        .args([
-            command,
-            "--endpoint-url",
-            url,
-            "--regions",
-            REGION,
-            "--format",
-            "json",
-        ])
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    aispm_tests::aispm_json(env!("CARGO_BIN_EXE_aispm-e2e"), command, url, REGION)
 }
 
 /// `aispm scan` over one region, as JSON.

@@ -148,6 +148,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &sagemaker::model_package_groups::SPEC,
     &sagemaker::models::SPEC,
     &sagemaker::monitoring_job_definitions::SPEC,
+    &sagemaker::monitoring_schedules::SPEC,
     &sagemaker::notebook_instances::SPEC,
     &sagemaker::pipelines::SPEC,
     &sagemaker::processing_jobs::SPEC,

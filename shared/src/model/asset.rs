@@ -38,6 +38,9 @@ pub enum AssetType {
     /// A SageMaker Model Monitor job definition (data quality, model quality,
     /// model bias or model explainability; attribute `kind`).
     SagemakerMonitoringJobDefinition,
+    /// A SageMaker Model Monitor schedule (runs a job definition against an
+    /// endpoint).
+    SagemakerMonitoringSchedule,
     /// A Bedrock custom (fine-tuned or continued pre-training) model.
     BedrockCustomModel,
     /// A long-term Bedrock API key (IAM service-specific credential).
@@ -119,6 +122,7 @@ impl AssetType {
             Self::SagemakerModelPackageGroup => "sagemaker_model_package_group",
             Self::SagemakerFeatureGroup => "sagemaker_feature_group",
             Self::SagemakerMonitoringJobDefinition => "sagemaker_monitoring_job_definition",
+            Self::SagemakerMonitoringSchedule => "sagemaker_monitoring_schedule",
             Self::BedrockCustomModel => "bedrock_custom_model",
             Self::BedrockApiKey => "bedrock_api_key",
             Self::BedrockBatchInferenceJob => "bedrock_batch_inference_job",

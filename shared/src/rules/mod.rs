@@ -307,6 +307,9 @@ pub const RULES: &[Rule] = &[
     sagemaker::domain_public_internet::RULE,
     sagemaker::endpoint_config_single_instance::RULE,
     sagemaker::endpoint_config_without_kms::RULE,
+    sagemaker::endpoint_model_not_from_registry::RULE,
+    sagemaker::endpoint_not_monitored::RULE,
+    sagemaker::endpoint_without_bias_monitoring::RULE,
     sagemaker::feature_group_without_kms::RULE,
     sagemaker::job_inter_container_encryption_disabled::RULE,
     sagemaker::job_network_isolation_disabled::RULE,
@@ -507,6 +510,44 @@ pub(crate) fn ev(
     value: impl Into<serde_json::Value>,
 ) -> FindingEvidence {
     FindingEvidence::new(source, field, value)
+}
+
+/// Where a list could not be read: the (account, region) scopes whose
+/// coverage record for one of some collectors is not assessed, and the
+/// accounts that could not be entered at all. An absence there ("no
+/// guardrail", "no monitoring schedule") is no evidence, and stays the
+/// rule's coverage gap.
+pub(crate) struct Unlisted<'a> {
+    scopes: std::collections::BTreeSet<(&'a str, &'a str)>,
+    accounts: std::collections::BTreeSet<&'a str>,
+}
+
+impl<'a> Unlisted<'a> {
+    /// The scopes where any of `collectors` failed.
+    pub(crate) fn new(inv: &'a Inventory, collectors: &[&str]) -> Self {
+        let failed = |c: &&'a Coverage| !c.is_assessed();
+        Self {
+            scopes: inv
+                .coverage
+                .iter()
+                .filter(failed)
+                .filter(|c| collectors.contains(&c.collector.as_str()))
+                .map(|c| (c.account_id.as_str(), c.region.as_str()))
+                .collect(),
+            accounts: inv
+                .coverage
+                .iter()
+                .filter(failed)
+                .filter(|c| c.collector == "account")
+                .map(|c| c.account_id.as_str())
+                .collect(),
+        }
+    }
+
+    /// Whether an absence in this account and region says nothing.
+    pub(crate) fn here(&self, account: &str, region: &str) -> bool {
+        self.accounts.contains(account) || self.scopes.contains(&(account, region))
+    }
 }
 
 /// Assets of one type.

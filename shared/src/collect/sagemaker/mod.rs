@@ -117,6 +117,7 @@ pub mod feature_groups;
 pub mod model_package_groups;
 pub mod models;
 pub mod monitoring_job_definitions;
+pub mod monitoring_schedules;
 pub mod notebook_instances;
 pub mod pipelines;
 pub mod processing_jobs;

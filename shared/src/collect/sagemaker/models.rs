@@ -64,6 +64,14 @@ pub async fn model(ctx: &Ctx, name: &str) -> One {
             )),
         )
         .set("model_data_urls", Some(strings(data.iter().copied())))
+        .set(
+            // The registry's model packages the containers were made from
+            // (`ModelPackageName`); empty when none came from the registry.
+            "model_packages",
+            Some(strings(
+                containers.iter().filter_map(|c| c.model_package_name()),
+            )),
+        )
         .set("creation_time", ts(d.creation_time()));
     let mut edges = EdgeSink::new(DESCRIBE);
     edges.add(

@@ -44,6 +44,10 @@ pub async fn processing_job(ctx: &Ctx, name: &str) -> One {
         .unwrap_or_default();
     let net = d.network_config();
     a.set("role_arn", s(d.role_arn()))
+        .set(
+            "image_uri",
+            s(d.app_specification().and_then(|a| a.image_uri())),
+        )
         .set("input_s3_uris", Some(strings(inputs.iter().copied())))
         .set("output_s3_uris", Some(strings(outputs.iter().copied())))
         .set(

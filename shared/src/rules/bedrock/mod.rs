@@ -29,7 +29,7 @@ pub mod prompt_without_cmk;
 use std::collections::BTreeSet;
 
 use crate::model::{AssetType, FindingEvidence, Inventory};
-use crate::rules::{Hit, flag};
+use crate::rules::{Hit, Unlisted, flag};
 
 /// The regions (each one `bedrock_invocation_logging` asset) where Bedrock is
 /// in use (agents, knowledge bases, custom models, provisioned throughput)
@@ -55,21 +55,10 @@ pub(crate) fn used_without(
         .filter(|a| a.asset_type == missing)
         .map(|a| (a.account_id.as_str(), a.region.as_str()))
         .collect();
-    let unlisted: BTreeSet<(&str, &str)> = inv
-        .coverage
-        .iter()
-        .filter(|c| c.collector == collector && !c.is_assessed())
-        .map(|c| (c.account_id.as_str(), c.region.as_str()))
-        .collect();
-    let unreached: BTreeSet<&str> = inv
-        .coverage
-        .iter()
-        .filter(|c| c.collector == "account" && !c.is_assessed())
-        .map(|c| c.account_id.as_str())
-        .collect();
+    let unlisted = Unlisted::new(inv, &[collector]);
     flag(inv, &[AssetType::BedrockInvocationLogging], |l| {
         let scope = (l.account_id.as_str(), l.region.as_str());
-        if present.contains(&scope) || unlisted.contains(&scope) || unreached.contains(scope.0) {
+        if present.contains(&scope) || unlisted.here(scope.0, scope.1) {
             return Vec::new();
         }
         let using: Vec<&str> = inv

@@ -4,6 +4,9 @@ pub mod domain_iam_auth;
 pub mod domain_public_internet;
 pub mod endpoint_config_single_instance;
 pub mod endpoint_config_without_kms;
+pub mod endpoint_model_not_from_registry;
+pub mod endpoint_not_monitored;
+pub mod endpoint_without_bias_monitoring;
 pub mod feature_group_without_kms;
 pub mod job_inter_container_encryption_disabled;
 pub mod job_network_isolation_disabled;
@@ -128,6 +131,21 @@ pub(crate) fn is_ecr_image(image: &str) -> bool {
         && parts.next().is_some_and(|rest| {
             rest.ends_with(".amazonaws.com") || rest.ends_with(".amazonaws.com.cn")
         })
+}
+
+/// The monitoring types (`DataQuality`, `ModelBias`, ...) of the schedules
+/// that are running (`Scheduled`) against an endpoint.
+pub(crate) fn running_monitors<'a>(inv: &'a Inventory, endpoint: &Asset) -> Vec<&'a str> {
+    let mut types: Vec<&str> = of_type(inv, AssetType::SagemakerMonitoringSchedule)
+        .filter(|m| {
+            m.str_attr("endpoint_arn") == Some(endpoint.arn.as_str())
+                && m.str_attr("status") == Some("Scheduled")
+        })
+        .filter_map(|m| m.str_attr("monitoring_type"))
+        .collect();
+    types.sort_unstable();
+    types.dedup();
+    types
 }
 
 #[cfg(test)]
