@@ -733,3 +733,82 @@ fn agentcore_tools_and_identities_are_read_where_the_api_answers() {
     );
     emu.stop();
 }
+
+/// Bedrock Flows on plain moto (which has no flows API) are not assessed,
+/// never a pass; where the API answers as AWS does (a loopback responder
+/// in its REST-JSON shape), a flow whose prompt node has no guardrail is
+/// flagged with that node named (its retrieve-only knowledge-base node
+/// needs none), it lacks a customer key, and its Lambda node is a tool of
+/// the flow in the graph.
+#[test]
+fn flows_are_read_where_the_api_answers_and_not_assessed_on_moto() {
+    use aispm_tests::proxy::{Fault, FaultProxy};
+    let emu = Emulator::start().unwrap();
+    let plain = scan(&emu.url);
+    for rule in ["bedrock_flow_without_guardrail", "bedrock_flow_without_cmk"] {
+        assert!(
+            plain
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["status"] == "not_assessed"
+                    && f["rule_id"] == rule
+                    && f["collector"] == "bedrock_agent.flows"),
+            "{rule}: {plain:#}"
+        );
+    }
+    let arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:flow/FLOW000001");
+    let tool = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:ticket-writer");
+    let ts = "2026-11-20T10:00:00Z";
+    let nodes = format!(
+        r#"[{{"name":"FlowInput","type":"Input","configuration":{{"input":{{}}}},"outputs":[{{"name":"document","type":"String"}}]}},{{"name":"lookup","type":"KnowledgeBase","configuration":{{"knowledgeBase":{{"knowledgeBaseId":"KB00000001"}}}}}},{{"name":"answer","type":"Prompt","configuration":{{"prompt":{{"sourceConfiguration":{{"inline":{{"templateType":"TEXT","modelId":"anthropic.claude-3-haiku-20240307-v1:0","templateConfiguration":{{"text":{{"text":"Answer: {{{{q}}}}"}}}}}}}}}}}}}},{{"name":"file-ticket","type":"LambdaFunction","configuration":{{"lambdaFunction":{{"lambdaArn":"{tool}"}}}}}}]"#
+    );
+    let faults = vec![
+        Fault::ok_json(
+            &["GET /flows/FLOW000001/"],
+            format!(
+                r#"{{"name":"support-triage","id":"FLOW000001","arn":"{arn}","executionRoleArn":"arn:aws:iam::{ACCOUNT}:role/flow-exec","status":"Prepared","version":"DRAFT","createdAt":"{ts}","updatedAt":"{ts}","definition":{{"nodes":{nodes},"connections":[]}}}}"#
+            ),
+        ),
+        Fault::ok_json(
+            &["GET /flows/"],
+            format!(
+                r#"{{"flowSummaries":[{{"name":"support-triage","id":"FLOW000001","arn":"{arn}","status":"Prepared","version":"DRAFT","createdAt":"{ts}","updatedAt":"{ts}"}}]}}"#
+            ),
+        ),
+        Fault::ok_json(&["GET /tags/arn%3Aaws%3Abedrock", "flow"], r#"{"tags":{}}"#),
+    ];
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let served = scan(&proxy.url);
+    let finding = |rule: &str| {
+        served
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["status"] == "open")
+            .unwrap_or_else(|| panic!("{rule}: {served:#}"))
+            .clone()
+    };
+    let unguarded = finding("bedrock_flow_without_guardrail");
+    assert_eq!(unguarded["resource_arn"], arn.as_str());
+    assert_eq!(
+        unguarded["evidence"][0]["value"]["nodes_without_guardrail"],
+        serde_json::json!(["answer"])
+    );
+    assert_eq!(
+        finding("bedrock_flow_without_cmk")["resource_arn"],
+        arn.as_str()
+    );
+    let inventory = aispm("inventory", &proxy.url);
+    assert!(
+        inventory["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["from"] == arn.as_str()
+                && e["to"] == tool.as_str()
+                && e["kind"] == "invokes_tool"),
+        "{inventory:#}"
+    );
+    emu.stop();
+}

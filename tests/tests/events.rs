@@ -1359,8 +1359,8 @@ impl Harness {
     }
 }
 
-/// Empty lists of the Bedrock guardrails, provisioned throughputs and
-/// AgentCore runtimes and gateways (the emulator cannot serve them; it
+/// Empty lists of the Bedrock guardrails, provisioned throughputs, flows
+/// and AgentCore resources (the emulator cannot serve them; it
 /// answers the agents and knowledge bases itself), so that rules over them
 /// see a fully assessed region and findings of assets that are fixed or
 /// gone resolve.
@@ -1377,6 +1377,8 @@ fn no_agents() -> Vec<Fault> {
         Fault::ok_json(&["GET /gateways HTTP"], r#"{"items":[]}"#),
         Fault::ok_json(&["GET /gateways?"], r#"{"items":[]}"#),
         Fault::ok_json(&["GET /gateways/", "/targets"], r#"{"items":[]}"#),
+        Fault::ok_json(&["GET /flows/ HTTP"], r#"{"flowSummaries":[]}"#),
+        Fault::ok_json(&["GET /flows/?"], r#"{"flowSummaries":[]}"#),
         Fault::ok_json(&["POST /memories"], r#"{"memories":[]}"#),
         Fault::ok_json(&["POST /browsers"], r#"{"browserSummaries":[]}"#),
         Fault::ok_json(
@@ -1493,7 +1495,7 @@ async fn sagemaker_hosting_events_rescan_models_configs_and_endpoints() {
     sagemaker("CreateEndpoint").await;
     assert_eq!(
         h.open_rules("endpoint/example-endpoint").await,
-        set(&[owner])
+        set(&[owner, "sagemaker_endpoint_model_not_from_registry"])
     );
     assert!(
         h.edges_from("endpoint/example-endpoint")
@@ -1507,7 +1509,7 @@ async fn sagemaker_hosting_events_rescan_models_configs_and_endpoints() {
     sagemaker("UpdateEndpoint").await;
     assert_eq!(
         h.open_rules("endpoint/example-endpoint").await,
-        set(&[owner])
+        set(&[owner, "sagemaker_endpoint_model_not_from_registry"])
     );
 
     sm.delete_endpoint()

@@ -163,6 +163,11 @@ fn scenario_1_unregistered_llm_reading_production_data() {
                 "internal-llm",
                 "medium",
             ),
+            (
+                "sagemaker_endpoint_model_not_from_registry",
+                "internal-llm",
+                "low",
+            ),
             ("governance_asset_without_owner", "internal-llm", "medium"),
             ("governance_asset_without_owner", "internal-llm", "medium"),
             (
@@ -233,6 +238,11 @@ fn scenario_2_training_data_writable_from_outside() {
                 "sagemaker_model_image_not_from_vpc_registry",
                 "fraud-scoring",
                 "medium",
+            ),
+            (
+                "sagemaker_endpoint_model_not_from_registry",
+                "fraud-scoring",
+                "low",
             ),
             (
                 "bedrock_invocation_logging_disabled",

@@ -125,6 +125,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &bedrock::INVOCATION_LOGGING,
     &bedrock::PROVISIONED_THROUGHPUT,
     &bedrock_agent::agents::SPEC,
+    &bedrock_agent::flows::SPEC,
     &bedrock_agent::knowledge_bases::SPEC,
     &bedrock_agent::prompts::SPEC,
     &bedrock_agentcore_tools::BROWSERS,

@@ -63,6 +63,8 @@ pub enum AssetType {
     BedrockKnowledgeBase,
     /// A Bedrock Prompt Management prompt.
     BedrockPrompt,
+    /// A Bedrock Flow.
+    BedrockFlow,
     /// A Bedrock AgentCore runtime.
     BedrockAgentcoreRuntime,
     /// A Bedrock AgentCore gateway.
@@ -134,6 +136,7 @@ impl AssetType {
             Self::BedrockAgent => "bedrock_agent",
             Self::BedrockKnowledgeBase => "bedrock_knowledge_base",
             Self::BedrockPrompt => "bedrock_prompt",
+            Self::BedrockFlow => "bedrock_flow",
             Self::BedrockAgentcoreRuntime => "bedrock_agentcore_runtime",
             Self::BedrockAgentcoreGateway => "bedrock_agentcore_gateway",
             Self::BedrockAgentcoreMemory => "bedrock_agentcore_memory",
@@ -173,6 +176,7 @@ impl AssetType {
                 | Self::BedrockProvisionedThroughput
                 | Self::BedrockAgent
                 | Self::BedrockKnowledgeBase
+                | Self::BedrockFlow
                 | Self::BedrockAgentcoreRuntime
                 | Self::BedrockAgentcoreGateway
                 | Self::BedrockAgentcoreMemory

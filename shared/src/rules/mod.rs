@@ -263,6 +263,8 @@ pub const RULES: &[Rule] = &[
     bedrock::agentcore_workload_identity_insecure_return_url::RULE,
     bedrock::batch_inference_output_without_cmk::RULE,
     bedrock::custom_model_without_cmk::RULE,
+    bedrock::flow_without_cmk::RULE,
+    bedrock::flow_without_guardrail::RULE,
     bedrock::guardrail_content_filter_weak::RULE,
     bedrock::guardrail_grounding_missing::RULE,
     bedrock::guardrail_prompt_attack_weak::RULE,

@@ -16,6 +16,7 @@
 //! associations, or one data source (the specs' part readers).
 
 pub mod agents;
+pub mod flows;
 pub mod knowledge_bases;
 pub mod prompts;
 

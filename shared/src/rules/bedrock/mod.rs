@@ -14,6 +14,8 @@ pub mod agentcore_runtime_public_network;
 pub mod agentcore_workload_identity_insecure_return_url;
 pub mod batch_inference_output_without_cmk;
 pub mod custom_model_without_cmk;
+pub mod flow_without_cmk;
+pub mod flow_without_guardrail;
 pub mod guardrail_content_filter_weak;
 pub mod guardrail_grounding_missing;
 pub mod guardrail_prompt_attack_weak;
@@ -32,7 +34,8 @@ use crate::model::{AssetType, FindingEvidence, Inventory};
 use crate::rules::{Hit, Unlisted, flag};
 
 /// The regions (each one `bedrock_invocation_logging` asset) where Bedrock is
-/// in use (agents, knowledge bases, custom models, provisioned throughput)
+/// in use (agents, knowledge bases, custom models, provisioned throughput,
+/// flows)
 /// and no asset of type `missing` exists, where `collector` listed that type:
 /// a list that could not be read (or an account that could not be entered)
 /// is no evidence of "none", and stays the rule's coverage gap.
@@ -48,6 +51,7 @@ pub(crate) fn used_without(
         AssetType::BedrockKnowledgeBase,
         AssetType::BedrockCustomModel,
         AssetType::BedrockProvisionedThroughput,
+        AssetType::BedrockFlow,
     ];
     let present: BTreeSet<(&str, &str)> = inv
         .assets

@@ -1,13 +1,15 @@
 //! ## What it does
-//! Finds Bedrock agents and AgentCore gateways whose tools (action-group
-//! Lambdas, Lambdas whose resource policy lets Bedrock invoke them for the
-//! agent, or a gateway's Lambda targets) run as roles that,
+//! Finds Bedrock agents, Bedrock Flows and AgentCore gateways whose tools
+//! (action-group Lambdas, Lambdas whose resource policy lets Bedrock invoke
+//! them for the agent, a flow's Lambda nodes, or a gateway's Lambda targets)
+//! run as roles that,
 //! according to the IAM engine, can read customer data (DynamoDB, S3, RDS Data
 //! API, Secrets Manager) and send data out (SES, SNS, or internet egress from a
 //! Lambda outside a VPC). Reports the agent → tool → role → data and outbound
 //! chain as one finding, with whether the agent has a guardrail and which tool
 //! functions run without user confirmation (for a gateway: its inbound
-//! authorizer, which decides who can call the tools at all).
+//! authorizer, which decides who can call the tools at all; for a flow: its
+//! model nodes without a guardrail).
 //!
 //! ## Why is this bad?
 //! Excessive agency: an agent's tools act with their role's full permissions on
@@ -50,6 +52,7 @@ pub const RULE: Rule = Rule {
         resource_types: &[
             AssetType::BedrockAgent,
             AssetType::BedrockAgentcoreGateway,
+            AssetType::BedrockFlow,
             AssetType::LambdaFunction,
         ],
         collectors: &[
@@ -59,6 +62,7 @@ pub const RULE: Rule = Rule {
             "bedrock_agent.action_groups",
             "bedrock_agentcore.gateways",
             "bedrock_agentcore.gateway_targets",
+            "bedrock_agent.flows",
         ],
         remediation: "Require user confirmation on the action group's functions, attach a guardrail to the agent, and narrow the tool role: split reading from sending, restrict SES/SNS to fixed identities and topics, and put the Lambda in a VPC without a general internet route.",
         remediation_action: Some("require_action_confirmation"),
@@ -151,6 +155,14 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
                     "bedrock-agentcore-control:GetGateway",
                     "authorizerType",
                     json!(head_asset.and_then(|g| g.str_attr("authorizer_type"))),
+                )),
+                Some(AssetType::BedrockFlow) => evidence.push(ev(
+                    "bedrock-agent:GetFlow",
+                    "nodes_without_guardrail",
+                    head_asset
+                        .and_then(|f| f.attributes.get("unguarded_nodes"))
+                        .cloned()
+                        .unwrap_or(Value::Null),
                 )),
                 kind => {
                     let agent = head_asset.filter(|_| kind == Some(AssetType::BedrockAgent));
