@@ -236,6 +236,11 @@ impl Access {
     pub fn account(&self, account: &str) -> Option<&AccountSnapshot> {
         self.snapshots.get(account)
     }
+
+    /// Every account's snapshot, by account id.
+    pub fn accounts(&self) -> impl Iterator<Item = &AccountSnapshot> {
+        self.snapshots.values()
+    }
 }
 
 #[cfg(test)]

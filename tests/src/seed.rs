@@ -540,8 +540,10 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         .context("rotation")?;
     est.add(acct, r, "kms_key", "alias/ml-platform-data");
 
-    // Data: training bucket writable by an outside account (scenario 2), an
-    // artifact bucket done right, and a RAG bucket readable by anyone.
+    // Data: training bucket writable by an outside account (scenario 2) and
+    // readable from the data-science account for feature experiments (its
+    // roles hold all of S3 there), an artifact bucket done right, and a RAG
+    // bucket readable by anyone.
     bucket(
         cfg,
         est,
@@ -560,7 +562,8 @@ async fn seed_ml_platform(cfg: &SdkConfig, est: &mut Estate, acct: &str) -> Resu
         .put_bucket_policy()
         .bucket(&training)
         .policy(format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PartnerLabelDelivery","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"}},"Action":["s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::{training}/labels/*"}}]}}"#
+            r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"PartnerLabelDelivery","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{OUTSIDE_ACCOUNT}:root"}},"Action":["s3:PutObject","s3:PutObjectAcl"],"Resource":"arn:aws:s3:::{training}/labels/*"}},{{"Sid":"DataScienceFeatureReads","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ds}:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::{training}/features/*"}}]}}"#,
+            ds = est.data_science
         ))
         .send()
         .await

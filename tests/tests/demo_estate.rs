@@ -393,8 +393,22 @@ fn organization_scan_returns_typed_findings_from_all_accounts_and_regions() {
         .find(|f| f["rule_id"] == "s3_bucket_writable_outside_org")
         .expect("the bucket's own finding");
     assert!(evidence(bucket, "used_by").contains("training-job/fraud-scoring-train-2026-11"));
-    assert_eq!(bucket["related"], serde_json::json!([top["id"]]));
+    assert!(bucket["related"].as_array().unwrap().contains(&top["id"]));
     assert!(top["related"].as_array().unwrap().contains(&bucket["id"]));
+    // The same bucket is readable from the data-science account: a second
+    // path names its roles that hold all of S3 there.
+    let inside = list
+        .iter()
+        .find(|f| f["rule_id"] == "path_cross_account_training_data")
+        .expect("the cross-account path on the training bucket");
+    assert_eq!(inside["resource_arn"], top["resource_arn"]);
+    let reach = evidence(inside, "other_accounts_principals");
+    assert!(reach.contains("role/ds-feature-eng-exec"), "{reach}");
+    assert!(!reach.contains("\"write\""), "read-only grant: {reach}");
+    assert!(
+        !reach.contains("aispm-scanner"),
+        "the scanner is denied reads: {reach}"
+    );
     assert!(stats["http_requests"].as_u64().unwrap() > 0);
     assert!(stats["requests_by_service"]["SageMaker"].is_object());
 }

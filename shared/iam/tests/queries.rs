@@ -248,3 +248,78 @@ fn who_can_assume_reads_the_trust_policy() {
     );
     assert!(who_can_assume(&snap, &format!("arn:aws:iam::{A}:user/alice")).is_err());
 }
+
+/// A role of another account of the organization reaching a bucket here:
+/// both sides must allow ("Cross-account policy evaluation logic": the
+/// identity-based policy in the trusted account and the resource-based
+/// policy in the trusting account), and the bucket owner's RCPs apply.
+#[test]
+fn decide_across_needs_both_sides_and_the_owners_rcps() {
+    use aispm_iam::authorize::Outcome;
+    const B: &str = "222222222222";
+    let owner = snapshot();
+    let partner = |statements: Value| {
+        let details = json!({"RoleDetailList": [{
+            "Arn": format!("arn:aws:iam::{B}:role/etl"), "RoleName": "etl", "Path": "/",
+            "AssumeRolePolicyDocument": "%7B%7D",
+            "RolePolicyList": [{"PolicyName": "p", "PolicyDocument":
+                urlencoding(&json!({"Version": "2012-10-17", "Statement": statements}).to_string())}],
+            "AttachedManagedPolicies": [], "Tags": []}],
+            "UserDetailList": [], "GroupDetailList": [], "Policies": []});
+        AccountSnapshot::from_authorization_details(B, &details)
+    };
+    let etl = format!("arn:aws:iam::{B}:role/etl");
+    let object = "arn:aws:s3:::training-data/labels/1.csv";
+    let writer = partner(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]));
+    let d = |a: &AccountSnapshot, action: &str, resource: &str| {
+        a.decide_across(&owner, &etl, action, resource)
+            .unwrap()
+            .decision
+    };
+    assert_eq!(d(&writer, "s3:PutObject", object), Outcome::Allowed);
+    // The bucket policy grants the account only Get and Put.
+    assert_ne!(d(&writer, "s3:DeleteObject", object), Outcome::Allowed);
+    // No bucket policy on the owner's side: the identity Allow alone is not enough.
+    assert_ne!(
+        d(&writer, "s3:PutObject", "arn:aws:s3:::no-policy-bucket/x"),
+        Outcome::Allowed
+    );
+    // The bucket grants the account, but the role itself has no Allow.
+    let idle = partner(json!([{"Effect": "Allow", "Action": "ec2:Describe*", "Resource": "*"}]));
+    assert_ne!(d(&idle, "s3:PutObject", object), Outcome::Allowed);
+    // The owner's RCP denying writes from outside the account applies.
+    let mut fenced = snapshot();
+    fenced.organization = Some(Organization {
+        id: Some("o-aispm123".into()),
+        management_account: Some("999999999999".into()),
+        scps: Vec::new(),
+        rcps: vec![vec![Arc::new(
+            Policy::parse(
+                &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+                    "Action": "s3:PutObject", "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:PrincipalAccount": A}}}]})
+                .to_string(),
+            )
+            .unwrap(),
+        )]],
+    });
+    assert_eq!(
+        writer
+            .decide_across(&fenced, &etl, "s3:PutObject", object)
+            .unwrap()
+            .decision,
+        Outcome::ExplicitlyDenied
+    );
+}
+
+/// Percent-encodes a policy document as GetAccountAuthorizationDetails does.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -293,6 +293,7 @@ pub const RULES: &[Rule] = &[
     identity::role_trust_any_principal::RULE,
     kms::ai_key_rotation_disabled::RULE,
     path::agent_excessive_agency::RULE,
+    path::cross_account_training_data::RULE,
     path::exposed_key_blast_radius::RULE,
     path::poisonable_training_data::RULE,
     path::rag_poisoning::RULE,

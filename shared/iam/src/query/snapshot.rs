@@ -215,6 +215,39 @@ impl AccountSnapshot {
         Ok(crate::authorize::authorize(&req, &set))
     }
 
+    /// The decision on `action` on `resource`, a resource of another
+    /// account (`owner`, its snapshot), by `principal` (a user or role of
+    /// this snapshot). AWS evaluates a cross-account request on both sides:
+    /// this account's identity policies, permission boundary and SCPs must
+    /// allow it, and so must the owner's resource policy, within the
+    /// owner's RCPs ("Cross-account policy evaluation logic", IAM User
+    /// Guide). Without a resource policy on the owner's side it is
+    /// implicitly denied.
+    pub fn decide_across(
+        &self,
+        owner: &AccountSnapshot,
+        principal: &str,
+        action: &str,
+        resource: &str,
+    ) -> Result<crate::authorize::Decision, QueryError> {
+        let id = self
+            .identity(principal)
+            .ok_or_else(|| QueryError::UnknownPrincipal(principal.to_owned()))?;
+        let req = crate::authorize::Request::new(
+            &id.arn,
+            action,
+            resource,
+            Some(&owner.account),
+            self.context_for(id),
+        )?;
+        let mut set = self.policy_set(
+            Some(id),
+            owner.resource_policy(resource).map(|p| p.as_ref()),
+        );
+        set.rcps = owner.policy_set(None, None).rcps;
+        Ok(crate::authorize::authorize(&req, &set))
+    }
+
     pub(super) fn policy_set<'a>(
         &'a self,
         id: Option<&'a Identity>,

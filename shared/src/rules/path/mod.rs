@@ -9,6 +9,7 @@
 //! ARN on the path, used for linking).
 
 pub mod agent_excessive_agency;
+pub mod cross_account_training_data;
 pub mod exposed_key_blast_radius;
 pub mod poisonable_training_data;
 pub mod rag_poisoning;
@@ -83,6 +84,57 @@ impl PathBuilder {
         out.extend(extra);
         out
     }
+}
+
+/// Follows what data readers (jobs, pipelines) produce to the models and
+/// the endpoints serving them: models trained into the buckets a reader
+/// writes, custom models it produces, registries it registers into, then
+/// the endpoint configurations serving those models and their endpoints.
+/// Adds every edge taken to `path`; returns the models and endpoints.
+pub(crate) fn follow_to_endpoints(
+    inv: &crate::model::Inventory,
+    path: &mut PathBuilder,
+    readers: &[&Edge],
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    use crate::model::EdgeKind;
+    let mut models = BTreeSet::new();
+    let mut endpoints = BTreeSet::new();
+    for read in readers {
+        path.edge(read);
+        for out in inv.edges_from(&read.from) {
+            match out.kind {
+                EdgeKind::Produces | EdgeKind::RegistersIn => {
+                    path.edge(out);
+                    models.insert(out.to.clone());
+                }
+                EdgeKind::WritesData => {
+                    for art in inv
+                        .edges_to(&out.to)
+                        .filter(|e| e.kind == EdgeKind::ArtifactIn)
+                    {
+                        path.edge(out).edge(art);
+                        models.insert(art.from.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    for model in &models {
+        for serves in inv
+            .edges_to(model)
+            .filter(|e| e.kind == EdgeKind::ServesModel)
+        {
+            for uses in inv
+                .edges_to(&serves.from)
+                .filter(|e| e.kind == EdgeKind::UsesEndpointConfig)
+            {
+                path.edge(serves).edge(uses);
+                endpoints.insert(uses.from.clone());
+            }
+        }
+    }
+    (models, endpoints)
 }
 
 /// The asset ARNs a path finding crosses (its `aispm:path` `assets`).

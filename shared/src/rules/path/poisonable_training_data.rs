@@ -85,45 +85,7 @@ fn evaluate(inv: &Inventory, cfg: &RuleConfig, scope: &AiScope) -> Vec<Hit> {
             "aispm:iam-engine",
             "who_can",
         );
-        let mut models = std::collections::BTreeSet::new();
-        let mut endpoints = std::collections::BTreeSet::new();
-        for read in &readers {
-            path.edge(read);
-            // What the reader produces: models trained into the buckets it
-            // writes, custom models it produces, registries it registers into.
-            for out in inv.edges_from(&read.from) {
-                match out.kind {
-                    EdgeKind::Produces | EdgeKind::RegistersIn => {
-                        path.edge(out);
-                        models.insert(out.to.clone());
-                    }
-                    EdgeKind::WritesData => {
-                        for art in inv
-                            .edges_to(&out.to)
-                            .filter(|e| e.kind == EdgeKind::ArtifactIn)
-                        {
-                            path.edge(out).edge(art);
-                            models.insert(art.from.clone());
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for model in &models {
-            for serves in inv
-                .edges_to(model)
-                .filter(|e| e.kind == EdgeKind::ServesModel)
-            {
-                for uses in inv
-                    .edges_to(&serves.from)
-                    .filter(|e| e.kind == EdgeKind::UsesEndpointConfig)
-                {
-                    path.edge(serves).edge(uses);
-                    endpoints.insert(uses.from.clone());
-                }
-            }
-        }
+        let (models, endpoints) = super::follow_to_endpoints(inv, &mut path, &readers);
         let read_by: Vec<&str> = readers.iter().map(|e| e.from.as_str()).collect();
         hits.push(Hit {
             resource_arn: bucket.to_owned(),
