@@ -286,6 +286,22 @@ fn chaos_answer(head: &str, throttle: bool) -> (u16, String, String) {
             ),
         );
     }
+    if service == "ec2" {
+        // EC2's own Query dialect: `Response/Errors/Error`, throttling as
+        // `RequestLimitExceeded`.
+        return (
+            if throttle { 503 } else { 500 },
+            "Content-Type: text/xml\r\n".to_owned(),
+            format!(
+                "<Response><Errors><Error><Code>{}</Code><Message>injected by the fault proxy</Message></Error></Errors><RequestID>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestID></Response>",
+                if throttle {
+                    "RequestLimitExceeded"
+                } else {
+                    "InternalError"
+                }
+            ),
+        );
+    }
     if lower.contains("content-type: application/x-www-form-urlencoded") {
         return (
             status,

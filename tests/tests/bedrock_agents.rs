@@ -812,3 +812,68 @@ fn flows_are_read_where_the_api_answers_and_not_assessed_on_moto() {
     );
     emu.stop();
 }
+
+/// VPC endpoints of the Bedrock runtime, on plain moto (which serves EC2):
+/// a region using Bedrock (an agent and a knowledge base) with no endpoint
+/// is flagged with the Bedrock endpoints it has; once a VPC has an interface
+/// endpoint for `bedrock-runtime`, it is not.
+#[test]
+fn bedrock_regions_without_a_runtime_vpc_endpoint_are_flagged() {
+    let emu = Emulator::start().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(seed(&emu.url));
+    let rule = "bedrock_runtime_without_vpc_endpoint";
+    let region = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:model-invocation-logging");
+    let open = |findings: &Value| -> Vec<String> {
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule_id"] == rule && f["status"] == "open")
+            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = scan(&emu.url);
+    assert_eq!(open(&before), [region], "{before:#}");
+
+    rt.block_on(async {
+        let cfg = aispm_tests::seed::emulator_config(&emu.url, REGION).await;
+        let ec2 = aws_sdk_ec2::Client::new(&cfg);
+        let vpc = ec2
+            .create_vpc()
+            .cidr_block("10.20.0.0/16")
+            .send()
+            .await
+            .unwrap();
+        let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).unwrap().to_owned();
+        for service in ["bedrock-agent-runtime", "bedrock-runtime"] {
+            ec2.create_vpc_endpoint()
+                .vpc_id(&vpc_id)
+                .service_name(format!("com.amazonaws.{REGION}.{service}"))
+                .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+                .send()
+                .await
+                .unwrap();
+        }
+        // Another service's endpoint is not listed among the AI ones.
+        ec2.create_vpc_endpoint()
+            .vpc_id(&vpc_id)
+            .service_name(format!("com.amazonaws.{REGION}.s3"))
+            .send()
+            .await
+            .unwrap();
+    });
+    let after = scan(&emu.url);
+    assert!(open(&after).is_empty(), "{after:#}");
+    let inventory = aispm("inventory", &emu.url);
+    let services: Vec<&str> = inventory["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["asset_type"] == "ec2_vpc_endpoint")
+        .filter_map(|a| a["attributes"]["service"].as_str())
+        .collect();
+    assert_eq!(services.len(), 2, "{services:?}");
+    assert!(services.contains(&"bedrock-runtime"));
+    emu.stop();
+}

@@ -627,6 +627,7 @@ fn scanner_policy_covers_every_call() {
         "S3Vectors" => "s3vectors",
         "STS" => "sts",
         "Secrets Manager" => "secretsmanager",
+        "EC2" => "ec2",
         other => panic!("unmapped service {other}"),
     };
     // Operations whose IAM action has another name.

@@ -191,3 +191,57 @@ fn registry_monitor_and_clarify_are_judged_per_endpoint() {
     );
     emu.stop();
 }
+
+/// Inference experiments (shadow tests): moto has none of their API, so the
+/// rule is not assessed there; where SageMaker answers as AWS does (a
+/// loopback responder in its JSON protocol), an experiment capturing
+/// traffic to S3 without a customer key is flagged and a keyed one passes.
+#[test]
+fn inference_experiments_copying_traffic_without_a_key_are_flagged() {
+    let emu = Emulator::start().unwrap();
+    let rule = "sagemaker_inference_experiment_without_kms";
+    let plain = scan(&emu.url);
+    assert!(
+        plain
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == rule
+                && f["status"] == "not_assessed"
+                && f["collector"] == "sagemaker.inference_experiments"),
+        "{plain:#}"
+    );
+    let arn =
+        |name: &str| format!("arn:aws:sagemaker:{REGION}:{ACCOUNT}:inference-experiment/{name}");
+    let key = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab");
+    let describe = |name: &str, key: Option<&str>| {
+        let k = key
+            .map(|k| format!(r#","KmsKey":"{k}""#))
+            .unwrap_or_default();
+        let capture_key = key
+            .map(|k| format!(r#","KmsKey":"{k}""#))
+            .unwrap_or_default();
+        format!(
+            r#"{{"Arn":"{}","Name":"{name}","Type":"ShadowMode","Status":"Running","CreationTime":1795168800,"RoleArn":"arn:aws:iam::{ACCOUNT}:role/shadow-exec","EndpointMetadata":{{"EndpointName":"churn"}},"ModelVariants":[],"DataStorageConfig":{{"Destination":"s3://shadow-capture-{ACCOUNT}/{name}/"{capture_key}}}{k}}}"#,
+            arn(name)
+        )
+    };
+    let faults = vec![
+        Fault::ok_json(
+            &["SageMaker.ListInferenceExperiments"],
+            r#"{"InferenceExperiments":[{"Name":"churn-v4-shadow","Type":"ShadowMode","Status":"Running","CreationTime":1795168800,"LastModifiedTime":1795168800},{"Name":"churn-v5-shadow","Type":"ShadowMode","Status":"Running","CreationTime":1795168800,"LastModifiedTime":1795168800}]}"#,
+        ),
+        Fault::ok_json(
+            &["SageMaker.DescribeInferenceExperiment", "churn-v4-shadow"],
+            describe("churn-v4-shadow", None),
+        ),
+        Fault::ok_json(
+            &["SageMaker.DescribeInferenceExperiment", "churn-v5-shadow"],
+            describe("churn-v5-shadow", Some(&key)),
+        ),
+    ];
+    let proxy = FaultProxy::start(emu.port, faults).unwrap();
+    let served = scan(&proxy.url);
+    assert_eq!(open(&served, rule), [arn("churn-v4-shadow")]);
+    emu.stop();
+}

@@ -159,6 +159,8 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     /// S3 Control, for the account-level Block Public Access.
     pub s3control: aws_sdk_s3control::Client,
+    /// EC2, for the VPC endpoints of the AI services.
+    pub ec2: aws_sdk_ec2::Client,
     /// SageMaker.
     pub sagemaker: aws_sdk_sagemaker::Client,
     /// Bedrock control plane.
@@ -254,6 +256,7 @@ impl Clients {
             iam: client!(aws_sdk_iam, &sdk, counter),
             s3,
             s3control: s3control_client(&sdk, counter),
+            ec2: client!(aws_sdk_ec2, &sdk, counter),
             sagemaker: client!(aws_sdk_sagemaker, &sdk, counter),
             bedrock: client!(aws_sdk_bedrock, &sdk, counter),
             bedrock_agent: aws_sdk_bedrockagent::Client::from_conf(

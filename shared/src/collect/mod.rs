@@ -13,6 +13,7 @@ pub mod bedrock_agent;
 pub mod bedrock_agentcore;
 pub mod bedrock_agentcore_tools;
 pub mod bedrock_inference;
+pub mod ec2;
 pub mod iam;
 pub mod iam_bedrock_api_keys;
 pub mod kms;
@@ -134,6 +135,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &bedrock_agentcore_tools::MEMORIES,
     &bedrock_agentcore::RUNTIMES,
     &bedrock_agentcore_tools::WORKLOAD_IDENTITIES,
+    &ec2::VPC_ENDPOINTS,
     &iam::SPEC,
     &iam_bedrock_api_keys::SPEC,
     &kms::SPEC,
@@ -146,6 +148,7 @@ pub const SPECS: &[&ResourceSpec] = &[
     &sagemaker::endpoint_configs::SPEC,
     &sagemaker::endpoints::SPEC,
     &sagemaker::feature_groups::SPEC,
+    &sagemaker::inference_experiments::SPEC,
     &sagemaker::model_package_groups::SPEC,
     &sagemaker::models::SPEC,
     &sagemaker::monitoring_job_definitions::SPEC,

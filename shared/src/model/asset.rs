@@ -41,6 +41,8 @@ pub enum AssetType {
     /// A SageMaker Model Monitor schedule (runs a job definition against an
     /// endpoint).
     SagemakerMonitoringSchedule,
+    /// A SageMaker inference experiment (shadow test of a model variant).
+    SagemakerInferenceExperiment,
     /// A Bedrock custom (fine-tuned or continued pre-training) model.
     BedrockCustomModel,
     /// A long-term Bedrock API key (IAM service-specific credential).
@@ -83,6 +85,8 @@ pub enum AssetType {
     S3VectorBucket,
     /// An S3 bucket.
     S3Bucket,
+    /// A VPC endpoint of an AI service (Bedrock, AgentCore, SageMaker).
+    Ec2VpcEndpoint,
     /// An IAM role.
     IamRole,
     /// An IAM user.
@@ -125,6 +129,7 @@ impl AssetType {
             Self::SagemakerFeatureGroup => "sagemaker_feature_group",
             Self::SagemakerMonitoringJobDefinition => "sagemaker_monitoring_job_definition",
             Self::SagemakerMonitoringSchedule => "sagemaker_monitoring_schedule",
+            Self::SagemakerInferenceExperiment => "sagemaker_inference_experiment",
             Self::BedrockCustomModel => "bedrock_custom_model",
             Self::BedrockApiKey => "bedrock_api_key",
             Self::BedrockBatchInferenceJob => "bedrock_batch_inference_job",
@@ -146,6 +151,7 @@ impl AssetType {
             Self::OpensearchServerlessCollection => "opensearch_serverless_collection",
             Self::S3VectorBucket => "s3_vector_bucket",
             Self::S3Bucket => "s3_bucket",
+            Self::Ec2VpcEndpoint => "ec2_vpc_endpoint",
             Self::IamRole => "iam_role",
             Self::IamUser => "iam_user",
             Self::IamGroup => "iam_group",

@@ -40,6 +40,13 @@ pub(super) fn of_rule(inv: &Inventory, rule: &Rule, shared: &super::Shared) -> V
             resource_policies || !what.ends_with(" policy")
         }));
     }
+    // Another account's IAM that the view lacks.
+    if m.id == super::path::cross_account_training_data::RULE.meta.id {
+        gaps.extend(super::path::cross_account_training_data::unseen(
+            inv,
+            shared.access(inv),
+        ));
+    }
     gaps
 }
 

@@ -114,6 +114,7 @@ pub mod domains;
 pub mod endpoint_configs;
 pub mod endpoints;
 pub mod feature_groups;
+pub mod inference_experiments;
 pub mod model_package_groups;
 pub mod models;
 pub mod monitoring_job_definitions;

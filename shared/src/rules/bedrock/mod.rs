@@ -27,6 +27,7 @@ pub mod invocation_logs_unencrypted;
 pub mod knowledge_base_without_cmk;
 pub mod prompt_management_unused;
 pub mod prompt_without_cmk;
+pub mod runtime_without_vpc_endpoint;
 
 use std::collections::BTreeSet;
 
@@ -35,13 +36,30 @@ use crate::rules::{Hit, Unlisted, flag};
 
 /// The regions (each one `bedrock_invocation_logging` asset) where Bedrock is
 /// in use (agents, knowledge bases, custom models, provisioned throughput,
-/// flows)
-/// and no asset of type `missing` exists, where `collector` listed that type:
-/// a list that could not be read (or an account that could not be entered)
-/// is no evidence of "none", and stays the rule's coverage gap.
+/// flows) and no asset of type `missing` exists, where `collector` listed
+/// that type: a list that could not be read (or an account that could not
+/// be entered) is no evidence of "none", and stays the rule's coverage gap.
 pub(crate) fn used_without(
     inv: &Inventory,
     missing: AssetType,
+    collector: &str,
+    list_call: &str,
+    field: &str,
+) -> Vec<Hit> {
+    used_without_any(
+        inv,
+        |a| a.asset_type == missing,
+        collector,
+        list_call,
+        field,
+    )
+}
+
+/// [`used_without`] for the assets `wanted` picks (a VPC endpoint of one
+/// service, say) rather than a whole type.
+pub(crate) fn used_without_any(
+    inv: &Inventory,
+    wanted: impl Fn(&crate::model::Asset) -> bool,
     collector: &str,
     list_call: &str,
     field: &str,
@@ -56,7 +74,7 @@ pub(crate) fn used_without(
     let present: BTreeSet<(&str, &str)> = inv
         .assets
         .iter()
-        .filter(|a| a.asset_type == missing)
+        .filter(|a| wanted(a))
         .map(|a| (a.account_id.as_str(), a.region.as_str()))
         .collect();
     let unlisted = Unlisted::new(inv, &[collector]);

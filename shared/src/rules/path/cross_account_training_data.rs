@@ -8,6 +8,12 @@
 //! endpoint) as one finding on the bucket, naming who can write and who can
 //! read.
 //!
+//! Where a bucket policy lets in an account of the organization (or, with
+//! no view of the organization, any other account) whose IAM this view does
+//! not hold (a scan of one account, the deployed sweep's per-account
+//! reconcile), the rule records a gap for the bucket's account and region
+//! rather than a pass: `aispm scan --organization` decides it.
+//!
 //! Outside the organization is `path_poisonable_training_data`'s; this is
 //! the inside of it, which no outside-access check sees: every account of
 //! the organization is "trusted", so the training data is only as safe as
@@ -41,7 +47,9 @@ use serde_json::{Value, json};
 use super::PathBuilder;
 use crate::access::Access;
 use crate::iam::{Grantee, Outcome, who_can};
-use crate::model::{AssetType, EdgeKind, Inventory, NistAiRmf, Severity};
+use crate::model::{
+    AssetType, Coverage, EdgeKind, Inventory, NistAiRmf, NotAssessedReason, Severity,
+};
 use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, of_type};
 
 /// The rule.
@@ -116,21 +124,97 @@ fn objects(bucket: &crate::model::Asset) -> Vec<String> {
     out
 }
 
-fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
-    let mut hits = Vec::new();
-    for bucket in of_type(inv, AssetType::S3Bucket) {
-        let readers: Vec<_> = inv
-            .edges_to(&bucket.arn)
-            .filter(|e| e.kind == EdgeKind::ReadsData)
-            .filter(|e| {
-                inv.asset(&e.from)
-                    .is_some_and(|a| TRAINERS.contains(&a.asset_type))
-            })
-            .collect();
+/// The buckets training jobs read that have a policy, with their readers.
+fn training_buckets(inv: &Inventory) -> Vec<(&crate::model::Asset, Vec<&crate::model::Edge>)> {
+    of_type(inv, AssetType::S3Bucket)
+        .filter(|b| b.attributes.contains_key("policy"))
+        .filter_map(|b| {
+            let readers: Vec<_> = inv
+                .edges_to(&b.arn)
+                .filter(|e| e.kind == EdgeKind::ReadsData)
+                .filter(|e| {
+                    inv.asset(&e.from)
+                        .is_some_and(|a| TRAINERS.contains(&a.asset_type))
+                })
+                .collect();
+            (!readers.is_empty()).then_some((b, readers))
+        })
+        .collect()
+}
+
+/// The account a grantee names, when it names one.
+fn grantee_account(g: &Grantee) -> Option<&str> {
+    match g {
+        Grantee::Account(a) => Some(a.as_str()),
+        Grantee::ExternalPrincipal(arn) => arn.split(':').nth(4),
+        _ => None,
+    }
+}
+
+/// The rule's gaps: training buckets whose policy lets in another account
+/// of the organization (or, with no view of the organization's accounts,
+/// any other account, or the organization itself) whose IAM is not in this
+/// view, so who there can reach the data cannot be decided.
+pub(crate) fn unseen(inv: &Inventory, access: &Access) -> Vec<Coverage> {
+    let org: std::collections::BTreeSet<&str> = of_type(inv, AssetType::OrganizationsAccount)
+        .filter_map(|a| a.str_attr("account_id"))
+        .collect();
+    let mut out: Vec<Coverage> = Vec::new();
+    for (bucket, _) in training_buckets(inv) {
         let Some(owner) = access.account(&bucket.account_id) else {
             continue;
         };
-        if readers.is_empty() || owner.resource_policy(&bucket.arn).is_none() {
+        let mut missing = std::collections::BTreeSet::new();
+        for o in objects(bucket) {
+            for action in ["s3:PutObject", "s3:GetObject"] {
+                for g in who_can(owner, action, &o).unwrap_or_default() {
+                    let unseen = match (&g.who, grantee_account(&g.who)) {
+                        (_, Some(a)) => {
+                            a != owner.account
+                                && access.account(a).is_none()
+                                && (org.is_empty() || org.contains(a))
+                        }
+                        (Grantee::Organization(_), None) => {
+                            access.accounts().count() < 2
+                                || org.iter().any(|a| access.account(a).is_none())
+                        }
+                        _ => false,
+                    };
+                    if unseen {
+                        missing.insert(
+                            grantee_account(&g.who)
+                                .unwrap_or("the organization")
+                                .to_owned(),
+                        );
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            out.push(Coverage::rule_gap(
+                &bucket.account_id,
+                &bucket.region,
+                RULE.meta.id,
+                "iam.authorization_details",
+                NotAssessedReason::NotReported,
+                format!(
+                    "{} lets {} in, whose IAM is not in this view: `aispm scan --organization` decides who there can reach it",
+                    bucket.name,
+                    missing.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (bucket, readers) in training_buckets(inv) {
+        let Some(owner) = access.account(&bucket.account_id) else {
+            continue;
+        };
+        if owner.resource_policy(&bucket.arn).is_none() {
             continue;
         }
         let objects = objects(bucket);
@@ -320,6 +404,34 @@ mod tests {
             ],
             "a grant on one prefix is found; the EC2-only role reaches nothing"
         );
+    }
+
+    #[test]
+    fn a_granted_account_whose_iam_is_not_in_view_is_a_gap_not_a_pass() {
+        let grant = json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{DEV}:root")},
+            "Action": "s3:PutObject", "Resource": "arn:aws:s3:::prod-training/*"}]);
+        let mut one_account = estate(grant.clone());
+        one_account.assets.retain(|a| a.account_id != DEV);
+        assert!(RULE.hits(&one_account, &RuleConfig::default()).is_empty());
+        let access = Access::from_inventory(&one_account);
+        let gaps = unseen(&one_account, &access);
+        assert_eq!(gaps.len(), 1, "{gaps:?}");
+        assert_eq!(gaps[0].rule_id(), Some(RULE.meta.id));
+        assert!(gaps[0].detail.as_deref().unwrap_or("").contains(DEV));
+        // In view: decided, no gap.
+        let full = estate(grant.clone());
+        assert!(unseen(&full, &Access::from_inventory(&full)).is_empty());
+        // An account the organization's list does not hold is outside it:
+        // not this rule's (path_poisonable_training_data judges outsiders).
+        let mut org = one_account.clone();
+        let mut member = asset(
+            AssetType::OrganizationsAccount,
+            &format!("arn:aws:organizations::{PROD}:account/o-1/{PROD}"),
+            json!({"account_id": PROD}),
+        );
+        member.region = "global".into();
+        org.assets.push(member);
+        assert!(unseen(&org, &Access::from_inventory(&org)).is_empty());
     }
 
     #[test]

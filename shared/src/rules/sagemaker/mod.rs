@@ -8,6 +8,7 @@ pub mod endpoint_model_not_from_registry;
 pub mod endpoint_not_monitored;
 pub mod endpoint_without_bias_monitoring;
 pub mod feature_group_without_kms;
+pub mod inference_experiment_without_kms;
 pub mod job_inter_container_encryption_disabled;
 pub mod job_network_isolation_disabled;
 pub mod job_storage_without_kms;
