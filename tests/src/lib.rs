@@ -36,3 +36,31 @@ pub fn aispm_json(bin: &str, command: &str, url: &str, region: &str) -> serde_js
     }
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{command} output: {e}"))
 }
+
+/// The resources a rule has open findings on in `aispm ... --format json`
+/// output, sorted.
+#[allow(
+    clippy::unwrap_used,
+    reason = "test support: a malformed output is a failed test"
+)]
+pub fn open_on(findings: &serde_json::Value, rule: &str) -> Vec<String> {
+    let mut v: Vec<String> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == rule && f["status"] == "open")
+        .filter_map(|f| f["resource_arn"].as_str().map(str::to_owned))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Whether the output says `rule` was not assessed because `collector`
+/// could not read.
+pub fn not_assessed_by(findings: &serde_json::Value, rule: &str, collector: &str) -> bool {
+    findings.as_array().is_some_and(|a| {
+        a.iter().any(|f| {
+            f["rule_id"] == rule && f["status"] == "not_assessed" && f["collector"] == collector
+        })
+    })
+}

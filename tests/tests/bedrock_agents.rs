@@ -327,13 +327,7 @@ fn batch_jobs_and_imported_models_are_read_where_the_api_answers() {
         ),
     ] {
         assert!(
-            plain
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["status"] == "not_assessed"
-                    && f["rule_id"] == rule
-                    && f["collector"] == collector),
+            aispm_tests::not_assessed_by(&plain, rule, collector),
             "{rule}: {plain:#}"
         );
     }
@@ -502,13 +496,7 @@ fn agentcore_tools_and_identities_are_read_where_the_api_answers() {
     ];
     for (rule, collector) in rules {
         assert!(
-            plain
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["status"] == "not_assessed"
-                    && f["rule_id"] == rule
-                    && f["collector"] == collector),
+            aispm_tests::not_assessed_by(&plain, rule, collector),
             "{rule}: {plain:#}"
         );
     }
@@ -658,17 +646,7 @@ fn agentcore_tools_and_identities_are_read_where_the_api_answers() {
     ];
     let proxy = FaultProxy::start(emu.port, faults).unwrap();
     let served = scan(&proxy.url);
-    let open = |rule: &str| -> Vec<String> {
-        let mut v: Vec<String> = served
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule_id"] == rule && f["status"] == "open")
-            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
-            .collect();
-        v.sort();
-        v
-    };
+    let open = |rule: &str| aispm_tests::open_on(&served, rule);
     assert_eq!(
         open("bedrock_agentcore_memory_without_cmk"),
         [arn("memory", "support_memory-a1")]
@@ -747,13 +725,7 @@ fn flows_are_read_where_the_api_answers_and_not_assessed_on_moto() {
     let plain = scan(&emu.url);
     for rule in ["bedrock_flow_without_guardrail", "bedrock_flow_without_cmk"] {
         assert!(
-            plain
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["status"] == "not_assessed"
-                    && f["rule_id"] == rule
-                    && f["collector"] == "bedrock_agent.flows"),
+            aispm_tests::not_assessed_by(&plain, rule, "bedrock_agent.flows"),
             "{rule}: {plain:#}"
         );
     }
@@ -824,15 +796,7 @@ fn bedrock_regions_without_a_runtime_vpc_endpoint_are_flagged() {
     rt.block_on(seed(&emu.url));
     let rule = "bedrock_runtime_without_vpc_endpoint";
     let region = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:model-invocation-logging");
-    let open = |findings: &Value| -> Vec<String> {
-        findings
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["rule_id"] == rule && f["status"] == "open")
-            .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let open = |findings: &Value| aispm_tests::open_on(findings, rule);
     let before = scan(&emu.url);
     assert_eq!(open(&before), [region], "{before:#}");
 

@@ -108,18 +108,7 @@ fn endpoint(name: &str) -> String {
     format!("arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/{name}")
 }
 
-/// The resources a rule has open findings on, sorted.
-fn open(findings: &Value, rule: &str) -> Vec<String> {
-    let mut v: Vec<String> = findings
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule_id"] == rule && f["status"] == "open")
-        .map(|f| f["resource_arn"].as_str().unwrap().to_owned())
-        .collect();
-    v.sort();
-    v
-}
+use aispm_tests::open_on as open;
 
 #[test]
 fn registry_monitor_and_clarify_are_judged_per_endpoint() {
@@ -143,13 +132,7 @@ fn registry_monitor_and_clarify_are_judged_per_endpoint() {
             "{rule}: no schedules listed, none missing"
         );
         assert!(
-            plain
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|f| f["rule_id"] == rule
-                    && f["status"] == "not_assessed"
-                    && f["collector"] == "sagemaker.monitoring_schedules"),
+            aispm_tests::not_assessed_by(&plain, rule, "sagemaker.monitoring_schedules"),
             "{rule}: {plain:#}"
         );
     }
@@ -202,13 +185,7 @@ fn inference_experiments_copying_traffic_without_a_key_are_flagged() {
     let rule = "sagemaker_inference_experiment_without_kms";
     let plain = scan(&emu.url);
     assert!(
-        plain
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule_id"] == rule
-                && f["status"] == "not_assessed"
-                && f["collector"] == "sagemaker.inference_experiments"),
+        aispm_tests::not_assessed_by(&plain, rule, "sagemaker.inference_experiments"),
         "{plain:#}"
     );
     let arn =

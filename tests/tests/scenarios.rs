@@ -399,6 +399,11 @@ fn scenario_4_overprivileged_agent() {
                 "model-invocation-logging",
                 "medium",
             ),
+            (
+                "bedrock_runtime_without_vpc_endpoint",
+                "model-invocation-logging",
+                "medium",
+            ),
         ],
     );
     let assets = assert_path_first(&findings, "path_agent_excessive_agency");

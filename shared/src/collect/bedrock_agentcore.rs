@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 
 use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
 use super::util::{
-    EdgeSink, SideCoverage, arn_tail, describe_each, found, merge_coverage, read_each, s, ts,
+    EdgeSink, SideCoverage, arn_tail, describe_each, found, list_ids, merge_coverage, read_each, s,
+    ts,
 };
 use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
@@ -80,19 +81,11 @@ pub async fn runtime(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError>
 
 /// Every agent runtime, read with [`runtime`].
 pub async fn runtimes(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_agent_runtimes()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListAgentRuntimes")?
-        .into_iter()
-        .map(|r| r.agent_runtime_id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients.agentcore.list_agent_runtimes(),
+        "bedrock-agentcore-control:ListAgentRuntimes",
+        |r| r.agent_runtime_id().to_owned()
+    );
     read_each(ids, |id| async move { runtime(ctx, &id).await }).await
 }
 
@@ -145,20 +138,14 @@ async fn target(ctx: &Ctx, gateway: &str, id: String) -> Result<Option<Value>, C
 /// A gateway's targets (ListGatewayTargets, then GetGatewayTarget each: the
 /// list carries neither the target's configuration nor its credentials).
 async fn targets(ctx: &Ctx, gateway: &str) -> Result<Vec<Value>, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_gateway_targets()
-        .gateway_identifier(gateway)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListGatewayTargets")?
-        .into_iter()
-        .map(|t| t.target_id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients
+            .agentcore
+            .list_gateway_targets()
+            .gateway_identifier(gateway),
+        "bedrock-agentcore-control:ListGatewayTargets",
+        |t| t.target_id().to_owned()
+    );
     describe_each(ids, |id| target(ctx, gateway, id)).await
 }
 
@@ -221,19 +208,11 @@ pub const TARGETS: &str = "bedrock_agentcore.gateway_targets";
 
 /// Every gateway, read with [`gateway`].
 pub async fn gateways(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_gateways()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListGateways")?
-        .into_iter()
-        .map(|g| g.gateway_id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients.agentcore.list_gateways(),
+        "bedrock-agentcore-control:ListGateways",
+        |g| g.gateway_id().to_owned()
+    );
     let batch = read_each(ids, |id| async move { gateway(ctx, &id).await }).await?;
     Ok(merge_coverage(ctx, batch, &[TARGETS]))
 }

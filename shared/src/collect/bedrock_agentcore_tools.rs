@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::bedrock_agentcore::{SOURCE, tags};
 use super::spec::{EventCalls, ResourceSpec, by_arn, list_fn, read_fn};
-use super::util::{EdgeSink, arn_tail, describe_each, found, read_each, s, ts};
+use super::util::{EdgeSink, arn_tail, describe_each, found, list_ids, read_each, s, ts};
 use super::{Batch, Ctx, Scope};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::model::{AssetType, EdgeKind};
@@ -135,20 +135,14 @@ pub async fn browser(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError>
 
 /// Every custom browser, read with [`browser`].
 pub async fn browsers(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_browsers()
-        .r#type(ResourceType::Custom)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListBrowsers")?
-        .into_iter()
-        .map(|b| b.browser_id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients
+            .agentcore
+            .list_browsers()
+            .r#type(ResourceType::Custom),
+        "bedrock-agentcore-control:ListBrowsers",
+        |b| b.browser_id().to_owned()
+    );
     read_each(ids, |id| async move { browser(ctx, &id).await }).await
 }
 
@@ -191,20 +185,14 @@ pub async fn code_interpreter(ctx: &Ctx, id: &str) -> Result<Option<Batch>, Coll
 
 /// Every custom code interpreter, read with [`code_interpreter`].
 pub async fn code_interpreters(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_code_interpreters()
-        .r#type(ResourceType::Custom)
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListCodeInterpreters")?
-        .into_iter()
-        .map(|c| c.code_interpreter_id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients
+            .agentcore
+            .list_code_interpreters()
+            .r#type(ResourceType::Custom),
+        "bedrock-agentcore-control:ListCodeInterpreters",
+        |c| c.code_interpreter_id().to_owned()
+    );
     read_each(ids, |id| async move { code_interpreter(ctx, &id).await }).await
 }
 
@@ -213,19 +201,11 @@ pub async fn code_interpreters(ctx: &Ctx) -> Result<Batch, CollectError> {
 /// GetWorkloadIdentity each: the list carries names only).
 pub async fn workload_identities(ctx: &Ctx) -> Result<Batch, CollectError> {
     const GET: &str = "bedrock-agentcore-control:GetWorkloadIdentity";
-    let names: Vec<String> = ctx
-        .clients
-        .agentcore
-        .list_workload_identities()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agentcore-control:ListWorkloadIdentities")?
-        .into_iter()
-        .map(|w| w.name().to_owned())
-        .collect();
+    let names = list_ids!(
+        ctx.clients.agentcore.list_workload_identities(),
+        "bedrock-agentcore-control:ListWorkloadIdentities",
+        |w| w.name().to_owned()
+    );
     let assets = describe_each(names, |name| async move {
         let Some(w) = found(
             ctx.clients

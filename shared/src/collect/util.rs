@@ -12,6 +12,25 @@ use super::{Batch, Ctx};
 use crate::aws::CollectError;
 use crate::model::{Coverage, Edge, EdgeKind, Evidence};
 
+/// The identifiers every page of a list call returns: `$call` is the
+/// operation's builder, `$op` its IAM name (for the error), `$id` maps an
+/// item to its identifier.
+macro_rules! list_ids {
+    ($call:expr, $op:expr, $id:expr) => {
+        $call
+            .into_paginator()
+            .items()
+            .send()
+            .collect::<Result<Vec<_>, _>>()
+            .await
+            .op($op)?
+            .into_iter()
+            .map($id)
+            .collect::<Vec<String>>()
+    };
+}
+pub(crate) use list_ids;
+
 /// Describe calls in flight at once inside one collector.
 pub const DESCRIBE_CONCURRENCY: usize = 4;
 

@@ -12,7 +12,7 @@ use serde_json::json;
 use super::{model_arn, tags};
 use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::spec::{ResourceSpec, list_fn};
-use crate::collect::util::{EdgeSink, found, read_each, s, ts};
+use crate::collect::util::{EdgeSink, found, list_ids, read_each, s, ts};
 use crate::collect::{Batch, Ctx, Scope};
 use crate::model::{AssetType, EdgeKind};
 
@@ -125,19 +125,11 @@ async fn flow(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
 
 /// Every flow of the region.
 pub async fn flows(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .bedrock_agent
-        .list_flows()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agent:ListFlows")?
-        .into_iter()
-        .map(|f| f.id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients.bedrock_agent.list_flows(),
+        "bedrock-agent:ListFlows",
+        |f| f.id().to_owned()
+    );
     read_each(ids, |id| async move { flow(ctx, &id).await }).await
 }
 

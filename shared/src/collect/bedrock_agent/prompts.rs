@@ -8,7 +8,7 @@ use serde_json::json;
 use super::tags;
 use crate::aws::{CollectError, SdkResultExt};
 use crate::collect::spec::{ResourceSpec, list_fn};
-use crate::collect::util::{EdgeSink, found, read_each, s, ts};
+use crate::collect::util::{EdgeSink, found, list_ids, read_each, s, ts};
 use crate::collect::{Batch, Ctx, Scope};
 use crate::model::{AssetType, EdgeKind};
 
@@ -56,19 +56,11 @@ async fn prompt(ctx: &Ctx, id: &str) -> Result<Option<Batch>, CollectError> {
 
 /// Every prompt of the region.
 pub async fn prompts(ctx: &Ctx) -> Result<Batch, CollectError> {
-    let ids: Vec<String> = ctx
-        .clients
-        .bedrock_agent
-        .list_prompts()
-        .into_paginator()
-        .items()
-        .send()
-        .collect::<Result<Vec<_>, _>>()
-        .await
-        .op("bedrock-agent:ListPrompts")?
-        .into_iter()
-        .map(|p| p.id().to_owned())
-        .collect();
+    let ids = list_ids!(
+        ctx.clients.bedrock_agent.list_prompts(),
+        "bedrock-agent:ListPrompts",
+        |p| p.id().to_owned()
+    );
     read_each(ids, |id| async move { prompt(ctx, &id).await }).await
 }
 
