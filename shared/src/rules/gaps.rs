@@ -32,7 +32,7 @@ pub(super) fn of_rule(inv: &Inventory, rule: &Rule, shared: &super::Shared) -> V
     // identities' permissions only.
     let resource_policies = match rule.evaluate {
         Evaluate::Inventory(_) => None,
-        Evaluate::Iam(_) => Some(!m.needs.contains(&"policy")),
+        Evaluate::Iam(_) | Evaluate::IamAcross { .. } => Some(!m.needs.contains(&"policy")),
         Evaluate::DataScope(_) => Some(false),
     };
     if let Some(resource_policies) = resource_policies {
@@ -41,11 +41,8 @@ pub(super) fn of_rule(inv: &Inventory, rule: &Rule, shared: &super::Shared) -> V
         }));
     }
     // Another account's IAM that the view lacks.
-    if m.id == super::path::cross_account_training_data::RULE.meta.id {
-        gaps.extend(super::path::cross_account_training_data::unseen(
-            inv,
-            shared.access(inv),
-        ));
+    if let Evaluate::IamAcross { unseen, .. } = rule.evaluate {
+        gaps.extend(unseen(inv, shared.access(inv)));
     }
     gaps
 }

@@ -185,6 +185,16 @@ pub enum Evaluate {
     /// evaluation from the IAM snapshots; such a rule asks the engine about
     /// identities' permissions only.
     DataScope(fn(&Inventory, &RuleConfig, &s3::scope::AiScope) -> Vec<Hit>),
+    /// Over the IAM snapshots of several accounts, for a rule that needs
+    /// another account's IAM: `unseen` names the scopes where this view lacks
+    /// it (a one-account scan, the sweep's per-account reconcile), which are
+    /// the rule's gaps, never passes.
+    IamAcross {
+        /// Finds the resources that break the rule.
+        hits: fn(&Inventory, &RuleConfig, &Access) -> Vec<Hit>,
+        /// Where the view lacks an account the rule would have to ask about.
+        unseen: fn(&Inventory, &Access) -> Vec<Coverage>,
+    },
 }
 
 /// What rules share in one evaluation, built on first use: the IAM
@@ -227,7 +237,7 @@ impl Rule {
         match self.evaluate {
             Evaluate::Inventory(f) => f(inv, cfg),
             Evaluate::DataScope(f) => f(inv, cfg, scope),
-            Evaluate::Iam(_) => Vec::new(),
+            Evaluate::Iam(_) | Evaluate::IamAcross { .. } => Vec::new(),
         }
     }
 
@@ -236,7 +246,9 @@ impl Rule {
     pub(crate) fn hits_with(&self, inv: &Inventory, cfg: &RuleConfig, shared: &Shared) -> Vec<Hit> {
         match self.evaluate {
             Evaluate::Inventory(f) => f(inv, cfg),
-            Evaluate::Iam(f) => f(inv, cfg, shared.access(inv)),
+            Evaluate::Iam(f) | Evaluate::IamAcross { hits: f, .. } => {
+                f(inv, cfg, shared.access(inv))
+            }
             Evaluate::DataScope(f) => f(inv, cfg, shared.scope(inv, cfg)),
         }
     }
@@ -553,6 +565,24 @@ impl<'a> Unlisted<'a> {
     pub(crate) fn here(&self, account: &str, region: &str) -> bool {
         self.accounts.contains(account) || self.scopes.contains(&(account, region))
     }
+}
+
+/// The assets of type `t` read without `attr` (no customer key, no
+/// guardrail: the API left the setting unset), each with one null-valued
+/// evidence item for `field` of `source`.
+pub(crate) fn flag_absent(
+    inv: &Inventory,
+    t: AssetType,
+    attr: &str,
+    source: &str,
+    field: &str,
+) -> Vec<Hit> {
+    flag(inv, &[t], |a| {
+        if a.str_attr(attr).is_some() {
+            return Vec::new();
+        }
+        vec![ev(source, field, serde_json::Value::Null)]
+    })
 }
 
 /// Assets of one type.

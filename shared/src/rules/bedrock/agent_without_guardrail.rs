@@ -19,7 +19,7 @@
 //! - <https://docs.aws.amazon.com/bedrock/latest/userguide/agents-guardrail.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -48,16 +48,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::BedrockAgent], |a| {
-        if a.str_attr("guardrail_id").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "bedrock-agent:GetAgent",
-            "guardrailConfiguration",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::BedrockAgent,
+        "guardrail_id",
+        "bedrock-agent:GetAgent",
+        "guardrailConfiguration",
+    )
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! - <https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/storage-encryption.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -47,16 +47,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::BedrockAgentcoreMemory], |m| {
-        if m.str_attr("kms_key_arn").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "bedrock-agentcore-control:GetMemory",
-            "memory.encryptionKeyArn",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::BedrockAgentcoreMemory,
+        "kms_key_arn",
+        "bedrock-agentcore-control:GetMemory",
+        "memory.encryptionKeyArn",
+    )
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@
 //! - <https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-data.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -47,16 +47,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::BedrockBatchInferenceJob], |j| {
-        if j.str_attr("output_kms_key_id").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "bedrock:ListModelInvocationJobs",
-            "outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::BedrockBatchInferenceJob,
+        "output_kms_key_id",
+        "bedrock:ListModelInvocationJobs",
+        "outputDataConfig.s3OutputDataConfig.s3EncryptionKeyId",
+    )
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@
 //! - <https://docs.aws.amazon.com/bedrock/latest/userguide/encryption-flows.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -46,16 +46,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::BedrockFlow], |f| {
-        if f.str_attr("kms_key_arn").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "bedrock-agent:GetFlow",
-            "customerEncryptionKeyArn",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::BedrockFlow,
+        "kms_key_arn",
+        "bedrock-agent:GetFlow",
+        "customerEncryptionKeyArn",
+    )
 }
 
 #[cfg(test)]

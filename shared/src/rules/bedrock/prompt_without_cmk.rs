@@ -21,7 +21,7 @@
 //! - <https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-management-encryption.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -47,16 +47,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::BedrockPrompt], |p| {
-        if p.str_attr("kms_key_arn").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "bedrock-agent:GetPrompt",
-            "customerEncryptionKeyArn",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::BedrockPrompt,
+        "kms_key_arn",
+        "bedrock-agent:GetPrompt",
+        "customerEncryptionKeyArn",
+    )
 }
 
 #[cfg(test)]

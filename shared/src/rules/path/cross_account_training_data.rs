@@ -80,7 +80,10 @@ pub const RULE: Rule = Rule {
         needs: &["policy"],
         covers: &[],
     },
-    evaluate: Evaluate::Iam(evaluate),
+    evaluate: Evaluate::IamAcross {
+        hits: evaluate,
+        unseen,
+    },
 };
 
 /// The kinds whose reads are training (or training preparation).
@@ -142,6 +145,30 @@ fn training_buckets(inv: &Inventory) -> Vec<(&crate::model::Asset, Vec<&crate::m
         .collect()
 }
 
+/// Who the bucket policy lets in from outside its account for `action` on
+/// any of `objects`: other accounts, their principals, the organization, or
+/// anyone under conditions (whose identities the engine must then ask about).
+fn foreign_grants(
+    owner: &crate::iam::AccountSnapshot,
+    objects: &[String],
+    action: &str,
+) -> Vec<Grantee> {
+    objects
+        .iter()
+        .flat_map(|o| who_can(owner, action, o).unwrap_or_default())
+        .map(|g| g.who)
+        .filter(|g| {
+            matches!(
+                g,
+                Grantee::Account(_)
+                    | Grantee::ExternalPrincipal(_)
+                    | Grantee::Organization(_)
+                    | Grantee::AnyoneRestricted(_)
+            )
+        })
+        .collect()
+}
+
 /// The account a grantee names, when it names one.
 fn grantee_account(g: &Grantee) -> Option<&str> {
     match g {
@@ -164,29 +191,24 @@ pub(crate) fn unseen(inv: &Inventory, access: &Access) -> Vec<Coverage> {
         let Some(owner) = access.account(&bucket.account_id) else {
             continue;
         };
+        let objects = objects(bucket);
         let mut missing = std::collections::BTreeSet::new();
-        for o in objects(bucket) {
-            for action in ["s3:PutObject", "s3:GetObject"] {
-                for g in who_can(owner, action, &o).unwrap_or_default() {
-                    let unseen = match (&g.who, grantee_account(&g.who)) {
-                        (_, Some(a)) => {
-                            a != owner.account
-                                && access.account(a).is_none()
-                                && (org.is_empty() || org.contains(a))
-                        }
-                        (Grantee::Organization(_), None) => {
-                            access.accounts().count() < 2
-                                || org.iter().any(|a| access.account(a).is_none())
-                        }
-                        _ => false,
-                    };
-                    if unseen {
-                        missing.insert(
-                            grantee_account(&g.who)
-                                .unwrap_or("the organization")
-                                .to_owned(),
-                        );
+        for action in ["s3:PutObject", "s3:GetObject"] {
+            for g in foreign_grants(owner, &objects, action) {
+                let unseen = match (&g, grantee_account(&g)) {
+                    (_, Some(a)) => {
+                        a != owner.account
+                            && access.account(a).is_none()
+                            && (org.is_empty() || org.contains(a))
                     }
+                    (Grantee::Organization(_), None) => {
+                        access.accounts().count() < 2
+                            || org.iter().any(|a| access.account(a).is_none())
+                    }
+                    _ => false,
+                };
+                if unseen {
+                    missing.insert(grantee_account(&g).unwrap_or("the organization").to_owned());
                 }
             }
         }
@@ -221,19 +243,7 @@ fn evaluate(inv: &Inventory, _cfg: &RuleConfig, access: &Access) -> Vec<Hit> {
         let mut reach: Vec<Value> = Vec::new();
         for (action, access_kind) in [("s3:PutObject", "write"), ("s3:GetObject", "read")] {
             // Only where the bucket policy lets another account in at all.
-            let opens = objects.iter().any(|o| {
-                who_can(owner, action, o).is_ok_and(|grants| {
-                    grants.iter().any(|g| {
-                        matches!(
-                            g.who,
-                            Grantee::Account(_)
-                                | Grantee::ExternalPrincipal(_)
-                                | Grantee::Organization(_)
-                                | Grantee::AnyoneRestricted(_)
-                        )
-                    })
-                })
-            });
+            let opens = !foreign_grants(owner, &objects, action).is_empty();
             if !opens {
                 continue;
             }

@@ -20,7 +20,7 @@
 //! - <https://docs.aws.amazon.com/sagemaker/latest/dg/encryption-at-rest-nbi.html>
 
 use crate::model::{AssetType, Inventory, NistAiRmf, Severity};
-use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, ev, flag};
+use crate::rules::{Evaluate, Hit, Rule, RuleConfig, RuleMeta, flag_absent};
 
 /// The rule.
 pub const RULE: Rule = Rule {
@@ -49,16 +49,13 @@ pub const RULE: Rule = Rule {
 };
 
 fn evaluate(inv: &Inventory, _cfg: &RuleConfig) -> Vec<Hit> {
-    flag(inv, &[AssetType::SagemakerNotebookInstance], |n| {
-        if n.str_attr("kms_key_id").is_some() {
-            return Vec::new();
-        }
-        vec![ev(
-            "sagemaker:DescribeNotebookInstance",
-            "KmsKeyId",
-            serde_json::Value::Null,
-        )]
-    })
+    flag_absent(
+        inv,
+        AssetType::SagemakerNotebookInstance,
+        "kms_key_id",
+        "sagemaker:DescribeNotebookInstance",
+        "KmsKeyId",
+    )
 }
 
 #[cfg(test)]
